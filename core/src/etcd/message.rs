@@ -1,0 +1,97 @@
+//! What etcd members say to each other (the Raft RPCs, named as in etcd/raft's `raftpb`).
+
+/// An etcd member, 1-based: `etcd-1` is 1.
+pub type MemberId = u8;
+
+/// What a log entry asks the state machine to do.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum EntryData {
+    /// The empty entry a new leader appends to commit entries of earlier terms (Raft §5.4.2, §8).
+    Empty,
+    Put {
+        key: String,
+        value: String,
+    },
+}
+
+/// Where a client request entered the cluster, so the member that accepted it can answer the
+/// client once the entry is applied (etcd matches the request ID on apply).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Origin {
+    pub member: MemberId,
+    pub request: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Entry {
+    pub term: u64,
+    pub index: u64,
+    pub data: EntryData,
+    pub origin: Option<Origin>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MsgKind {
+    /// RequestVote (Raft §5.2).
+    Vote,
+    VoteResp,
+    /// AppendEntries carrying entries (Raft §5.3).
+    App,
+    AppResp,
+    /// AppendEntries without entries, sent every heartbeat tick; carries the commit index.
+    Heartbeat,
+    HeartbeatResp,
+    /// A client proposal forwarded from a follower to its leader.
+    Prop,
+}
+
+impl MsgKind {
+    /// The label the diagrams and the event log use.
+    pub fn label(self) -> &'static str {
+        match self {
+            MsgKind::Vote => "RequestVote",
+            MsgKind::VoteResp => "Vote reply",
+            MsgKind::App => "AppendEntries",
+            MsgKind::AppResp => "Append reply",
+            MsgKind::Heartbeat => "Heartbeat",
+            MsgKind::HeartbeatResp => "Heartbeat reply",
+            MsgKind::Prop => "Proposal",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Message {
+    pub kind: MsgKind,
+    pub from: MemberId,
+    pub to: MemberId,
+    pub term: u64,
+    /// App: term of the entry at `index` (prev log term). Vote: candidate's last log term.
+    pub log_term: u64,
+    /// App: index preceding `entries` (prev log index). AppResp: last index matched (or the
+    /// rejected index). Vote: candidate's last log index.
+    pub index: u64,
+    pub entries: Vec<Entry>,
+    /// App/Heartbeat: the leader's commit index (for a heartbeat, capped at the follower's match).
+    pub commit: u64,
+    pub reject: bool,
+    /// AppResp with reject: the follower's last index, so the leader can skip back quickly.
+    pub reject_hint: u64,
+}
+
+impl Message {
+    pub fn new(kind: MsgKind, from: MemberId, to: MemberId, term: u64) -> Message {
+        Message {
+            kind,
+            from,
+            to,
+            term,
+            log_term: 0,
+            index: 0,
+            entries: Vec::new(),
+            commit: 0,
+            reject: false,
+            reject_hint: 0,
+        }
+    }
+}

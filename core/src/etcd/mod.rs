@@ -1,0 +1,5 @@
+//! etcd, as the vault: Raft members (pure step functions) and their log.
+
+pub mod message;
+pub mod raft;
+pub mod raft_log;

@@ -1,0 +1,521 @@
+//! One etcd member's Raft state machine, shaped like etcd/raft and raft-rs: a pure step
+//! function. A message or a tick goes in; messages to send collect in `msgs`; committed
+//! entries wait in the log for the world to apply. No I/O, no clock.
+
+use std::collections::BTreeMap;
+
+use super::message::{Entry, EntryData, MemberId, Message, MsgKind, Origin};
+use super::raft_log::RaftLog;
+use crate::sim::rng::SimRng;
+
+/// etcd's defaults: 100 ms heartbeat, 1000 ms election timeout, one tick per heartbeat
+/// (etcd `server/etcdserver/bootstrap.go` `raftConfig`).
+pub const TICK_US: u64 = 100_000;
+pub const ELECTION_TICKS: u32 = 10;
+pub const HEARTBEAT_TICKS: u32 = 1;
+/// Entries per AppendEntries, a stand-in for etcd's `MaxSizePerMsg`.
+pub const ENTRIES_PER_MSG_MAX: usize = 64;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    Follower,
+    Candidate,
+    Leader,
+}
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Follower => "follower",
+            Role::Candidate => "candidate",
+            Role::Leader => "leader",
+        }
+    }
+}
+
+/// The leader's view of one follower (Raft §5.3 `nextIndex` / `matchIndex`).
+#[derive(Clone, Copy, Debug, Hash)]
+pub struct Progress {
+    /// Invariant: matched < next
+    pub matched: u64,
+    pub next: u64,
+}
+
+/// What survives a crash: etcd's `HardState` (term, vote, commit) and the log in the WAL.
+#[derive(Clone, Debug, Hash)]
+pub struct DurableState {
+    pub term: u64,
+    pub vote: Option<MemberId>,
+    pub log: RaftLog,
+}
+
+#[derive(Clone, Debug, Hash)]
+pub struct RaftNode {
+    pub id: MemberId,
+    /// All voting members, including this one, ascending.
+    voters: Vec<MemberId>,
+    pub term: u64,
+    /// Who this member voted for in `term`.
+    pub vote: Option<MemberId>,
+    pub log: RaftLog,
+    pub role: Role,
+    pub leader: Option<MemberId>,
+    /// Ticks since the last valid message from a leader (or since the campaign began).
+    pub election_elapsed_ticks: u32,
+    pub heartbeat_elapsed_ticks: u32,
+    /// Redrawn in `[ELECTION_TICKS, 2·ELECTION_TICKS)` on every reset, as etcd/raft does.
+    pub randomized_election_ticks: u32,
+    /// Votes received while a candidate: member → granted.
+    votes: BTreeMap<MemberId, bool>,
+    /// Leader only: one entry per other voter.
+    progress: BTreeMap<MemberId, Progress>,
+    /// Outbox. The world drains it after every step; it is empty between steps.
+    pub msgs: Vec<Message>,
+}
+
+impl RaftNode {
+    /// A member starting with an empty log (a new cluster).
+    pub fn new(id: MemberId, voters: Vec<MemberId>, rng: &mut SimRng) -> RaftNode {
+        let durable = DurableState {
+            term: 0,
+            vote: None,
+            log: RaftLog::default(),
+        };
+        RaftNode::restart(id, voters, durable, rng)
+    }
+
+    /// A member coming back from its durable state; everything volatile starts over.
+    pub fn restart(
+        id: MemberId,
+        voters: Vec<MemberId>,
+        durable: DurableState,
+        rng: &mut SimRng,
+    ) -> RaftNode {
+        assert!(voters.contains(&id), "member {id} is not a voter");
+        let mut log = durable.log;
+        log.applied = 0; // the lab's state machine is rebuilt by re-applying the log
+        let mut node = RaftNode {
+            id,
+            voters,
+            term: durable.term,
+            vote: durable.vote,
+            log,
+            role: Role::Follower,
+            leader: None,
+            election_elapsed_ticks: 0,
+            heartbeat_elapsed_ticks: 0,
+            randomized_election_ticks: ELECTION_TICKS,
+            votes: BTreeMap::new(),
+            progress: BTreeMap::new(),
+            msgs: Vec::new(),
+        };
+        node.reset_randomized_election_timeout(rng);
+        node
+    }
+
+    pub fn durable(&self) -> DurableState {
+        DurableState {
+            term: self.term,
+            vote: self.vote,
+            log: self.log.clone(),
+        }
+    }
+
+    pub fn voters(&self) -> &[MemberId] {
+        &self.voters
+    }
+
+    pub fn quorum(&self) -> usize {
+        self.voters.len() / 2 + 1
+    }
+
+    pub fn progress(&self) -> &BTreeMap<MemberId, Progress> {
+        &self.progress
+    }
+
+    // ---- inputs -------------------------------------------------------------------------
+
+    /// One tick of the member's clock (every `TICK_US`).
+    pub fn tick(&mut self, rng: &mut SimRng) {
+        match self.role {
+            Role::Leader => {
+                self.heartbeat_elapsed_ticks += 1;
+                if self.heartbeat_elapsed_ticks >= HEARTBEAT_TICKS {
+                    self.heartbeat_elapsed_ticks = 0;
+                    self.bcast_heartbeat();
+                }
+            }
+            Role::Follower | Role::Candidate => {
+                self.election_elapsed_ticks += 1;
+                if self.election_elapsed_ticks >= self.randomized_election_ticks {
+                    self.campaign(rng);
+                }
+            }
+        }
+    }
+
+    /// A client write arriving at this member. Returns false when it is dropped (no known
+    /// leader); the client then times out, as etcdctl does.
+    pub fn propose(&mut self, data: EntryData, origin: Origin) -> bool {
+        let entry = Entry {
+            term: 0,
+            index: 0,
+            data,
+            origin: Some(origin),
+        };
+        match self.role {
+            Role::Leader => {
+                self.append_and_replicate(vec![entry]);
+                true
+            }
+            Role::Follower => match self.leader {
+                Some(leader) => {
+                    // Proposals carry term 0, like etcd/raft's local messages: no term check.
+                    let mut m = Message::new(MsgKind::Prop, self.id, leader, 0);
+                    m.entries = vec![entry];
+                    self.msgs.push(m);
+                    true
+                }
+                None => false,
+            },
+            Role::Candidate => false,
+        }
+    }
+
+    /// Handles one message from another member.
+    pub fn step(&mut self, m: Message, rng: &mut SimRng) {
+        debug_assert_eq!(m.to, self.id);
+        if m.term > self.term {
+            // A message from a newer term: the sender's leader (if it is one) wins (Raft §5.1).
+            let leader = matches!(m.kind, MsgKind::App | MsgKind::Heartbeat).then_some(m.from);
+            self.become_follower(m.term, leader, rng);
+        } else if m.term < self.term && m.kind != MsgKind::Prop {
+            // Stale sender. Tell an old leader the new term so it steps down (Raft §5.1).
+            if matches!(m.kind, MsgKind::App | MsgKind::Heartbeat) {
+                let mut resp = Message::new(MsgKind::AppResp, self.id, m.from, self.term);
+                resp.reject = true;
+                self.msgs.push(resp);
+            }
+            return;
+        }
+
+        if m.kind == MsgKind::Vote {
+            self.handle_vote_request(m, rng);
+            return;
+        }
+        match self.role {
+            Role::Leader => self.step_leader(m),
+            Role::Candidate => self.step_candidate(m, rng),
+            Role::Follower => self.step_follower(m),
+        }
+    }
+
+    /// Committed entries not yet applied, in order; marks them applied.
+    pub fn take_to_apply(&mut self) -> Vec<Entry> {
+        self.log.take_to_apply()
+    }
+
+    // ---- role dispatch ------------------------------------------------------------------
+
+    fn step_leader(&mut self, m: Message) {
+        match m.kind {
+            MsgKind::Prop => self.append_and_replicate(m.entries),
+            MsgKind::AppResp => self.handle_append_response(m),
+            MsgKind::HeartbeatResp => {
+                // A follower behind us missed entries (a lost AppendEntries): resend from its match.
+                let last = self.log.last_index();
+                if let Some(pr) = self.progress.get_mut(&m.from) {
+                    if pr.matched < last {
+                        pr.next = pr.matched + 1;
+                        self.send_append(m.from);
+                    }
+                }
+            }
+            // Same-term App/Heartbeat from another leader would break Election Safety.
+            MsgKind::App | MsgKind::Heartbeat => {
+                panic!(
+                    "two leaders in term {}: {} and {}",
+                    self.term, self.id, m.from
+                )
+            }
+            MsgKind::Vote | MsgKind::VoteResp => {}
+        }
+    }
+
+    fn step_candidate(&mut self, m: Message, rng: &mut SimRng) {
+        match m.kind {
+            MsgKind::Prop => {} // dropped: no leader to forward to
+            MsgKind::App | MsgKind::Heartbeat => {
+                // A leader exists for our term (Raft §5.2): step down and follow it.
+                self.become_follower(m.term, Some(m.from), rng);
+                self.step_follower(m);
+            }
+            MsgKind::VoteResp => {
+                self.votes.insert(m.from, !m.reject);
+                let granted = self.votes.values().filter(|&&g| g).count();
+                let rejected = self.votes.len() - granted;
+                if granted >= self.quorum() {
+                    self.become_leader();
+                } else if rejected >= self.quorum() {
+                    self.become_follower(self.term, None, rng);
+                }
+            }
+            MsgKind::AppResp | MsgKind::HeartbeatResp | MsgKind::Vote => {}
+        }
+    }
+
+    fn step_follower(&mut self, m: Message) {
+        match m.kind {
+            MsgKind::Prop => {
+                if let Some(leader) = self.leader {
+                    let mut fwd = m;
+                    fwd.from = self.id;
+                    fwd.to = leader;
+                    self.msgs.push(fwd);
+                }
+            }
+            MsgKind::App => {
+                self.election_elapsed_ticks = 0;
+                self.leader = Some(m.from);
+                self.handle_append_entries(m);
+            }
+            MsgKind::Heartbeat => {
+                self.election_elapsed_ticks = 0;
+                self.leader = Some(m.from);
+                self.log.commit_to(m.commit.min(self.log.last_index()));
+                let resp = Message::new(MsgKind::HeartbeatResp, self.id, m.from, self.term);
+                self.msgs.push(resp);
+            }
+            MsgKind::AppResp | MsgKind::HeartbeatResp | MsgKind::VoteResp | MsgKind::Vote => {}
+        }
+    }
+
+    // ---- handlers -----------------------------------------------------------------------
+
+    fn handle_vote_request(&mut self, m: Message, rng: &mut SimRng) {
+        // etcd/raft: we may vote if we already voted for this candidate, or have not voted and
+        // know no leader in this term.
+        let can_vote = self.vote == Some(m.from) || (self.vote.is_none() && self.leader.is_none());
+        let grant = can_vote && self.log.is_up_to_date(m.index, m.log_term);
+        let mut resp = Message::new(MsgKind::VoteResp, self.id, m.from, self.term);
+        resp.reject = !grant;
+        if grant {
+            self.vote = Some(m.from);
+            self.election_elapsed_ticks = 0;
+            self.reset_randomized_election_timeout(rng);
+        }
+        self.msgs.push(resp);
+    }
+
+    fn handle_append_entries(&mut self, m: Message) {
+        let mut resp = Message::new(MsgKind::AppResp, self.id, m.from, self.term);
+        if m.index < self.log.committed {
+            // Already have everything up to our commit index; tell the leader where we are.
+            resp.index = self.log.committed;
+        } else if let Some(last_new) = self
+            .log
+            .maybe_append(m.index, m.log_term, m.commit, m.entries)
+        {
+            resp.index = last_new;
+        } else {
+            resp.index = m.index;
+            resp.reject = true;
+            resp.reject_hint = self.log.last_index();
+        }
+        self.msgs.push(resp);
+    }
+
+    fn handle_append_response(&mut self, m: Message) {
+        let Some(pr) = self.progress.get_mut(&m.from) else {
+            return;
+        };
+        if m.reject {
+            // A rejection at or below what we know matches is stale (a reordered reply).
+            if m.index <= pr.matched {
+                return;
+            }
+            // Skip back to just after the follower's last entry, but never below its match.
+            pr.next = m.index.min(m.reject_hint + 1).max(pr.matched + 1);
+            self.send_append(m.from);
+            return;
+        }
+        if m.index > pr.matched {
+            pr.matched = m.index;
+        }
+        if pr.next <= pr.matched {
+            pr.next = pr.matched + 1;
+        }
+        let behind = pr.next <= self.log.last_index();
+        if self.maybe_commit() {
+            // Spread the new commit index right away, empty appends included (etcd/raft
+            // `bcastAppend` after `maybeCommit`), so followers apply without waiting a heartbeat.
+            let peers: Vec<MemberId> = self.progress.keys().copied().collect();
+            for id in peers {
+                self.send_append(id);
+            }
+        } else if behind {
+            self.send_append(m.from);
+        }
+    }
+
+    // ---- leader machinery ---------------------------------------------------------------
+
+    fn append_and_replicate(&mut self, entries: Vec<Entry>) {
+        let mut index = self.log.last_index();
+        let stamped = entries
+            .into_iter()
+            .map(|mut e| {
+                index += 1;
+                e.term = self.term;
+                e.index = index;
+                e
+            })
+            .collect();
+        self.log.append(stamped);
+        // A single-member cluster commits on its own.
+        self.maybe_commit();
+        self.bcast_append();
+    }
+
+    /// Commit the highest index stored on a quorum, if it is of the current term.
+    fn maybe_commit(&mut self) -> bool {
+        let mut matched: Vec<u64> = self
+            .voters
+            .iter()
+            .map(|&v| {
+                if v == self.id {
+                    self.log.last_index()
+                } else {
+                    self.progress.get(&v).map_or(0, |p| p.matched)
+                }
+            })
+            .collect();
+        matched.sort_unstable_by(|a, b| b.cmp(a));
+        let quorum_index = matched[self.quorum() - 1];
+        self.log.maybe_commit(quorum_index, self.term)
+    }
+
+    fn send_append(&mut self, to: MemberId) {
+        let Some(pr) = self.progress.get_mut(&to) else {
+            return;
+        };
+        let prev = pr.next - 1;
+        let Some(prev_term) = self.log.term(prev) else {
+            return;
+        };
+        let entries = self.log.entries_from(pr.next, ENTRIES_PER_MSG_MAX);
+        if let Some(last) = entries.last() {
+            // Pipeline: assume delivery; a rejection or heartbeat reply rewinds `next`.
+            pr.next = last.index + 1;
+        }
+        let mut m = Message::new(MsgKind::App, self.id, to, self.term);
+        m.index = prev;
+        m.log_term = prev_term;
+        m.entries = entries;
+        m.commit = self.log.committed;
+        self.msgs.push(m);
+    }
+
+    fn bcast_append(&mut self) {
+        let last = self.log.last_index();
+        let peers: Vec<MemberId> = self
+            .progress
+            .iter()
+            .filter(|(_, p)| p.next <= last)
+            .map(|(&id, _)| id)
+            .collect();
+        for id in peers {
+            self.send_append(id);
+        }
+    }
+
+    fn bcast_heartbeat(&mut self) {
+        for (&id, pr) in &self.progress {
+            let mut m = Message::new(MsgKind::Heartbeat, self.id, id, self.term);
+            // Never tell a follower to commit beyond what it is known to hold (etcd/raft).
+            m.commit = pr.matched.min(self.log.committed);
+            self.msgs.push(m);
+        }
+    }
+
+    // ---- role changes -------------------------------------------------------------------
+
+    fn reset(&mut self, term: u64, rng: &mut SimRng) {
+        if term != self.term {
+            assert!(
+                term > self.term,
+                "term went backwards: {} -> {term}",
+                self.term
+            );
+            self.term = term;
+            self.vote = None;
+        }
+        self.leader = None;
+        self.election_elapsed_ticks = 0;
+        self.heartbeat_elapsed_ticks = 0;
+        self.reset_randomized_election_timeout(rng);
+        self.votes.clear();
+        self.progress.clear();
+    }
+
+    fn reset_randomized_election_timeout(&mut self, rng: &mut SimRng) {
+        // etcd/raft: ET + rand.Intn(ET), i.e. [ET, 2·ET-1] ticks.
+        self.randomized_election_ticks = ELECTION_TICKS + rng.below(ELECTION_TICKS as u64) as u32;
+    }
+
+    pub fn become_follower(&mut self, term: u64, leader: Option<MemberId>, rng: &mut SimRng) {
+        self.reset(term, rng);
+        self.role = Role::Follower;
+        self.leader = leader;
+    }
+
+    fn become_candidate(&mut self, rng: &mut SimRng) {
+        assert_ne!(self.role, Role::Leader, "a leader does not campaign");
+        self.reset(self.term + 1, rng);
+        self.role = Role::Candidate;
+        self.vote = Some(self.id);
+        self.votes.insert(self.id, true);
+    }
+
+    fn become_leader(&mut self) {
+        assert_eq!(
+            self.role,
+            Role::Candidate,
+            "only a candidate becomes leader"
+        );
+        self.role = Role::Leader;
+        self.leader = Some(self.id);
+        self.heartbeat_elapsed_ticks = 0;
+        let next = self.log.last_index() + 1;
+        self.progress = self
+            .voters
+            .iter()
+            .filter(|&&v| v != self.id)
+            .map(|&v| (v, Progress { matched: 0, next }))
+            .collect();
+        // The empty entry of the new term lets earlier-term entries commit (Raft §5.4.2, §8).
+        self.append_and_replicate(vec![Entry {
+            term: 0,
+            index: 0,
+            data: EntryData::Empty,
+            origin: None,
+        }]);
+    }
+
+    fn campaign(&mut self, rng: &mut SimRng) {
+        self.become_candidate(rng);
+        if self.quorum() == 1 {
+            self.become_leader();
+            return;
+        }
+        let (index, log_term) = (self.log.last_index(), self.log.last_term());
+        for &v in &self.voters {
+            if v != self.id {
+                let mut m = Message::new(MsgKind::Vote, self.id, v, self.term);
+                m.index = index;
+                m.log_term = log_term;
+                self.msgs.push(m);
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Control Plane Lab's deterministic core: the simulated world, the command language, and
+//! scenarios. No web dependencies; builds natively and for wasm32 (DESIGN.md "Shape").
+
+pub mod check;
+pub mod etcd;
+pub mod hash;
+pub mod i18n;
+pub mod names;
+pub mod scenario;
+pub mod shell;
+pub mod sim;
+pub mod table;
+pub mod view;
+pub mod world;
+
+pub use scenario::Scenario;
+pub use world::World;

@@ -1,0 +1,492 @@
+//! The command language: one line of text → a [`Command`], or a clear error.
+//!
+//! The same parser serves the browser terminal, clicks on the diagrams, scenario files, share
+//! URLs and the headless CLI (DESIGN.md "everything is a command at a time"). Parsing never
+//! touches the world; resolving `leader` happens when the command runs.
+
+use crate::i18n::Text;
+use crate::sim::{US_PER_MS, US_PER_S};
+
+/// A longer line is refused before parsing (a 1 MB paste must not stall the page).
+pub const LINE_BYTES_MAX: usize = 4096;
+/// Longest `sleep` one command may ask for.
+pub const SLEEP_US_MAX: u64 = 3600 * US_PER_S;
+pub const KEY_BYTES_MAX: usize = 256;
+pub const VALUE_BYTES_MAX: usize = 1024;
+
+/// A member as written by the user; resolved against the world when the command runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MemberRef {
+    Leader,
+    Named(String),
+}
+
+/// One side of a partition: members, and whether the clients (tellers) stand on this side.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Side {
+    pub members: Vec<MemberRef>,
+    pub client: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Blank line or comment.
+    Nothing,
+    Crash(MemberRef),
+    Restart(MemberRef),
+    Partition(Vec<Side>),
+    Isolate(MemberRef),
+    /// One-way cut: messages from the first member to the second are lost.
+    Cut(MemberRef, MemberRef),
+    Heal,
+    /// A client write through the teller in front of `via` (default: etcd-1).
+    Put {
+        key: String,
+        value: String,
+        via: Option<MemberRef>,
+    },
+    Status,
+    /// Message loss on every link, in parts per million.
+    Loss {
+        ppm: u32,
+    },
+    Sleep {
+        duration_us: u64,
+    },
+    Help,
+}
+
+/// A parse error, in both languages, formatted as the shell would print it.
+pub type ParseError = Text;
+
+pub fn parse(line: &str) -> Result<Command, ParseError> {
+    if line.len() > LINE_BYTES_MAX {
+        return Err(Text::new(
+            format!(
+                "lab: 명령이 너무 깁니다 ({} 바이트, 최대 {LINE_BYTES_MAX})",
+                line.len()
+            ),
+            format!(
+                "lab: command too long ({} bytes, limit {LINE_BYTES_MAX})",
+                line.len()
+            ),
+        ));
+    }
+    let words = tokenize(line)?;
+    let Some((first, rest)) = words.split_first() else {
+        return Ok(Command::Nothing);
+    };
+    match first.as_str() {
+        "lab" => parse_lab(rest),
+        "sleep" => parse_sleep(rest),
+        "help" => Ok(Command::Help),
+        other => Err(Text::same(format!(
+            "bash: {}: command not found",
+            printable(other)
+        ))),
+    }
+}
+
+fn parse_lab(args: &[String]) -> Result<Command, ParseError> {
+    let Some((sub, rest)) = args.split_first() else {
+        return Err(usage_error(
+            "lab: 하위 명령이 필요합니다",
+            "lab: missing subcommand",
+        ));
+    };
+    let member_arg = |rest: &[String]| -> Result<MemberRef, ParseError> {
+        match rest {
+            [one] => Ok(member_ref(one)),
+            [] => Err(Text::new(
+                format!("lab {sub}: 멤버 이름이 필요합니다 (예: lab {sub} etcd-2)"),
+                format!("lab {sub}: expected a member name (e.g. lab {sub} etcd-2)"),
+            )),
+            _ => Err(Text::new(
+                format!("lab {sub}: 멤버는 하나만 지정합니다"),
+                format!("lab {sub}: expected exactly one member"),
+            )),
+        }
+    };
+    match sub.as_str() {
+        "crash" => Ok(Command::Crash(member_arg(rest)?)),
+        "restart" => Ok(Command::Restart(member_arg(rest)?)),
+        "isolate" => Ok(Command::Isolate(member_arg(rest)?)),
+        "heal" => no_args(rest, Command::Heal),
+        "status" => no_args(rest, Command::Status),
+        "partition" => parse_partition(rest),
+        "cut" => match rest {
+            [a, b] => Ok(Command::Cut(member_ref(a), member_ref(b))),
+            [a, arrow, b] if arrow == "->" => Ok(Command::Cut(member_ref(a), member_ref(b))),
+            _ => Err(Text::new(
+                "lab cut: 사용법: lab cut FROM TO  (FROM→TO 방향 메시지만 끊김)",
+                "lab cut: usage: lab cut FROM TO  (drops messages from FROM to TO only)",
+            )),
+        },
+        "put" => parse_put(rest),
+        "loss" => parse_loss(rest),
+        "help" => Ok(Command::Help),
+        other => Err(Text::new(
+            format!(
+                "lab: 알 수 없는 하위 명령 \"{}\" ('help'로 목록 보기)",
+                printable(other)
+            ),
+            format!(
+                "lab: unknown subcommand \"{}\" (try 'help')",
+                printable(other)
+            ),
+        )),
+    }
+}
+
+fn no_args(rest: &[String], cmd: Command) -> Result<Command, ParseError> {
+    if rest.is_empty() {
+        Ok(cmd)
+    } else {
+        Err(Text::new(
+            format!("lab: 인자가 너무 많습니다: {}", printable(&rest.join(" "))),
+            format!("lab: unexpected arguments: {}", printable(&rest.join(" "))),
+        ))
+    }
+}
+
+fn member_ref(word: &str) -> MemberRef {
+    if word == "leader" {
+        MemberRef::Leader
+    } else {
+        MemberRef::Named(word.to_string())
+    }
+}
+
+fn parse_partition(rest: &[String]) -> Result<Command, ParseError> {
+    let mut sides = vec![Side {
+        members: Vec::new(),
+        client: false,
+    }];
+    for word in rest {
+        if word == "|" {
+            sides.push(Side {
+                members: Vec::new(),
+                client: false,
+            });
+        } else if word == "client" || word == "clients" {
+            sides.last_mut().expect("sides starts non-empty").client = true;
+        } else {
+            sides
+                .last_mut()
+                .expect("sides starts non-empty")
+                .members
+                .push(member_ref(word));
+        }
+    }
+    if sides.iter().any(|s| s.members.is_empty()) {
+        return Err(Text::new(
+            "lab partition: 각 쪽에 멤버가 있어야 합니다 (예: lab partition etcd-1 | etcd-2 etcd-3)",
+            "lab partition: every side needs members (e.g. lab partition etcd-1 | etcd-2 etcd-3)",
+        ));
+    }
+    if sides.iter().filter(|s| s.client).count() > 1 {
+        return Err(Text::new(
+            "lab partition: client는 한 쪽에만 둘 수 있습니다",
+            "lab partition: client can stand on one side only",
+        ));
+    }
+    Ok(Command::Partition(sides))
+}
+
+fn parse_put(rest: &[String]) -> Result<Command, ParseError> {
+    let mut positional = Vec::new();
+    let mut via = None;
+    let mut i = 0;
+    while i < rest.len() {
+        let w = &rest[i];
+        if let Some(v) = w.strip_prefix("--via=") {
+            via = Some(member_ref(v));
+        } else if w == "--via" {
+            let Some(v) = rest.get(i + 1) else {
+                return Err(Text::new(
+                    "lab put: --via 뒤에 멤버가 필요합니다",
+                    "lab put: --via needs a member",
+                ));
+            };
+            via = Some(member_ref(v));
+            i += 1;
+        } else {
+            positional.push(w.clone());
+        }
+        i += 1;
+    }
+    let [key, value] = <[String; 2]>::try_from(positional).map_err(|_| {
+        Text::new(
+            "lab put: 사용법: lab put KEY VALUE [--via MEMBER]",
+            "lab put: usage: lab put KEY VALUE [--via MEMBER]",
+        )
+    })?;
+    if key.is_empty() || key.len() > KEY_BYTES_MAX || value.len() > VALUE_BYTES_MAX {
+        return Err(Text::new(
+            format!("lab put: 키는 1–{KEY_BYTES_MAX} 바이트, 값은 최대 {VALUE_BYTES_MAX} 바이트입니다"),
+            format!("lab put: key must be 1–{KEY_BYTES_MAX} bytes and value at most {VALUE_BYTES_MAX} bytes"),
+        ));
+    }
+    Ok(Command::Put { key, value, via })
+}
+
+fn parse_loss(rest: &[String]) -> Result<Command, ParseError> {
+    let bad = || {
+        Text::new(
+            "lab loss: 사용법: lab loss PERCENT (0–100, 예: 5%)",
+            "lab loss: usage: lab loss PERCENT (0–100, e.g. 5%)",
+        )
+    };
+    let [p] = rest else { return Err(bad()) };
+    let p = p.strip_suffix('%').unwrap_or(p);
+    let percent: u32 = p.parse().map_err(|_| bad())?;
+    if percent > 100 {
+        return Err(bad());
+    }
+    Ok(Command::Loss {
+        ppm: percent * 10_000,
+    })
+}
+
+fn parse_sleep(rest: &[String]) -> Result<Command, ParseError> {
+    let [d] = rest else {
+        return Err(Text::same("sleep: missing operand"));
+    };
+    let duration_us = parse_duration_us(d)
+        .ok_or_else(|| Text::same(format!("sleep: invalid time interval '{}'", printable(d))))?;
+    if duration_us > SLEEP_US_MAX {
+        return Err(Text::new(
+            "sleep: 최대 1시간(3600s)입니다",
+            "sleep: at most 1 hour (3600s)",
+        ));
+    }
+    Ok(Command::Sleep { duration_us })
+}
+
+/// `2`, `2s`, `1.5s`, `500ms`, `3m`, `1h` → microseconds. Integers only in the result.
+pub fn parse_duration_us(s: &str) -> Option<u64> {
+    let (num, unit_us) = if let Some(n) = s.strip_suffix("ms") {
+        (n, US_PER_MS)
+    } else if let Some(n) = s.strip_suffix('s') {
+        (n, US_PER_S)
+    } else if let Some(n) = s.strip_suffix('m') {
+        (n, 60 * US_PER_S)
+    } else if let Some(n) = s.strip_suffix('h') {
+        (n, 3600 * US_PER_S)
+    } else {
+        (s, US_PER_S)
+    };
+    let (whole, frac) = num.split_once('.').unwrap_or((num, ""));
+    if whole.is_empty() && frac.is_empty() || frac.len() > 6 {
+        return None;
+    }
+    if !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let whole: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let mut frac_scaled: u64 = 0;
+    let mut scale = unit_us;
+    for c in frac.chars() {
+        scale /= 10;
+        frac_scaled += (c as u64 - '0' as u64) * scale;
+    }
+    whole.checked_mul(unit_us)?.checked_add(frac_scaled)
+}
+
+/// Splits a line into words: whitespace separates, '…' and "…" quote, `#` starts a comment.
+fn tokenize(line: &str) -> Result<Vec<String>, ParseError> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '#' if !in_word => break,
+            '\'' | '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some(q) if q == c => break,
+                        Some('\\') if c == '"' => match chars.next() {
+                            Some(e) => cur.push(e),
+                            None => return Err(unterminated()),
+                        },
+                        Some(o) => cur.push(o),
+                        None => return Err(unterminated()),
+                    }
+                }
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            c if c.is_control() => {
+                return Err(Text::new(
+                    "lab: 명령에 제어 문자가 있습니다",
+                    "lab: control character in command",
+                ))
+            }
+            c => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    Ok(words)
+}
+
+fn unterminated() -> ParseError {
+    Text::same("bash: unexpected EOF while looking for matching quote")
+}
+
+fn usage_error(ko: &str, en: &str) -> ParseError {
+    Text::new(
+        format!("{ko} ('help'로 목록 보기)"),
+        format!("{en} (try 'help')"),
+    )
+}
+
+/// A whole command line made safe to echo: invisible characters escaped, nothing cut.
+pub fn printable_line(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if is_invisible(c) {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Echoes user text back safely: control and invisible formatting characters are shown escaped,
+/// and long words are cut, so an error message can never smuggle layout tricks.
+pub fn printable(s: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i >= 64 {
+            out.push('…');
+            break;
+        }
+        if is_invisible(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+pub const HELP_EN: &str = "\
+lab status                         members, roles, terms, commit indexes
+lab put KEY VALUE [--via MEMBER]   a client write through a teller (default etcd-1)
+lab crash MEMBER                   stop a member (volatile state is lost)
+lab restart MEMBER                 start it again from its disk (term, vote, log)
+lab partition A B | C D [| …]      split members into sides (add 'client' to a side
+                                   to let the tellers reach only that side)
+lab isolate MEMBER                 cut one member off from all others
+lab cut FROM TO                    drop messages from FROM to TO only
+lab heal                           remove every partition and cut
+lab loss PERCENT                   lose that share of all messages
+sleep DURATION                     let simulated time pass (2s, 500ms, 1m)
+MEMBER: etcd-2, challenge-cluster-control-plane2 (node / etcd member name), or leader";
+
+pub const HELP_KO: &str = "\
+lab status                         멤버, 역할, 텀, 커밋 인덱스
+lab put KEY VALUE [--via MEMBER]   창구(teller)를 통한 클라이언트 쓰기 (기본 etcd-1)
+lab crash MEMBER                   멤버 중지 (휘발성 상태 손실)
+lab restart MEMBER                 디스크(텀, 투표, 로그)에서 다시 시작
+lab partition A B | C D [| …]      멤버를 여러 쪽으로 분할 (한 쪽에 'client'를 넣으면
+                                   창구는 그 쪽에만 닿음)
+lab isolate MEMBER                 한 멤버를 나머지 모두와 단절
+lab cut FROM TO                    FROM→TO 방향 메시지만 끊기
+lab heal                           모든 분할과 단절 복구
+lab loss PERCENT                   모든 메시지 중 그 비율을 유실
+sleep DURATION                     시뮬레이션 시간 진행 (2s, 500ms, 1m)
+MEMBER: etcd-2, challenge-cluster-control-plane2 (노드 / etcd 멤버 이름), 또는 leader";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_lab_commands_of_the_issue() {
+        assert_eq!(
+            parse("lab crash etcd-2"),
+            Ok(Command::Crash(MemberRef::Named("etcd-2".into())))
+        );
+        assert_eq!(
+            parse("lab restart leader"),
+            Ok(Command::Restart(MemberRef::Leader))
+        );
+        let Ok(Command::Partition(sides)) =
+            parse("lab partition etcd-1 etcd-2 | etcd-3 etcd-4 etcd-5")
+        else {
+            panic!("partition did not parse")
+        };
+        assert_eq!(sides.len(), 2);
+        assert_eq!(sides[1].members.len(), 3);
+        assert_eq!(parse("lab heal"), Ok(Command::Heal));
+        assert_eq!(
+            parse("lab put foo 'hello world' --via etcd-3"),
+            Ok(Command::Put {
+                key: "foo".into(),
+                value: "hello world".into(),
+                via: Some(MemberRef::Named("etcd-3".into()))
+            })
+        );
+        assert_eq!(
+            parse("sleep 2s"),
+            Ok(Command::Sleep {
+                duration_us: 2 * US_PER_S
+            })
+        );
+        assert_eq!(parse("   # just a comment"), Ok(Command::Nothing));
+    }
+
+    #[test]
+    fn durations_are_integers_of_microseconds() {
+        assert_eq!(parse_duration_us("2"), Some(2_000_000));
+        assert_eq!(parse_duration_us("1.5s"), Some(1_500_000));
+        assert_eq!(parse_duration_us("500ms"), Some(500_000));
+        assert_eq!(parse_duration_us("1m"), Some(60_000_000));
+        assert_eq!(parse_duration_us("abc"), None);
+        assert_eq!(parse_duration_us("-1s"), None);
+        assert_eq!(parse_duration_us("."), None);
+        assert_eq!(parse_duration_us("99999999999999999999s"), None);
+    }
+
+    #[test]
+    fn bad_input_gets_one_clear_error() {
+        assert_eq!(
+            parse("foo bar").unwrap_err().en,
+            "bash: foo: command not found"
+        );
+        assert!(parse("lab partition | etcd-1").is_err());
+        assert!(parse("lab put onlykey").is_err());
+        assert!(parse("lab put 'unterminated").is_err());
+        assert!(parse("sleep 2h").is_err());
+        assert!(parse(&"x".repeat(LINE_BYTES_MAX + 1)).is_err());
+        assert!(parse("lab loss 101%").is_err());
+    }
+
+    #[test]
+    fn echoed_text_is_defanged() {
+        let e = parse("\u{202E}evil").unwrap_err();
+        assert!(e.en.contains("\\u{202e}"), "{}", e.en);
+    }
+}

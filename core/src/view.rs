@@ -1,0 +1,230 @@
+//! What the diagrams draw: a plain snapshot of the world, cheap to compare and clone.
+//!
+//! The UI reads only this (and submits command lines); it never reaches into the world.
+
+use crate::etcd::message::{EntryData, MemberId, MsgKind};
+use crate::etcd::raft::Role;
+use crate::hash::format_hash;
+use crate::i18n::Text;
+use crate::names;
+use crate::sim::network::Endpoint;
+use crate::world::{Event, Payload, World};
+
+/// Log entries shown per vault (the newest ones).
+pub const LOG_TAIL_MAX: usize = 12;
+/// Messages drawn in flight at most (the rest are counted).
+pub const MESSAGES_SHOWN_MAX: usize = 400;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryView {
+    pub index: u64,
+    pub term: u64,
+    pub committed: bool,
+    /// `k1=v1`, or `·` for a leader's empty entry.
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberView {
+    pub id: MemberId,
+    pub short: String,
+    pub node_name: String,
+    pub up: bool,
+    pub role: Role,
+    pub term: u64,
+    pub vote: Option<MemberId>,
+    pub leader: Option<MemberId>,
+    pub commit: u64,
+    pub applied: u64,
+    pub last_index: u64,
+    pub election_elapsed_ticks: u32,
+    pub election_timeout_ticks: u32,
+    /// Partition side (0 when there is no partition).
+    pub group: u8,
+    pub log_tail: Vec<EntryView>,
+    pub keys: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageClass {
+    Vote,
+    Append,
+    Heartbeat,
+    Client,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageView {
+    /// Stable while the message is in flight (the event's sequence number).
+    pub key: u64,
+    pub from: Endpoint,
+    pub to: Endpoint,
+    pub class: MessageClass,
+    pub label: &'static str,
+    pub is_reply: bool,
+    pub rejected: bool,
+    pub sent_us: u64,
+    pub deliver_us: u64,
+    /// The partition (or a crash) will drop it on arrival.
+    pub will_drop: bool,
+    pub entries: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommandView {
+    pub id: u32,
+    pub at_us: u64,
+    pub line: String,
+    pub done: bool,
+    pub failed: bool,
+    /// Output lines (both languages), in order.
+    pub output: Vec<Text>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct View {
+    pub now_us: u64,
+    pub hash: String,
+    pub members: Vec<MemberView>,
+    pub leader: Option<MemberId>,
+    pub messages: Vec<MessageView>,
+    pub messages_hidden: usize,
+    pub partitioned: bool,
+    pub network: Text,
+    pub writes_ok: u64,
+    pub writes_failed: u64,
+}
+
+impl World {
+    pub fn view(&self) -> View {
+        let members = self
+            .members()
+            .iter()
+            .map(|m| {
+                let n = &m.node;
+                let last = n.log.last_index();
+                let from = last.saturating_sub(LOG_TAIL_MAX as u64);
+                let log_tail = n.log.entries()[from as usize..]
+                    .iter()
+                    .map(|e| EntryView {
+                        index: e.index,
+                        term: e.term,
+                        committed: e.index <= n.log.committed,
+                        label: match &e.data {
+                            EntryData::Empty => "·".to_string(),
+                            EntryData::Put { key, value } => format!("{key}={value}"),
+                        },
+                    })
+                    .collect();
+                MemberView {
+                    id: n.id,
+                    short: names::member_short(n.id),
+                    node_name: names::node_name(n.id),
+                    up: m.up,
+                    role: n.role,
+                    term: n.term,
+                    vote: n.vote,
+                    leader: n.leader,
+                    commit: n.log.committed,
+                    applied: n.log.applied,
+                    last_index: last,
+                    election_elapsed_ticks: n.election_elapsed_ticks,
+                    election_timeout_ticks: n.randomized_election_ticks,
+                    group: self.net.group_of(n.id),
+                    log_tail,
+                    keys: m.kv.len(),
+                }
+            })
+            .collect();
+        let mut messages = Vec::new();
+        let mut hidden = 0;
+        for (at, seq, ev) in self.pending_events() {
+            let Event::Deliver {
+                from,
+                to,
+                sent_us,
+                payload,
+            } = ev
+            else {
+                continue;
+            };
+            if messages.len() >= MESSAGES_SHOWN_MAX {
+                hidden += 1;
+                continue;
+            }
+            let to_down = matches!(to, Endpoint::Member(m) if !self.member(*m).up);
+            let (class, label, is_reply, rejected, entries) = match payload {
+                Payload::Raft(m) => {
+                    let class = match m.kind {
+                        MsgKind::Vote | MsgKind::VoteResp => MessageClass::Vote,
+                        MsgKind::App | MsgKind::AppResp | MsgKind::Prop => MessageClass::Append,
+                        MsgKind::Heartbeat | MsgKind::HeartbeatResp => MessageClass::Heartbeat,
+                    };
+                    let reply = matches!(
+                        m.kind,
+                        MsgKind::VoteResp | MsgKind::AppResp | MsgKind::HeartbeatResp
+                    );
+                    (class, m.kind.label(), reply, m.reject, m.entries.len())
+                }
+                Payload::ClientPut { .. } => (MessageClass::Client, "Put", false, false, 1),
+                Payload::ClientReply { .. } => (MessageClass::Client, "OK", true, false, 0),
+            };
+            messages.push(MessageView {
+                key: seq,
+                from: *from,
+                to: *to,
+                class,
+                label,
+                is_reply,
+                rejected,
+                sent_us: *sent_us,
+                deliver_us: at,
+                will_drop: to_down || !self.net.connected(*from, *to),
+                entries,
+            });
+        }
+        View {
+            now_us: self.now_us(),
+            hash: format_hash(self.state_hash()),
+            members,
+            leader: self.leader(),
+            messages,
+            messages_hidden: hidden,
+            partitioned: self.net.is_partitioned(),
+            network: self.describe_network(),
+            writes_ok: self.stats.writes_ok,
+            writes_failed: self.stats.writes_failed,
+        }
+    }
+
+    /// The most recent `max` commands with their output, oldest first.
+    pub fn recent_commands(&self, max: usize) -> Vec<CommandView> {
+        let cmds = self.commands();
+        let start = cmds.len().saturating_sub(max);
+        let first_id = cmds.get(start).map_or(0, |c| c.id);
+        let mut out: Vec<CommandView> = cmds[start..]
+            .iter()
+            .map(|c| CommandView {
+                id: c.id,
+                at_us: c.at_us,
+                line: c.line.clone(),
+                done: c.done_at_us.is_some(),
+                failed: c.failed,
+                output: Vec::new(),
+            })
+            .collect();
+        for l in self.transcript() {
+            if l.cmd >= first_id && l.kind != crate::world::LineKind::Input {
+                if let Some(cv) = out.get_mut((l.cmd - first_id) as usize) {
+                    cv.output.push(l.text.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// `12.345s` — the clock as the UI and transcripts show it.
+pub fn format_time_us(t_us: u64) -> String {
+    format!("{}.{:03}s", t_us / 1_000_000, (t_us / 1_000) % 1_000)
+}

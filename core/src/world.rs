@@ -1,0 +1,811 @@
+//! The world: etcd members on a simulated network, driven by commands at simulated instants.
+//!
+//! `submit` applies a command line now; `run_until` advances time. The world's state is a pure
+//! function of (seed, topology, timed commands) — DESIGN.md "Determinism".
+
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+
+use crate::etcd::message::{EntryData, MemberId, Message, Origin};
+use crate::etcd::raft::{RaftNode, Role, TICK_US};
+use crate::hash::Fnv64;
+use crate::i18n::{Lang, Text};
+use crate::names;
+use crate::shell::{self, Command, MemberRef, Side};
+use crate::sim::network::{Endpoint, Network, MEMBERS_MAX};
+use crate::sim::queue::EventQueue;
+use crate::sim::rng::SimRng;
+use crate::sim::US_PER_S;
+
+/// etcdctl's `--command-timeout` (etcd `etcdctl/ctlv3/ctl.go`): a write not answered in 5 s
+/// fails with `Error: context deadline exceeded`.
+pub const CLIENT_TIMEOUT_US: u64 = 5 * US_PER_S;
+/// The transcript keeps this many lines; older ones are dropped (counted in `transcript_dropped`).
+pub const TRANSCRIPT_LINES_MAX: usize = 20_000;
+/// A world lives at most a day of simulated time (scenarios are validated against it too).
+pub const TIME_US_MAX: u64 = 24 * 3600 * US_PER_S;
+
+/// Which etcd member sizes the lab offers (odd sizes, etcd FAQ).
+pub const MEMBER_COUNTS: [u8; 4] = [1, 3, 5, 7];
+
+#[derive(Clone, Debug, Hash)]
+pub enum Payload {
+    Raft(Message),
+    ClientPut {
+        request: u64,
+        key: String,
+        value: String,
+    },
+    ClientReply {
+        request: u64,
+    },
+}
+
+#[derive(Clone, Debug, Hash)]
+pub enum Event {
+    Tick {
+        member: MemberId,
+        generation: u32,
+    },
+    Deliver {
+        from: Endpoint,
+        to: Endpoint,
+        sent_us: u64,
+        payload: Payload,
+    },
+    RequestTimeout {
+        request: u64,
+    },
+    Wake {
+        cmd: u32,
+    },
+}
+
+#[derive(Clone, Debug, Hash)]
+pub struct Member {
+    pub node: RaftNode,
+    pub up: bool,
+    /// Bumped on crash and restart so ticks scheduled by an earlier life are ignored.
+    generation: u32,
+    /// The applied key-value state (MVCC arrives in the next issue).
+    pub kv: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Hash)]
+struct ClientRequest {
+    cmd: u32,
+    via: MemberId,
+    done: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LineKind {
+    /// The command as typed (`$ …`).
+    Input,
+    Stdout,
+    Stderr,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TranscriptLine {
+    pub at_us: u64,
+    pub cmd: u32,
+    pub kind: LineKind,
+    pub text: Text,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CommandRecord {
+    pub id: u32,
+    pub at_us: u64,
+    pub line: String,
+    /// When the command finished (its output is complete). `None` while it runs.
+    pub done_at_us: Option<u64>,
+    /// True when it failed (parse error, timeout, unknown member).
+    pub failed: bool,
+}
+
+/// Counters for the diagrams and tests; part of the state.
+#[derive(Clone, Debug, Default, Hash, PartialEq, Eq)]
+pub struct Stats {
+    pub messages_sent: u64,
+    pub messages_delivered: u64,
+    pub messages_dropped: u64,
+    pub writes_ok: u64,
+    pub writes_failed: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct World {
+    seed: u64,
+    now_us: u64,
+    rng: SimRng,
+    queue: EventQueue<Event>,
+    pub net: Network,
+    members: Vec<Member>,
+    /// Earliest time the next message may arrive on each link, so links are FIFO like TCP.
+    /// Index: `link_slot(from) * LINK_SLOTS + link_slot(to)`.
+    link_free_us: Vec<u64>,
+    requests: BTreeMap<u64, ClientRequest>,
+    next_request: u64,
+    commands: Vec<CommandRecord>,
+    transcript: Vec<TranscriptLine>,
+    transcript_dropped: u64,
+    pub stats: Stats,
+}
+
+const LINK_SLOTS: usize = 2 * MEMBERS_MAX as usize;
+
+fn link_slot(e: Endpoint) -> usize {
+    match e {
+        Endpoint::Member(m) => (m - 1) as usize,
+        Endpoint::Client(m) => MEMBERS_MAX as usize + (m - 1) as usize,
+    }
+}
+
+impl World {
+    /// A new cluster of `members` etcd members (1, 3, 5 or 7), empty logs, at time 0.
+    pub fn new(seed: u64, members: u8) -> World {
+        assert!(
+            MEMBER_COUNTS.contains(&members),
+            "unsupported member count {members}"
+        );
+        let mut rng = SimRng::new(seed);
+        let voters: Vec<MemberId> = (1..=members).collect();
+        let members_vec = voters
+            .iter()
+            .map(|&id| Member {
+                node: RaftNode::new(id, voters.clone(), &mut rng),
+                up: true,
+                generation: 0,
+                kv: BTreeMap::new(),
+            })
+            .collect();
+        let mut w = World {
+            seed,
+            now_us: 0,
+            rng,
+            queue: EventQueue::default(),
+            net: Network::default(),
+            members: members_vec,
+            link_free_us: vec![0; LINK_SLOTS * LINK_SLOTS],
+            requests: BTreeMap::new(),
+            next_request: 1,
+            commands: Vec::new(),
+            transcript: Vec::new(),
+            transcript_dropped: 0,
+            stats: Stats::default(),
+        };
+        // Each member's ticker starts at its own phase, as independent processes do.
+        for id in voters {
+            let phase_us = w.rng.below(TICK_US);
+            w.queue.push(
+                phase_us,
+                Event::Tick {
+                    member: id,
+                    generation: 0,
+                },
+            );
+        }
+        w
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn now_us(&self) -> u64 {
+        self.now_us
+    }
+
+    pub fn member_count(&self) -> u8 {
+        self.members.len() as u8
+    }
+
+    pub fn members(&self) -> &[Member] {
+        &self.members
+    }
+
+    pub fn member(&self, id: MemberId) -> &Member {
+        &self.members[(id - 1) as usize]
+    }
+
+    pub fn commands(&self) -> &[CommandRecord] {
+        &self.commands
+    }
+
+    pub fn transcript(&self) -> &[TranscriptLine] {
+        &self.transcript
+    }
+
+    pub fn pending_events(&self) -> Vec<(u64, u64, &Event)> {
+        self.queue.sorted()
+    }
+
+    /// The leader a lesson means by `leader`: the up member in the leader role with the highest
+    /// term (a deposed leader in a minority may still believe it leads in an older term).
+    pub fn leader(&self) -> Option<MemberId> {
+        self.members
+            .iter()
+            .filter(|m| m.up && m.node.role == Role::Leader)
+            .max_by_key(|m| m.node.term)
+            .map(|m| m.node.id)
+    }
+
+    // ---- time ---------------------------------------------------------------------------
+
+    /// Processes every event at or before `t_us`, then sets the clock to `t_us`.
+    pub fn run_until(&mut self, t_us: u64) {
+        let t_us = t_us.min(TIME_US_MAX);
+        while let Some(at) = self.queue.peek_time_us() {
+            if at > t_us {
+                break;
+            }
+            self.step_event();
+        }
+        if t_us > self.now_us {
+            self.now_us = t_us;
+        }
+    }
+
+    /// Processes the next event; false if there is none.
+    pub fn step_event(&mut self) -> bool {
+        let Some((at, event)) = self.queue.pop() else {
+            return false;
+        };
+        debug_assert!(at >= self.now_us, "time went backwards");
+        self.now_us = at;
+        self.handle(event);
+        true
+    }
+
+    /// Time of the next pending event.
+    pub fn next_event_us(&self) -> Option<u64> {
+        self.queue.peek_time_us()
+    }
+
+    /// Runs until command `cmd` has finished (or `TIME_US_MAX`), then settles every event at
+    /// that same instant, so the next command is submitted exactly as a replay would submit it.
+    pub fn run_until_done(&mut self, cmd: u32) {
+        while self.commands[cmd as usize].done_at_us.is_none() {
+            if !self.step_event() || self.now_us >= TIME_US_MAX {
+                break;
+            }
+        }
+        self.run_until(self.now_us);
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Tick { member, generation } => {
+                let m = &mut self.members[(member - 1) as usize];
+                if !m.up || m.generation != generation {
+                    return;
+                }
+                m.node.tick(&mut self.rng);
+                self.queue
+                    .push(self.now_us + TICK_US, Event::Tick { member, generation });
+                self.flush(member);
+            }
+            Event::Deliver {
+                from, to, payload, ..
+            } => self.deliver(from, to, payload),
+            Event::RequestTimeout { request } => {
+                let Some(req) = self.requests.get_mut(&request) else {
+                    return;
+                };
+                if req.done {
+                    return;
+                }
+                req.done = true;
+                let cmd = req.cmd;
+                self.stats.writes_failed += 1;
+                self.say(
+                    cmd,
+                    LineKind::Stderr,
+                    Text::same("Error: context deadline exceeded"),
+                );
+                self.finish(cmd, true);
+            }
+            Event::Wake { cmd } => self.finish(cmd, false),
+        }
+    }
+
+    fn deliver(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
+        let reachable = self.net.connected(from, to)
+            && match to {
+                Endpoint::Member(m) => self.members[(m - 1) as usize].up,
+                Endpoint::Client(_) => true,
+            };
+        if !reachable {
+            self.stats.messages_dropped += 1;
+            return;
+        }
+        self.stats.messages_delivered += 1;
+        match (to, payload) {
+            (Endpoint::Member(id), Payload::Raft(msg)) => {
+                self.members[(id - 1) as usize]
+                    .node
+                    .step(msg, &mut self.rng);
+                self.flush(id);
+            }
+            (
+                Endpoint::Member(id),
+                Payload::ClientPut {
+                    request,
+                    key,
+                    value,
+                },
+            ) => {
+                let origin = Origin {
+                    member: id,
+                    request,
+                };
+                // Dropped proposals (no leader known) are never answered: the client times out.
+                self.members[(id - 1) as usize]
+                    .node
+                    .propose(EntryData::Put { key, value }, origin);
+                self.flush(id);
+            }
+            (Endpoint::Client(_), Payload::ClientReply { request }) => {
+                let Some(req) = self.requests.get_mut(&request) else {
+                    return;
+                };
+                if req.done {
+                    return;
+                }
+                req.done = true;
+                let cmd = req.cmd;
+                self.stats.writes_ok += 1;
+                self.say(cmd, LineKind::Stdout, Text::same("OK"));
+                self.finish(cmd, false);
+            }
+            (to, payload) => debug_assert!(false, "misrouted {payload:?} to {to:?}"),
+        }
+    }
+
+    /// Sends what member `id` queued and applies what it committed.
+    fn flush(&mut self, id: MemberId) {
+        let idx = (id - 1) as usize;
+        let msgs = std::mem::take(&mut self.members[idx].node.msgs);
+        for m in msgs {
+            let to = Endpoint::Member(m.to);
+            self.send(Endpoint::Member(id), to, Payload::Raft(m));
+        }
+        let applied = self.members[idx].node.take_to_apply();
+        for e in applied {
+            if let EntryData::Put { key, value } = e.data {
+                self.members[idx].kv.insert(key, value);
+            }
+            if let Some(origin) = e.origin.filter(|o| o.member == id) {
+                if self
+                    .requests
+                    .get(&origin.request)
+                    .is_some_and(|r| !r.done && r.via == id)
+                {
+                    self.send(
+                        Endpoint::Member(id),
+                        Endpoint::Client(id),
+                        Payload::ClientReply {
+                            request: origin.request,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
+        self.stats.messages_sent += 1;
+        let Some(delay_us) = self.net.draw_delay_us(&mut self.rng) else {
+            self.stats.messages_dropped += 1;
+            return;
+        };
+        let slot = link_slot(from) * LINK_SLOTS + link_slot(to);
+        let at = (self.now_us + delay_us).max(self.link_free_us[slot]);
+        self.link_free_us[slot] = at;
+        if !self.queue.push(
+            at,
+            Event::Deliver {
+                from,
+                to,
+                sent_us: self.now_us,
+                payload,
+            },
+        ) {
+            self.stats.messages_dropped += 1;
+        }
+    }
+
+    // ---- commands -----------------------------------------------------------------------
+
+    /// Applies one command line now and returns its id. Commands that wait (a write, `sleep`)
+    /// finish later; see [`CommandRecord::done_at_us`] and [`World::run_until_done`].
+    pub fn submit(&mut self, line: &str) -> u32 {
+        // Settle everything due now first, so a replay (run_until(at) then submit) and a live
+        // session agree on the order of events at the same instant.
+        self.run_until(self.now_us);
+        let id = self.commands.len() as u32;
+        let line_kept: String = line.chars().take(shell::LINE_BYTES_MAX).collect();
+        self.commands.push(CommandRecord {
+            id,
+            at_us: self.now_us,
+            line: line_kept.clone(),
+            done_at_us: None,
+            failed: false,
+        });
+        self.push_line(
+            id,
+            LineKind::Input,
+            Text::same(shell::printable_line(&line_kept)),
+        );
+        match shell::parse(line) {
+            Err(e) => {
+                self.say(id, LineKind::Stderr, e);
+                self.finish(id, true);
+            }
+            Ok(cmd) => {
+                if let Err(e) = self.apply(id, cmd) {
+                    self.say(id, LineKind::Stderr, e);
+                    self.finish(id, true);
+                }
+            }
+        }
+        id
+    }
+
+    fn apply(&mut self, id: u32, cmd: Command) -> Result<(), Text> {
+        match cmd {
+            Command::Nothing => self.finish(id, false),
+            Command::Help => {
+                self.say(
+                    id,
+                    LineKind::Stdout,
+                    Text::new(shell::HELP_KO, shell::HELP_EN),
+                );
+                self.finish(id, false);
+            }
+            Command::Crash(r) => {
+                let m = self.resolve(&r)?;
+                let member = &mut self.members[(m - 1) as usize];
+                let (ko, en) = if member.up {
+                    member.up = false;
+                    member.generation += 1;
+                    ("중지됨 (휘발성 상태 손실)", "crashed (volatile state lost)")
+                } else {
+                    ("이미 중지되어 있습니다", "is already down")
+                };
+                self.say_member(id, m, ko, en);
+                self.finish(id, false);
+            }
+            Command::Restart(r) => {
+                let m = self.resolve(&r)?;
+                let idx = (m - 1) as usize;
+                let (ko, en) = if self.members[idx].up {
+                    ("이미 실행 중입니다", "is already running")
+                } else {
+                    let durable = self.members[idx].node.durable();
+                    let voters = self.members[idx].node.voters().to_vec();
+                    let node = RaftNode::restart(m, voters, durable, &mut self.rng);
+                    let member = &mut self.members[idx];
+                    member.node = node;
+                    member.up = true;
+                    member.generation += 1;
+                    member.kv.clear();
+                    let generation = member.generation;
+                    let phase_us = self.rng.below(TICK_US);
+                    self.queue.push(
+                        self.now_us + phase_us,
+                        Event::Tick {
+                            member: m,
+                            generation,
+                        },
+                    );
+                    (
+                        "디스크(텀, 투표, 로그)에서 다시 시작",
+                        "restarted from disk (term, vote, log kept)",
+                    )
+                };
+                self.say_member(id, m, ko, en);
+                self.finish(id, false);
+            }
+            Command::Partition(sides) => {
+                let groups = self.resolve_sides(&sides)?;
+                let client_in = sides.iter().position(|s| s.client);
+                self.net.partition(&groups, client_in);
+                let desc = self.describe_network();
+                self.say(id, LineKind::Stdout, desc);
+                self.finish(id, false);
+            }
+            Command::Isolate(r) => {
+                let m = self.resolve(&r)?;
+                self.net.partition(&[vec![m]], None);
+                let desc = self.describe_network();
+                self.say(id, LineKind::Stdout, desc);
+                self.finish(id, false);
+            }
+            Command::Cut(a, b) => {
+                let (a, b) = (self.resolve(&a)?, self.resolve(&b)?);
+                if a == b {
+                    return Err(Text::new(
+                        "lab cut: 서로 다른 두 멤버가 필요합니다",
+                        "lab cut: needs two different members",
+                    ));
+                }
+                self.net.cut_one_way(a, b);
+                let desc = self.describe_network();
+                self.say(id, LineKind::Stdout, desc);
+                self.finish(id, false);
+            }
+            Command::Heal => {
+                self.net.heal();
+                let desc = self.describe_network();
+                self.say(id, LineKind::Stdout, desc);
+                self.finish(id, false);
+            }
+            Command::Loss { ppm } => {
+                self.net.loss_ppm = ppm;
+                let percent = ppm / 10_000;
+                self.say(
+                    id,
+                    LineKind::Stdout,
+                    Text::new(
+                        format!("메시지 유실률 {percent}%"),
+                        format!("message loss {percent}%"),
+                    ),
+                );
+                self.finish(id, false);
+            }
+            Command::Put { key, value, via } => {
+                let via = match via {
+                    Some(r) => self.resolve(&r)?,
+                    None => 1,
+                };
+                let request = self.next_request;
+                self.next_request += 1;
+                self.requests.insert(
+                    request,
+                    ClientRequest {
+                        cmd: id,
+                        via,
+                        done: false,
+                    },
+                );
+                self.queue.push(
+                    self.now_us + CLIENT_TIMEOUT_US,
+                    Event::RequestTimeout { request },
+                );
+                self.send(
+                    Endpoint::Client(via),
+                    Endpoint::Member(via),
+                    Payload::ClientPut {
+                        request,
+                        key,
+                        value,
+                    },
+                );
+            }
+            Command::Status => {
+                let t = self.status_table();
+                self.say(id, LineKind::Stdout, t);
+                self.finish(id, false);
+            }
+            Command::Sleep { duration_us } => {
+                self.queue
+                    .push(self.now_us + duration_us, Event::Wake { cmd: id });
+            }
+        }
+        Ok(())
+    }
+
+    fn resolve(&self, r: &MemberRef) -> Result<MemberId, Text> {
+        match r {
+            MemberRef::Leader => self.leader().ok_or_else(|| {
+                Text::new(
+                    "lab: 지금은 리더가 없습니다 (선거 중이거나 과반수가 없음)",
+                    "lab: there is no leader right now (election in progress or no quorum)",
+                )
+            }),
+            MemberRef::Named(name) => {
+                names::parse_member(name, self.member_count()).ok_or_else(|| {
+                    let n = self.member_count();
+                    Text::new(
+                        format!(
+                            "lab: 알 수 없는 멤버 \"{}\" (멤버: etcd-1 … etcd-{n})",
+                            shell::printable(name)
+                        ),
+                        format!(
+                            "lab: unknown member \"{}\" (members: etcd-1 … etcd-{n})",
+                            shell::printable(name)
+                        ),
+                    )
+                })
+            }
+        }
+    }
+
+    fn resolve_sides(&self, sides: &[Side]) -> Result<Vec<Vec<MemberId>>, Text> {
+        let mut seen = [false; MEMBERS_MAX as usize];
+        let mut groups = Vec::new();
+        for side in sides {
+            let mut g = Vec::new();
+            for r in &side.members {
+                let m = self.resolve(r)?;
+                if std::mem::replace(&mut seen[(m - 1) as usize], true) {
+                    return Err(Text::new(
+                        format!(
+                            "lab partition: {}이(가) 두 번 나옵니다",
+                            names::member_short(m)
+                        ),
+                        format!("lab partition: {} appears twice", names::member_short(m)),
+                    ));
+                }
+                g.push(m);
+            }
+            groups.push(g);
+        }
+        Ok(groups)
+    }
+
+    fn finish(&mut self, cmd: u32, failed: bool) {
+        let rec = &mut self.commands[cmd as usize];
+        if rec.done_at_us.is_none() {
+            rec.done_at_us = Some(self.now_us);
+            rec.failed = failed;
+        }
+    }
+
+    fn say(&mut self, cmd: u32, kind: LineKind, text: Text) {
+        self.push_line(cmd, kind, text);
+    }
+
+    fn say_member(&mut self, cmd: u32, m: MemberId, ko: &str, en: &str) {
+        let who = format!("{} ({})", names::member_short(m), names::node_name(m));
+        self.say(
+            cmd,
+            LineKind::Stdout,
+            Text::new(format!("{who}: {ko}"), format!("{who}: {en}")),
+        );
+    }
+
+    fn push_line(&mut self, cmd: u32, kind: LineKind, text: Text) {
+        if self.transcript.len() >= TRANSCRIPT_LINES_MAX {
+            let drop = TRANSCRIPT_LINES_MAX / 10;
+            self.transcript.drain(..drop);
+            self.transcript_dropped += drop as u64;
+        }
+        self.transcript.push(TranscriptLine {
+            at_us: self.now_us,
+            cmd,
+            kind,
+            text,
+        });
+    }
+
+    /// `partition: {etcd-1 etcd-2} | {etcd-3}` or `network: healthy`.
+    pub fn describe_network(&self) -> Text {
+        if !self.net.is_partitioned() {
+            return Text::new(
+                "네트워크: 정상 (분할 없음)",
+                "network: healthy (no partition)",
+            );
+        }
+        let mut groups: BTreeMap<u8, Vec<String>> = BTreeMap::new();
+        for m in 1..=self.member_count() {
+            groups
+                .entry(self.net.group_of(m))
+                .or_default()
+                .push(names::member_short(m));
+        }
+        let mut parts: Vec<String> = groups
+            .iter()
+            .map(|(&g, ms)| {
+                let client = if self.net.client_group() == Some(g) {
+                    " client"
+                } else {
+                    ""
+                };
+                format!("{{{}{client}}}", ms.join(" "))
+            })
+            .collect();
+        if parts.len() == 1 {
+            parts.clear();
+        }
+        let cuts: Vec<String> = self
+            .net
+            .one_way_cuts()
+            .map(|(a, b)| format!("{}->{}", names::member_short(a), names::member_short(b)))
+            .collect();
+        let mut desc = parts.join(" | ");
+        if !cuts.is_empty() {
+            if !desc.is_empty() {
+                desc.push_str("; ");
+            }
+            desc.push_str(&format!("cut {}", cuts.join(", ")));
+        }
+        Text::new(format!("분할: {desc}"), format!("partition: {desc}"))
+    }
+
+    fn status_table(&self) -> Text {
+        let header = |lang: Lang| match lang {
+            Lang::Ko => [
+                "멤버",
+                "노드",
+                "상태",
+                "역할",
+                "텀",
+                "투표",
+                "리더",
+                "커밋",
+                "적용",
+                "마지막",
+            ],
+            Lang::En => [
+                "MEMBER", "NODE", "STATE", "ROLE", "TERM", "VOTE", "LEADER", "COMMIT", "APPLIED",
+                "LAST",
+            ],
+        };
+        let rows: Vec<[String; 10]> = self
+            .members
+            .iter()
+            .map(|m| {
+                let n = &m.node;
+                let opt = |o: Option<MemberId>| o.map_or("-".to_string(), names::member_short);
+                [
+                    names::member_short(n.id),
+                    names::node_name(n.id),
+                    if m.up { "up".into() } else { "down".into() },
+                    if m.up {
+                        n.role.label().into()
+                    } else {
+                        "-".into()
+                    },
+                    n.term.to_string(),
+                    opt(n.vote),
+                    if m.up { opt(n.leader) } else { "-".into() },
+                    n.log.committed.to_string(),
+                    if m.up {
+                        n.log.applied.to_string()
+                    } else {
+                        "-".into()
+                    },
+                    n.log.last_index().to_string(),
+                ]
+            })
+            .collect();
+        let render = |lang: Lang| {
+            let mut lines = vec![header(lang).map(String::from)];
+            lines.extend(rows.iter().cloned());
+            let mut out = crate::table::render(&lines);
+            out.push('\n');
+            out.push_str(self.describe_network().get(lang));
+            out
+        };
+        Text::new(render(Lang::Ko), render(Lang::En))
+    }
+
+    // ---- hashing ------------------------------------------------------------------------
+
+    /// FNV-1a 64 over the whole simulated state (not the transcript text). Equal on every
+    /// platform for the same scenario: the hasher normalises `usize` to 64 bits.
+    pub fn state_hash(&self) -> u64 {
+        let mut h = Fnv64::default();
+        self.seed.hash(&mut h);
+        self.now_us.hash(&mut h);
+        self.rng.draws().hash(&mut h);
+        self.queue.next_seq().hash(&mut h);
+        for (at, seq, ev) in self.queue.sorted() {
+            at.hash(&mut h);
+            seq.hash(&mut h);
+            ev.hash(&mut h);
+        }
+        self.net.hash(&mut h);
+        self.members.hash(&mut h);
+        self.link_free_us.hash(&mut h);
+        self.requests.hash(&mut h);
+        self.next_request.hash(&mut h);
+        self.commands.hash(&mut h);
+        self.stats.hash(&mut h);
+        h.finish()
+    }
+}
