@@ -22,6 +22,11 @@ pub struct ElectionSafety {
 }
 
 impl ElectionSafety {
+    /// Records that `member` led `term` (for tests that prove the checker can fail).
+    pub fn pretend_leader(&mut self, term: u64, member: MemberId) {
+        self.leader_of_term.insert(term, member);
+    }
+
     pub fn observe(&mut self, w: &World, out: &mut Vec<Violation>) {
         for m in w.members() {
             if m.up && m.node.role == Role::Leader {
