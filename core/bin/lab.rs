@@ -3,6 +3,7 @@
 //!   lab shell [--scenario FILE|URL] [--seed N] [--etcd N] [--lang ko|en] [--save FILE]
 //!   lab run SCENARIO [--until 60s] [--hash] [--lang ko|en]
 //!   lab share FILE
+//!   lab bench            engine speed, one JSON object per line (read by `cargo xtask bench`)
 //!
 //! A malformed scenario, URL or flag prints one error line and exits 2; never a panic.
 
@@ -18,7 +19,8 @@ use lab_core::world::{LineKind, World, MEMBER_COUNTS};
 const USAGE: &str = "usage:
   lab shell [--scenario FILE|URL] [--seed N] [--etcd 1|3|5|7] [--lang ko|en] [--save FILE]
   lab run SCENARIO [--until DURATION] [--hash] [--lang ko|en]
-  lab share FILE";
+  lab share FILE
+  lab bench";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -117,6 +119,10 @@ fn run(args: &[String]) -> Result<(), String> {
             println!("#{}", s.to_fragment());
             Ok(())
         }
+        "bench" => {
+            bench();
+            Ok(())
+        }
         other => Err(format!("unknown command '{other}'\n{USAGE}")),
     }
 }
@@ -197,4 +203,41 @@ fn run_scenario(flags: Flags) -> Result<(), String> {
         let _ = writeln!(out, "state-hash {}", format_hash(world.state_hash()));
     }
     Ok(())
+}
+
+/// Raft-only engine speed: 5 members, one client write every 100 ms, 600 s of simulated time
+/// (issue 2's workload; RaftScope's JavaScript engine does 57–88 model-s per wall-s on it).
+/// Wall time is read here, in the CLI, never inside the simulation. Best of 5 runs.
+fn bench() {
+    const MODEL_S: u64 = 600;
+    let mut best_wall_us = u128::MAX;
+    let mut hash = 0;
+    let mut delivered = 0;
+    for _ in 0..5 {
+        let start = std::time::Instant::now();
+        let mut w = World::new(1, 5);
+        for i in 0..MODEL_S * 10 {
+            w.run_until(i * 100_000);
+            w.submit(&format!(
+                "lab put k{} v{i} --via etcd-{}",
+                i % 100,
+                1 + i % 5
+            ));
+        }
+        w.run_until(MODEL_S * 1_000_000);
+        best_wall_us = best_wall_us.min(start.elapsed().as_micros().max(1));
+        hash = w.state_hash();
+        delivered = w.stats.messages_delivered;
+        assert_eq!(
+            w.stats.writes_ok + w.stats.writes_failed,
+            MODEL_S * 10,
+            "every write finished"
+        );
+    }
+    let wall_ms = best_wall_us as f64 / 1000.0;
+    let rate = MODEL_S as f64 * 1e6 / best_wall_us as f64;
+    println!(
+        "{{\"name\":\"raft5_write100ms_600s\",\"model_s\":{MODEL_S},\"wall_ms\":{wall_ms:.3},\"model_s_per_wall_s\":{rate:.0},\"messages_delivered\":{delivered},\"state_hash\":\"{}\"}}",
+        format_hash(hash)
+    );
 }
