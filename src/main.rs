@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    control_plane_lab::start();
+}

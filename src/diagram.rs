@@ -1,0 +1,587 @@
+//! The bank vault, live: etcd members as vaults, API servers as tellers in front of them, the
+//! partition line, and Raft's messages in flight (handout Part 1, "ETCD = 은행 금고").
+
+use lab_core::etcd::raft::Role;
+use lab_core::i18n::Lang;
+use lab_core::view::{EntryView, MemberView, MessageClass, MessageView};
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+
+use crate::geometry::{
+    self, Layout, HEIGHT, TELLER_H, TELLER_W, TELLER_Y, VAULT_H, VAULT_TOP, VAULT_W, WIDTH,
+};
+use crate::i18n::{self, Tr};
+use crate::lab::Lab;
+
+/// `data-role` of a member.
+pub fn role_attr(role: Role) -> &'static str {
+    match role {
+        Role::Leader => "leader",
+        Role::Follower => "follower",
+        Role::Candidate => "candidate",
+    }
+}
+
+/// The short words written beside a message in flight (the full name is in the legend).
+pub fn short_label(m: &MessageView) -> String {
+    match (m.class, m.is_reply) {
+        (MessageClass::Vote, false) => "vote?".into(),
+        (MessageClass::Vote, true) => if m.rejected { "no" } else { "yes" }.into(),
+        (MessageClass::Append, false) if m.label == "Proposal" => "propose".into(),
+        (MessageClass::Append, false) if m.entries > 0 => format!("append ×{}", m.entries),
+        (MessageClass::Append, false) => "append".into(),
+        (MessageClass::Append, true) => if m.rejected { "nack" } else { "ack" }.into(),
+        (MessageClass::Heartbeat, _) => String::new(),
+        (MessageClass::Client, false) => "put".into(),
+        (MessageClass::Client, true) => "OK".into(),
+    }
+}
+
+fn class_name(c: MessageClass) -> &'static str {
+    match c {
+        MessageClass::Vote => "vote",
+        MessageClass::Append => "append",
+        MessageClass::Heartbeat => "heartbeat",
+        MessageClass::Client => "client",
+    }
+}
+
+/// A stand-in while a member disappears (fewer members in a new scenario).
+fn placeholder(id: u8) -> MemberView {
+    MemberView {
+        id,
+        short: format!("etcd-{id}"),
+        node_name: String::new(),
+        up: false,
+        role: Role::Follower,
+        term: 0,
+        vote: None,
+        leader: None,
+        commit: 0,
+        applied: 0,
+        last_index: 0,
+        election_elapsed_ticks: 0,
+        election_timeout_ticks: 0,
+        group: 0,
+        log_tail: Vec::new(),
+        keys: 0,
+    }
+}
+
+/// Side-of-quorum words for the partition line: "3개 중 2개 · 과반".
+fn quorum_label(lang: Lang, side: usize, total: usize) -> String {
+    let quorum = side > total / 2;
+    match lang {
+        Lang::Ko => format!(
+            "{total}개 중 {side}개 · {}",
+            if quorum {
+                "과반 (quorum)"
+            } else {
+                "과반 아님"
+            }
+        ),
+        Lang::En => format!(
+            "{side} of {total} · {}",
+            if quorum { "quorum" } else { "no quorum" }
+        ),
+    }
+}
+
+#[component]
+pub fn VaultDiagram(lab: Lab) -> impl IntoView {
+    let lang = lab.lang;
+    let count = Memo::new(move |_| lab.view.with(|v| v.members.len() as u8));
+    let layout = Memo::new(move |_| {
+        let show_line = lab.partition_mode.get();
+        lab.view.with(|v| {
+            let sides: Vec<u8> = v
+                .members
+                .iter()
+                .map(|m| geometry::side_of_group(m.group))
+                .collect();
+            geometry::layout(&sides, show_line || v.partitioned)
+        })
+    });
+    let now = Memo::new(move |_| lab.view.with(|v| v.now_us));
+    let messages = Memo::new(move |_| lab.view.with(|v| v.messages.clone()));
+    let hidden = Memo::new(move |_| lab.view.with(|v| v.messages_hidden));
+    let t = move |tr: Tr| move || tr.get(lang.get());
+
+    view! {
+        <svg
+            id="vault-diagram"
+            class="diagram"
+            viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+            role="group"
+            aria-label=t(i18n::DIAGRAM)
+        >
+            <text class="room-label" x="12" y="24">
+                {t(i18n::VAULT_ROOM)}
+            </text>
+            <text class="room-label" x="12" y=format!("{}", TELLER_Y - TELLER_H / 2.0 - 14.0)>
+                {t(i18n::TELLER_ROW)}
+            </text>
+            <PartitionLine lab layout />
+            <For each=move || 1..=count.get() key=|id| *id let:id>
+                <Teller lab id layout />
+            </For>
+            <For each=move || 1..=count.get() key=|id| *id let:id>
+                <Vault lab id layout />
+            </For>
+            <g class="messages" aria-hidden="true">
+                <For
+                    each=move || messages.get()
+                    key=|m| (m.key, m.will_drop)
+                    let:m
+                >
+                    <MessageToken m layout now reduced=lab.reduced_motion.get_untracked() />
+                </For>
+            </g>
+            <Show when=move || { hidden.get() > 0 }>
+                <text class="hidden-count" x=format!("{}", WIDTH - 12.0) y="24" text-anchor="end">
+                    {move || format!("+{} {}", hidden.get(), i18n::MORE_MESSAGES.get(lang.get()))}
+                </text>
+            </Show>
+        </svg>
+    }
+}
+
+#[component]
+fn PartitionLine(lab: Lab, layout: Memo<Layout>) -> impl IntoView {
+    let lang = lab.lang;
+    let line_x = Memo::new(move |_| layout.with(|l| l.line_x));
+    let counts = Memo::new(move |_| {
+        layout.with(|l| {
+            let right = l.sides.iter().filter(|&&s| s != 0).count();
+            (l.sides.len() - right, right, l.sides.len())
+        })
+    });
+    move || {
+        line_x.get().map(|x| {
+            view! {
+                <g class="partition" style=format!("transform: translate({x:.1}px, 0px)")>
+                    <line class="partition-line" x1="0" y1="40" x2="0" y2=format!("{}", HEIGHT - 8.0) />
+                    <text class="partition-label" x="0" y="30" text-anchor="middle">
+                        {move || format!("✂ {}", i18n::PARTITION_LINE.get(lang.get()))}
+                    </text>
+                    <text class="quorum-label" x="-14" y="58" text-anchor="end">
+                        {move || {
+                            let (l, _, n) = counts.get();
+                            quorum_label(lang.get(), l, n)
+                        }}
+                    </text>
+                    <text class="quorum-label" x="14" y="58" text-anchor="start">
+                        {move || {
+                            let (_, r, n) = counts.get();
+                            if r == 0 {
+                                i18n::MOVE_HERE.get(lang.get()).to_string()
+                            } else {
+                                quorum_label(lang.get(), r, n)
+                            }
+                        }}
+                    </text>
+                </g>
+            }
+        })
+    }
+}
+
+#[component]
+fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
+    let lang = lab.lang;
+    let member = Memo::new(move |_| {
+        lab.view.with(|v| {
+            v.members
+                .get(usize::from(id) - 1)
+                .cloned()
+                .unwrap_or_else(|| placeholder(id))
+        })
+    });
+    let x = Memo::new(move |_| layout.with(|l| l.x.get(usize::from(id) - 1).copied()));
+    let side = Memo::new(move |_| layout.with(|l| l.sides.get(usize::from(id) - 1).copied()));
+    let up = Memo::new(move |_| member.with(|m| m.up));
+    let role = Memo::new(move |_| member.with(|m| m.role));
+    let leader = move || up.get() && role.get() == Role::Leader;
+    let kind = move || {
+        if !up.get() {
+            "down"
+        } else {
+            role_attr(role.get())
+        }
+    };
+    let aria = move || {
+        let l = lang.get();
+        member.with(|m| {
+            format!(
+                "{} ({}): {}, {} {}, {} {}. {}",
+                m.short,
+                m.node_name,
+                i18n::role_label(l, m.up, m.role),
+                i18n::TERM.get(l),
+                m.term,
+                i18n::COMMIT.get(l),
+                m.commit,
+                i18n::vault_action(l, m.up, lab.partition_mode.get()),
+            )
+        })
+    };
+    let on_key = move |ev: KeyboardEvent| {
+        let k = ev.key();
+        if k == "Enter" || k == " " {
+            ev.prevent_default();
+            lab.press_vault(id);
+        }
+    };
+    let half_w = VAULT_W / 2.0;
+
+    view! {
+        <g
+            class=move || format!("vault vault-{}", kind())
+            role="button"
+            tabindex="0"
+            data-member=id.to_string()
+            data-role=move || role_attr(role.get())
+            data-up=move || up.get().to_string()
+            data-side=move || side.get().unwrap_or(0).to_string()
+            aria-label=aria
+            style=move || {
+                format!("transform: translate({:.1}px, {VAULT_TOP}px)", x.get().unwrap_or(-500.0))
+            }
+            on:click=move |_| lab.press_vault(id)
+            on:keydown=on_key
+        >
+            <rect
+                class="focus-ring"
+                x=format!("{}", -half_w - 9.0)
+                y="-44"
+                width=format!("{}", VAULT_W + 18.0)
+                height=format!("{}", VAULT_H + 54.0)
+                rx="16"
+            />
+            <g transform=move || if leader() { "scale(1.08)" } else { "scale(1)" }>
+                <Show when=leader>
+                    <path
+                        class="crown"
+                        d="M-24 -6 L-24 -30 L-12 -17 L0 -36 L12 -17 L24 -30 L24 -6 Z"
+                    />
+                </Show>
+                <rect
+                    class="vault-body"
+                    x=format!("{}", -half_w)
+                    y="0"
+                    width=format!("{VAULT_W}")
+                    height=format!("{VAULT_H}")
+                    rx="10"
+                />
+                <rect
+                    class="role-band"
+                    x=format!("{}", -half_w)
+                    y="0"
+                    width=format!("{VAULT_W}")
+                    height="24"
+                    rx="10"
+                />
+                <text class="role-text" x="0" y="16" text-anchor="middle">
+                    {move || member.with(|m| i18n::role_label(lang.get(), m.up, m.role))}
+                </text>
+                <g class="dial" aria-hidden="true">
+                    <circle cx="-44" cy="43" r="11" />
+                    <path d="M-44 33 V53 M-54 43 H-34" />
+                    <circle cx="-44" cy="43" r="3" />
+                </g>
+                <text class="vault-name" x="-28" y="49">
+                    {move || member.with(|m| m.short.clone())}
+                </text>
+                <text class="vault-line" x="-56" y="73">
+                    {move || {
+                        let l = lang.get();
+                        member.with(|m| {
+                            let vote = m.vote.map_or("—".to_string(), |v| format!("etcd-{v}"));
+                            format!(
+                                "{} {} · {} {}",
+                                i18n::TERM.get(l),
+                                m.term,
+                                i18n::VOTE.get(l),
+                                vote,
+                            )
+                        })
+                    }}
+                </text>
+                <text class="vault-line" x="-56" y="90">
+                    {move || {
+                        let l = lang.get();
+                        member.with(|m| {
+                            format!(
+                                "{} {} · {} {}",
+                                i18n::COMMIT.get(l),
+                                m.commit,
+                                i18n::APPLIED.get(l),
+                                m.applied,
+                            )
+                        })
+                    }}
+                </text>
+                <ElectionTimer lang member />
+                <LogTail lang member />
+                <Show when=move || !up.get()>
+                    <g class="down-mark" aria-hidden="true">
+                        <path d=format!(
+                            "M{} 30 L{} {} M{} 30 L{} {}",
+                            -half_w + 8.0,
+                            half_w - 8.0,
+                            VAULT_H - 8.0,
+                            half_w - 8.0,
+                            -half_w + 8.0,
+                            VAULT_H - 8.0,
+                        ) />
+                    </g>
+                </Show>
+            </g>
+        </g>
+    }
+}
+
+#[component]
+fn ElectionTimer(lang: RwSignal<Lang>, member: Memo<MemberView>) -> impl IntoView {
+    const BAR_W: f64 = 112.0;
+    let timer = Memo::new(move |_| {
+        member.with(|m| {
+            (
+                m.up && m.role != Role::Leader,
+                m.election_elapsed_ticks,
+                m.election_timeout_ticks.max(1),
+            )
+        })
+    });
+    view! {
+        <g class="timer">
+            <text class="vault-small" x="-56" y="109">
+                {move || {
+                    let (running, elapsed, timeout) = timer.get();
+                    let l = lang.get();
+                    if running {
+                        format!("{} {}/{}", i18n::TIMER.get(l), elapsed, timeout)
+                    } else if member.with(|m| m.up) {
+                        i18n::LEADER_BEATS.get(l).to_string()
+                    } else {
+                        format!("{} —", i18n::TIMER.get(l))
+                    }
+                }}
+            </text>
+            <rect class="timer-track" x="-56" y="114" width=format!("{BAR_W}") height="7" rx="3" />
+            <rect
+                class="timer-fill"
+                x="-56"
+                y="114"
+                height="7"
+                rx="3"
+                width=move || {
+                    let (running, elapsed, timeout) = timer.get();
+                    let frac = if running {
+                        (f64::from(elapsed) / f64::from(timeout)).min(1.0)
+                    } else {
+                        0.0
+                    };
+                    format!("{:.1}", BAR_W * frac)
+                }
+            />
+        </g>
+    }
+}
+
+#[component]
+fn LogTail(lang: RwSignal<Lang>, member: Memo<MemberView>) -> impl IntoView {
+    let tail = Memo::new(move |_| member.with(|m| m.log_tail.clone()));
+    view! {
+        <g class="log">
+            <text class="vault-small" x="-56" y="140">
+                {move || {
+                    let l = i18n::LOG.get(lang.get());
+                    tail.with(|t| match (t.first(), t.last()) {
+                        (Some(a), Some(b)) if a.index != b.index => {
+                            format!("{l} #{}–#{}", a.index, b.index)
+                        }
+                        (Some(a), _) => format!("{l} #{}", a.index),
+                        _ => format!("{l}: —"),
+                    })
+                }}
+            </text>
+            <For
+                each=move || tail.get().into_iter().enumerate()
+                key=|(i, e)| (*i, e.index, e.term, e.committed)
+                children=move |(i, e)| view! { <LogEntry position=i entry=e /> }
+            />
+        </g>
+    }
+}
+
+#[component]
+fn LogEntry(position: usize, entry: EntryView) -> impl IntoView {
+    let col = (position % 6) as f64;
+    let row = (position / 6) as f64;
+    let x = -60.0 + col * 20.0;
+    let y = 146.0 + row * 23.0;
+    let status = if entry.committed {
+        "committed"
+    } else {
+        "uncommitted"
+    };
+    let class = format!("entry entry-{status} term-{}", entry.term % 6);
+    view! {
+        <g class=class data-index=entry.index.to_string() data-committed=entry.committed.to_string()>
+            <title>{format!("#{} · term {} · {} · {status}", entry.index, entry.term, entry.label)}</title>
+            <rect x=format!("{x}") y=format!("{y}") width="18" height="20" rx="2" />
+            <text x=format!("{}", x + 9.0) y=format!("{}", y + 13.5) text-anchor="middle">
+                {entry.index.to_string()}
+            </text>
+        </g>
+    }
+}
+
+#[component]
+fn Teller(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
+    let lang = lab.lang;
+    let x = Memo::new(move |_| layout.with(|l| l.x.get(usize::from(id) - 1).copied()));
+    let on_key = move |ev: KeyboardEvent| {
+        let k = ev.key();
+        if k == "Enter" || k == " " {
+            ev.prevent_default();
+            lab.press_teller(id);
+        }
+    };
+    let aria = move || match lang.get() {
+        Lang::Ko => format!("창구 {id} (API 서버): etcd-{id}를 통해 쓰기 보내기"),
+        Lang::En => format!("Teller {id} (API server): send a write through etcd-{id}"),
+    };
+    let (hw, hh) = (TELLER_W / 2.0, TELLER_H / 2.0);
+    let wire_top = VAULT_TOP + VAULT_H - TELLER_Y;
+    view! {
+        <g
+            class="teller"
+            role="button"
+            tabindex="0"
+            data-teller=id.to_string()
+            aria-label=aria
+            style=move || {
+                format!("transform: translate({:.1}px, {TELLER_Y}px)", x.get().unwrap_or(-500.0))
+            }
+            on:click=move |_| lab.press_teller(id)
+            on:keydown=on_key
+        >
+            <line class="wire" x1="0" y1=format!("{wire_top}") x2="0" y2=format!("{}", -hh) />
+            <rect
+                class="focus-ring"
+                x=format!("{}", -hw - 7.0)
+                y=format!("{}", -hh - 7.0)
+                width=format!("{}", TELLER_W + 14.0)
+                height=format!("{}", TELLER_H + 14.0)
+                rx="12"
+            />
+            <rect
+                class="teller-body"
+                x=format!("{}", -hw)
+                y=format!("{}", -hh)
+                width=format!("{TELLER_W}")
+                height=format!("{TELLER_H}")
+                rx="9"
+            />
+            <text class="teller-name" x="0" y="-4" text-anchor="middle">
+                {move || format!("{} {id}", i18n::TELLER.get(lang.get()))}
+            </text>
+            <text class="teller-action" x="0" y="14" text-anchor="middle">
+                {move || format!("✎ {}", i18n::TELLER_ACTION.get(lang.get()))}
+            </text>
+        </g>
+    }
+}
+
+/// The token drawn for one message: its shape tells its class, a hollow fill a reply, an ✕
+/// that it will be dropped.
+fn token_shape(m: &MessageView) -> impl IntoView {
+    let shape = match m.class {
+        MessageClass::Vote => {
+            view! { <path class="shape" d="M0 -8 L8 0 L0 8 L-8 0 Z" /> }.into_any()
+        }
+        MessageClass::Append => view! {
+            <g class="shape-group">
+                <rect class="shape" x="-9" y="-6" width="18" height="12" rx="1.5" />
+                <path class="flap" d="M-9 -6 L0 1 L9 -6" />
+            </g>
+        }
+        .into_any(),
+        MessageClass::Heartbeat => view! { <circle class="shape" r="5" /> }.into_any(),
+        MessageClass::Client => view! {
+            <g class="shape-group">
+                <rect class="shape" x="-15" y="-8" width="30" height="16" rx="8" />
+                <text class="client-text" x="0" y="4" text-anchor="middle">
+                    {if m.is_reply { "OK" } else { "put" }}
+                </text>
+            </g>
+        }
+        .into_any(),
+    };
+    let label = short_label(m);
+    let label = (m.class != MessageClass::Client && !label.is_empty()).then(|| {
+        view! {
+            <text class="msg-label" x="11" y="-6">
+                {label}
+            </text>
+        }
+    });
+    let drop = m.will_drop.then(|| {
+        view! { <path class="drop-x" d="M-8 -8 L8 8 M8 -8 L-8 8" /> }
+    });
+    view! {
+        {shape}
+        {label}
+        {drop}
+    }
+}
+
+#[component]
+fn MessageToken(
+    m: MessageView,
+    layout: Memo<Layout>,
+    now: Memo<u64>,
+    reduced: bool,
+) -> impl IntoView {
+    let (from, to, sent, deliver) = (m.from, m.to, m.sent_us, m.deliver_us);
+    let route = Memo::new(move |_| layout.with(|l| geometry::route(l, from, to)));
+    let class = format!(
+        "msg msg-{}{}{}{}",
+        class_name(m.class),
+        if m.is_reply { " reply" } else { "" },
+        if m.rejected { " rejected" } else { "" },
+        if m.will_drop { " doomed" } else { "" },
+    );
+    let doomed = m.will_drop;
+    let shape = token_shape(&m);
+    if reduced {
+        // No movement: the whole route as a still dashed line, the token at its middle.
+        view! {
+            <g class=format!("{class} still")>
+                <path class="msg-route" d=move || route.with(|r| r.d()) />
+                <g transform=move || {
+                    let (x, y) = route.with(|r| r.at(0.5));
+                    format!("translate({x:.1} {y:.1})")
+                }>{shape}</g>
+            </g>
+        }
+        .into_any()
+    } else {
+        let p = move || geometry::progress(sent, deliver, now.get());
+        view! {
+            <g
+                class=class
+                transform=move || {
+                    let (x, y) = route.with(|r| r.at(p()));
+                    format!("translate({x:.1} {y:.1})")
+                }
+                opacity=move || if doomed { format!("{:.2}", 1.0 - 0.75 * p()) } else { "1".into() }
+            >
+                {shape}
+            </g>
+        }
+        .into_any()
+    }
+}

@@ -1,0 +1,183 @@
+//! Every string the page itself says, in Korean (default) and English (`?lang=en`).
+//!
+//! What the simulated tools print comes from the core as `Text { ko, en }`; this table holds
+//! the lab's own words (buttons, labels, notes). Raft's terms (leader, follower, term) stay in
+//! English inside the Korean text, as in the class material ("주 금고 Leader Node").
+
+use lab_core::i18n::Lang;
+
+/// One phrase in both languages: `Tr(ko, en)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tr(pub &'static str, pub &'static str);
+
+impl Tr {
+    pub fn get(self, lang: Lang) -> &'static str {
+        lang.pick(self.0, self.1)
+    }
+}
+
+pub const TITLE: Tr = Tr(
+    "컨트롤 플레인 랩 — etcd 은행 금고",
+    "Control Plane Lab — the etcd bank vault",
+);
+pub const SUBTITLE: Tr = Tr(
+    "금고(etcd 멤버)를 누르면 중지/재시작, 창구(API 서버)를 누르면 쓰기를 보냅니다. 모든 클릭은 명령이 됩니다.",
+    "Press a vault (etcd member) to crash or restart it, a teller (API server) to send a write. Every click becomes a command.",
+);
+pub const LANG_SWITCH: Tr = Tr("언어", "Language");
+
+// ---- controls ---------------------------------------------------------------------------
+pub const CONTROLS: Tr = Tr("시뮬레이션 조작", "Simulation controls");
+pub const PLAY: Tr = Tr("재생", "Play");
+pub const PAUSE: Tr = Tr("일시정지", "Pause");
+pub const STEP: Tr = Tr("한 단계", "Step");
+pub const STEP_HINT: Tr = Tr(
+    "다음 이벤트 시각까지 진행 (일시정지)",
+    "Advance to the next event (pauses)",
+);
+pub const SPEED: Tr = Tr("속도", "Speed");
+pub const MEMBERS: Tr = Tr("etcd 멤버 수", "etcd members");
+pub const MEMBERS_HINT: Tr = Tr(
+    "바꾸면 새 시나리오가 시작됩니다",
+    "Changing it starts a new scenario",
+);
+pub const PARTITION_MODE: Tr = Tr("분할 모드", "Partition mode");
+pub const PARTITION_MODE_HINT: Tr = Tr(
+    "켜면 금고를 눌러 분할선 건너편으로 옮깁니다",
+    "When on, press a vault to move it across the partition line",
+);
+pub const HEAL: Tr = Tr("분할 복구", "Heal");
+pub const SHARE: Tr = Tr("공유", "Share");
+pub const SIM_CLOCK: Tr = Tr("시뮬레이션 시각", "Simulated time");
+pub const STATE_HASH: Tr = Tr("상태 해시", "State hash");
+pub const SHARE_URL: Tr = Tr("공유 링크", "Share link");
+pub const SHARE_HASH: Tr = Tr("공유 시점의 상태 해시", "State hash when shared");
+pub const SHARE_COPIED_NOTE: Tr = Tr(
+    "링크를 다른 브라우저에서 열면 같은 시각, 같은 상태(같은 해시)로 재현됩니다.",
+    "Open the link in another browser: the same moment, the same state (the same hash).",
+);
+pub const DISMISS: Tr = Tr("닫기", "Dismiss");
+pub const ERROR_PREFIX: Tr = Tr(
+    "공유 링크를 열 수 없어 기본 시나리오로 시작합니다: ",
+    "Could not open the shared link; starting the default scenario instead: ",
+);
+
+// ---- diagram ----------------------------------------------------------------------------
+pub const DIAGRAM: Tr = Tr(
+    "etcd 클러스터: 금고(멤버)와 창구(API 서버)",
+    "etcd cluster: vaults (members) and tellers (API servers)",
+);
+pub const VAULT_ROOM: Tr = Tr("금고실 — Raft 합의", "Vault room — Raft consensus");
+pub const TELLER_ROW: Tr = Tr("창구 직원들 — API 서버", "Tellers — API servers");
+pub const ROLE_LEADER: Tr = Tr("주 금고 · leader", "leader vault");
+pub const ROLE_FOLLOWER: Tr = Tr("보조 금고 · follower", "follower vault");
+pub const ROLE_CANDIDATE: Tr = Tr("후보 · candidate", "candidate");
+pub const ROLE_DOWN: Tr = Tr("중지됨 · down", "DOWN");
+pub const TERM: Tr = Tr("텀", "term");
+pub const VOTE: Tr = Tr("투표", "vote");
+pub const COMMIT: Tr = Tr("커밋", "commit");
+pub const APPLIED: Tr = Tr("적용", "applied");
+pub const LOG: Tr = Tr("로그", "log");
+pub const TIMER: Tr = Tr("선거 타이머", "election timer");
+pub const LEADER_BEATS: Tr = Tr("100ms마다 하트비트", "heartbeat every 100 ms");
+pub const TELLER: Tr = Tr("창구", "teller");
+pub const TELLER_ACTION: Tr = Tr("쓰기 보내기", "send a write");
+pub const PARTITION_LINE: Tr = Tr("네트워크 분할선", "partition line");
+pub const MOVE_HERE: Tr = Tr(
+    "금고를 눌러 이쪽으로 옮기세요",
+    "press a vault to move it here",
+);
+pub const NO_LEADER: Tr = Tr("리더 없음", "no leader");
+pub const LEADER_IS: Tr = Tr("리더", "leader");
+pub const WRITES: Tr = Tr("쓰기", "writes");
+pub const WRITES_OK: Tr = Tr("성공", "ok");
+pub const WRITES_FAILED: Tr = Tr("실패", "failed");
+pub const MORE_MESSAGES: Tr = Tr("그 밖의 메시지", "more messages");
+
+// ---- legend and simplifications ------------------------------------------------------------
+pub const LEGEND: Tr = Tr("범례", "Legend");
+pub const LEGEND_VOTE: Tr = Tr(
+    "RequestVote: 투표 요청 (후보 → 모두)",
+    "RequestVote: asks for a vote (candidate → all)",
+);
+pub const LEGEND_APPEND: Tr = Tr(
+    "AppendEntries: 로그 복제 (리더 → 보조 금고)",
+    "AppendEntries: replicates the log (leader → followers)",
+);
+pub const LEGEND_HEARTBEAT: Tr = Tr(
+    "Heartbeat: 리더가 살아 있다는 신호",
+    "Heartbeat: the leader is alive",
+);
+pub const LEGEND_CLIENT: Tr = Tr(
+    "put / OK: 창구 ↔ 금고 (클라이언트 쓰기)",
+    "put / OK: teller ↔ vault (client write)",
+);
+pub const LEGEND_REPLY: Tr = Tr("속이 빈 모양: 응답", "hollow shape: a reply");
+pub const LEGEND_DROP: Tr = Tr(
+    "✕ 표시: 분할/중지 때문에 도착하면 버려질 메시지",
+    "✕ mark: will be dropped on arrival (partition or crash)",
+);
+pub const LEGEND_COMMITTED: Tr = Tr(
+    "꽉 찬 칸: 커밋된 로그 항목 (번호 = 인덱스)",
+    "solid box: committed log entry (number = index)",
+);
+pub const LEGEND_UNCOMMITTED: Tr = Tr(
+    "점선 칸: 아직 커밋되지 않은 항목",
+    "dashed box: not yet committed",
+);
+pub const NOTES: Tr = Tr("이 랩의 단순화", "What this lab simplifies");
+pub const NOTE_LATENCY: Tr = Tr(
+    "메시지가 보이도록 네트워크 지연을 10–20ms로 늘렸습니다 (kind의 루프백에서는 1ms 미만).",
+    "Network latency is slowed to 10–20 ms so messages can be seen (on kind's loopback it is under 1 ms).",
+);
+pub const NOTE_PREVOTE: Tr = Tr(
+    "PreVote와 CheckQuorum은 아직 없습니다 (다음 단계에서 추가): 다시 합류한 멤버가 리더를 흔들 수 있고, 소수 쪽에 갇힌 옛 리더는 자신이 리더라고 계속 믿습니다.",
+    "PreVote and CheckQuorum are not modelled yet (they come next): a rejoining member can disrupt the leader, and a leader cut off in a minority keeps believing it leads.",
+);
+pub const NOTE_TIMINGS: Tr = Tr(
+    "etcd 기본값: 하트비트 100ms, 선거 타임아웃 1000ms (매번 [1000, 2000)ms에서 무작위).",
+    "etcd defaults: heartbeat 100 ms, election timeout 1000 ms (randomized in [1000, 2000) ms each time).",
+);
+
+// ---- event log ----------------------------------------------------------------------------
+pub const EVENT_LOG: Tr = Tr("명령 기록", "Command log");
+pub const EVENT_LOG_EMPTY: Tr = Tr(
+    "아직 명령이 없습니다. 금고나 창구를 눌러 보세요.",
+    "No commands yet. Press a vault or a teller.",
+);
+pub const STATUS_RUNNING: Tr = Tr("진행 중", "running");
+pub const STATUS_OK: Tr = Tr("완료", "done");
+pub const STATUS_FAILED: Tr = Tr("실패", "failed");
+
+/// The notice after opening a share link: "replayed to 12.345s — press play".
+pub fn replayed_notice(lang: Lang, time: &str) -> String {
+    match lang {
+        Lang::Ko => format!("공유된 시나리오를 {time}까지 재생했습니다 — ▶ 재생을 누르세요"),
+        Lang::En => format!("Replayed to {time} — press play"),
+    }
+}
+
+/// Role label a vault shows (shape and words, never colour alone).
+pub fn role_label(lang: Lang, up: bool, role: lab_core::etcd::raft::Role) -> &'static str {
+    use lab_core::etcd::raft::Role;
+    if !up {
+        return ROLE_DOWN.get(lang);
+    }
+    match role {
+        Role::Leader => ROLE_LEADER.get(lang),
+        Role::Follower => ROLE_FOLLOWER.get(lang),
+        Role::Candidate => ROLE_CANDIDATE.get(lang),
+    }
+}
+
+/// What pressing a vault does, for its accessible name.
+pub fn vault_action(lang: Lang, up: bool, partition_mode: bool) -> &'static str {
+    match (partition_mode, up) {
+        (true, _) => lang.pick(
+            "누르면 분할선 건너편으로 옮깁니다",
+            "press to move it across the partition line",
+        ),
+        (false, true) => lang.pick("누르면 중지합니다 (crash)", "press to crash it"),
+        (false, false) => lang.pick("누르면 다시 시작합니다 (restart)", "press to restart it"),
+    }
+}

@@ -1,0 +1,463 @@
+//! Everything around the diagram: controls, the clock and hash, banners, the event log, the
+//! share link, the legend and the notes on what the lab simplifies.
+
+use lab_core::i18n::Lang;
+use lab_core::view::{format_time_us, CommandView};
+use lab_core::world::MEMBER_COUNTS;
+use leptos::html;
+use leptos::prelude::*;
+
+use crate::browser;
+use crate::i18n::{self, Tr};
+use crate::lab::{Lab, SPEEDS};
+use crate::url;
+
+/// `1×`, `0.25×`…
+pub fn speed_label(s: f64) -> String {
+    format!("{s}×")
+}
+
+#[component]
+pub fn LangSwitch(lab: Lab) -> impl IntoView {
+    let lang = lab.lang;
+    let href = move |target: Lang| {
+        move || {
+            lang.track();
+            let loc = browser::location();
+            format!(
+                "{}{}{}",
+                loc.pathname,
+                url::search_with_lang(&loc.search, target),
+                loc.hash
+            )
+        }
+    };
+    let current = move |target: Lang| move || (lang.get() == target).then_some("true");
+    view! {
+        <nav class="lang-switch" aria-label=move || i18n::LANG_SWITCH.get(lang.get())>
+            <a
+                id="lang-ko"
+                href=href(Lang::Ko)
+                hreflang="ko"
+                lang="ko"
+                aria-current=current(Lang::Ko)
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    lab.set_lang(Lang::Ko);
+                }
+            >
+                "한국어"
+            </a>
+            " · "
+            <a
+                id="lang-en"
+                href=href(Lang::En)
+                hreflang="en"
+                lang="en"
+                aria-current=current(Lang::En)
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    lab.set_lang(Lang::En);
+                }
+            >
+                "English"
+            </a>
+        </nav>
+    }
+}
+
+#[component]
+pub fn ErrorBanner(lab: Lab) -> impl IntoView {
+    let lang = lab.lang;
+    view! {
+        <Show when=move || lab.error.with(Option::is_some)>
+            <div id="error-banner" class="banner banner-error" role="alert">
+                <p>
+                    <strong>{move || i18n::ERROR_PREFIX.get(lang.get())}</strong>
+                    <span class="error-text">
+                        {move || {
+                            lab.error.with(|e| e.as_ref().map(|t| t.get(lang.get()).to_string()))
+                        }}
+                    </span>
+                </p>
+                <button type="button" class="dismiss" on:click=move |_| lab.error.set(None)>
+                    {move || i18n::DISMISS.get(lang.get())}
+                </button>
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+pub fn ReplayNotice(lab: Lab) -> impl IntoView {
+    let lang = lab.lang;
+    view! {
+        <Show when=move || lab.replayed_to_us.with(Option::is_some)>
+            <div id="notice" class="banner banner-notice" role="status">
+                <p>
+                    {move || {
+                        lab.replayed_to_us
+                            .get()
+                            .map(|t| i18n::replayed_notice(lang.get(), &format_time_us(t)))
+                    }}
+                </p>
+                <button type="button" class="dismiss" on:click=move |_| lab.replayed_to_us.set(None)>
+                    {move || i18n::DISMISS.get(lang.get())}
+                </button>
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+pub fn Controls(lab: Lab) -> impl IntoView {
+    let lang = lab.lang;
+    let t = move |tr: Tr| move || tr.get(lang.get());
+    let members = Memo::new(move |_| lab.view.with(|v| v.members.len() as u8));
+    view! {
+        <div class="controls" role="toolbar" aria-label=t(i18n::CONTROLS)>
+            <div class="control-group">
+                <button
+                    id="play"
+                    type="button"
+                    aria-pressed=move || lab.playing.get().to_string()
+                    on:click=move |_| lab.play()
+                >
+                    <span aria-hidden="true">"▶ "</span>
+                    {t(i18n::PLAY)}
+                </button>
+                <button
+                    id="pause"
+                    type="button"
+                    aria-pressed=move || (!lab.playing.get()).to_string()
+                    on:click=move |_| lab.pause()
+                >
+                    <span aria-hidden="true">"❚❚ "</span>
+                    {t(i18n::PAUSE)}
+                </button>
+                <button id="step" type="button" title=t(i18n::STEP_HINT) on:click=move |_| lab.step()>
+                    <span aria-hidden="true">"▶❘ "</span>
+                    {t(i18n::STEP)}
+                </button>
+            </div>
+            <div class="control-group">
+                <label for="speed">{t(i18n::SPEED)}</label>
+                <select
+                    id="speed"
+                    on:change=move |ev| {
+                        if let Ok(s) = event_target_value(&ev).parse::<f64>() {
+                            if s.is_finite() && s > 0.0 {
+                                lab.speed.set(s);
+                            }
+                        }
+                    }
+                >
+                    {SPEEDS
+                        .iter()
+                        .map(|&s| {
+                            view! {
+                                <option value=s.to_string() selected=move || lab.speed.get() == s>
+                                    {speed_label(s)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+                <label for="members">{t(i18n::MEMBERS)}</label>
+                <select
+                    id="members"
+                    title=t(i18n::MEMBERS_HINT)
+                    on:change=move |ev| {
+                        if let Ok(n) = event_target_value(&ev).parse::<u8>() {
+                            lab.new_scenario(n);
+                        }
+                    }
+                >
+                    {MEMBER_COUNTS
+                        .iter()
+                        .map(|&n| {
+                            view! {
+                                <option value=n.to_string() selected=move || members.get() == n>
+                                    {n.to_string()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="control-group">
+                <button
+                    id="partition-mode"
+                    type="button"
+                    title=t(i18n::PARTITION_MODE_HINT)
+                    aria-pressed=move || lab.partition_mode.get().to_string()
+                    on:click=move |_| lab.partition_mode.update(|m| *m = !*m)
+                >
+                    <span aria-hidden="true">"✂ "</span>
+                    {t(i18n::PARTITION_MODE)}
+                </button>
+                <button id="heal" type="button" on:click=move |_| lab.submit("lab heal")>
+                    {t(i18n::HEAL)}
+                </button>
+                <button id="share" type="button" on:click=move |_| lab.share()>
+                    <span aria-hidden="true">"⇪ "</span>
+                    {t(i18n::SHARE)}
+                </button>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub fn Readouts(lab: Lab) -> impl IntoView {
+    let lang = lab.lang;
+    let t = move |tr: Tr| move || tr.get(lang.get());
+    let now = Memo::new(move |_| lab.view.with(|v| v.now_us));
+    let hash = Memo::new(move |_| lab.view.with(|v| v.hash.clone()));
+    let leader = Memo::new(move |_| {
+        lab.view.with(|v| {
+            v.leader.map(|id| {
+                let term = v.members.get(usize::from(id) - 1).map_or(0, |m| m.term);
+                (id, term)
+            })
+        })
+    });
+    let network = Memo::new(move |_| lab.view.with(|v| v.network.clone()));
+    let writes = Memo::new(move |_| lab.view.with(|v| (v.writes_ok, v.writes_failed)));
+    view! {
+        <dl class="readouts">
+            <div>
+                <dt>{t(i18n::SIM_CLOCK)}</dt>
+                <dd>
+                    <output id="sim-clock" data-now-us=move || now.get().to_string()>
+                        {move || format_time_us(now.get())}
+                    </output>
+                </dd>
+            </div>
+            <div>
+                <dt>{t(i18n::STATE_HASH)}</dt>
+                <dd>
+                    <code id="state-hash">{move || hash.get()}</code>
+                </dd>
+            </div>
+            <div>
+                <dt>{t(i18n::LEADER_IS)}</dt>
+                <dd id="leader-summary">
+                    {move || match leader.get() {
+                        Some((id, term)) => {
+                            format!("etcd-{id} ({} {term})", i18n::TERM.get(lang.get()))
+                        }
+                        None => i18n::NO_LEADER.get(lang.get()).to_string(),
+                    }}
+                </dd>
+            </div>
+            <div>
+                <dt>{t(i18n::WRITES)}</dt>
+                <dd id="writes-summary">
+                    {move || {
+                        let (ok, failed) = writes.get();
+                        let l = lang.get();
+                        format!(
+                            "{} {ok} · {} {failed}",
+                            i18n::WRITES_OK.get(l),
+                            i18n::WRITES_FAILED.get(l),
+                        )
+                    }}
+                </dd>
+            </div>
+            <div class="wide">
+                <dd id="network-summary">{move || network.with(|n| n.get(lang.get()).to_string())}</dd>
+            </div>
+        </dl>
+    }
+}
+
+#[component]
+pub fn EventLog(lab: Lab) -> impl IntoView {
+    let lang = lab.lang;
+    let list = NodeRef::<html::Ol>::new();
+    // Keep the newest command in sight (the DOM is the outside world: an effect).
+    Effect::new(move |_| {
+        lab.log.track();
+        if let Some(ol) = list.get() {
+            ol.set_scroll_top(ol.scroll_height());
+        }
+    });
+    view! {
+        <section class="panel event-log-panel" aria-labelledby="event-log-title">
+            <h2 id="event-log-title">{move || i18n::EVENT_LOG.get(lang.get())}</h2>
+            <Show when=move || lab.log.with(Vec::is_empty)>
+                <p class="empty">{move || i18n::EVENT_LOG_EMPTY.get(lang.get())}</p>
+            </Show>
+            <ol id="event-log" node_ref=list>
+                <For
+                    each=move || lab.log.get()
+                    key=|c| (c.id, c.done, c.failed, c.output.len())
+                    children=move |c| view! { <LogRow lang c /> }
+                />
+            </ol>
+        </section>
+    }
+}
+
+#[component]
+fn LogRow(lang: RwSignal<Lang>, c: CommandView) -> impl IntoView {
+    let (status, icon, class) = match (c.done, c.failed) {
+        (_, true) => (i18n::STATUS_FAILED, "✗", "cmd cmd-failed"),
+        (true, false) => (i18n::STATUS_OK, "✓", "cmd cmd-done"),
+        (false, false) => (i18n::STATUS_RUNNING, "…", "cmd cmd-running"),
+    };
+    let output = c.output.clone();
+    let has_output = !output.is_empty();
+    view! {
+        <li
+            class=class
+            data-cmd=c.id.to_string()
+            data-done=c.done.to_string()
+            data-failed=c.failed.to_string()
+        >
+            <div class="cmd-head">
+                <span class="cmd-at">{format_time_us(c.at_us)}</span>
+                <code class="cmd-line">{c.line.clone()}</code>
+                <span class="cmd-status">
+                    <span aria-hidden="true">{icon}" "</span>
+                    {move || status.get(lang.get())}
+                </span>
+            </div>
+            {has_output
+                .then(|| {
+                    view! {
+                        <pre class="cmd-output">
+                            {move || {
+                                let l = lang.get();
+                                output.iter().map(|t| t.get(l)).collect::<Vec<_>>().join("\n")
+                            }}
+                        </pre>
+                    }
+                })}
+        </li>
+    }
+}
+
+#[component]
+pub fn SharePanel(lab: Lab) -> impl IntoView {
+    let lang = lab.lang;
+    let input = NodeRef::<html::Input>::new();
+    let select_all = move || {
+        if let Some(i) = input.get() {
+            i.select();
+        }
+    };
+    // Select the fresh link so it can be copied by hand if the clipboard refused.
+    Effect::new(move |_| {
+        if lab.shared.with(Option::is_some) {
+            if let Some(i) = input.get() {
+                i.select();
+            }
+        }
+    });
+    view! {
+        <Show when=move || lab.shared.with(Option::is_some)>
+            <section class="panel share-panel" aria-labelledby="share-title">
+                <h2 id="share-title">{move || i18n::SHARE_URL.get(lang.get())}</h2>
+                <input
+                    id="share-url"
+                    type="text"
+                    readonly
+                    node_ref=input
+                    aria-labelledby="share-title"
+                    prop:value=move || lab.shared.with(|s| s.as_ref().map(|s| s.url.clone()).unwrap_or_default())
+                    on:focus=move |_| select_all()
+                    on:click=move |_| select_all()
+                />
+                <p>
+                    {move || i18n::SHARE_HASH.get(lang.get())}
+                    ": "
+                    <code id="share-hash">
+                        {move || lab.shared.with(|s| s.as_ref().map(|s| s.hash.clone()))}
+                    </code>
+                </p>
+                <p class="hint">{move || i18n::SHARE_COPIED_NOTE.get(lang.get())}</p>
+            </section>
+        </Show>
+    }
+}
+
+#[component]
+pub fn Legend(lab: Lab) -> impl IntoView {
+    let lang = lab.lang;
+    let t = move |tr: Tr| move || tr.get(lang.get());
+    view! {
+        <section class="panel legend" aria-labelledby="legend-title">
+            <h2 id="legend-title">{t(i18n::LEGEND)}</h2>
+            <ul>
+                <li>
+                    <svg class="icon msg msg-vote" viewBox="-12 -12 24 24" aria-hidden="true">
+                        <path class="shape" d="M0 -8 L8 0 L0 8 L-8 0 Z" />
+                    </svg>
+                    {t(i18n::LEGEND_VOTE)}
+                </li>
+                <li>
+                    <svg class="icon msg msg-append" viewBox="-12 -12 24 24" aria-hidden="true">
+                        <rect class="shape" x="-9" y="-6" width="18" height="12" rx="1.5" />
+                        <path class="flap" d="M-9 -6 L0 1 L9 -6" />
+                    </svg>
+                    {t(i18n::LEGEND_APPEND)}
+                </li>
+                <li>
+                    <svg class="icon msg msg-heartbeat" viewBox="-12 -12 24 24" aria-hidden="true">
+                        <circle class="shape" r="5" />
+                    </svg>
+                    {t(i18n::LEGEND_HEARTBEAT)}
+                </li>
+                <li>
+                    <svg class="icon msg msg-client" viewBox="-16 -12 32 24" aria-hidden="true">
+                        <rect class="shape" x="-15" y="-8" width="30" height="16" rx="8" />
+                    </svg>
+                    {t(i18n::LEGEND_CLIENT)}
+                </li>
+                <li>
+                    <svg class="icon msg msg-append reply" viewBox="-12 -12 24 24" aria-hidden="true">
+                        <rect class="shape" x="-9" y="-6" width="18" height="12" rx="1.5" />
+                    </svg>
+                    {t(i18n::LEGEND_REPLY)}
+                </li>
+                <li>
+                    <svg class="icon msg msg-heartbeat doomed" viewBox="-12 -12 24 24" aria-hidden="true">
+                        <circle class="shape" r="5" />
+                        <path class="drop-x" d="M-8 -8 L8 8 M8 -8 L-8 8" />
+                    </svg>
+                    {t(i18n::LEGEND_DROP)}
+                </li>
+                <li>
+                    <svg class="icon entry entry-committed term-1" viewBox="0 0 22 24" aria-hidden="true">
+                        <rect x="2" y="2" width="18" height="20" rx="2" />
+                    </svg>
+                    {t(i18n::LEGEND_COMMITTED)}
+                </li>
+                <li>
+                    <svg class="icon entry entry-uncommitted term-1" viewBox="0 0 22 24" aria-hidden="true">
+                        <rect x="2" y="2" width="18" height="20" rx="2" />
+                    </svg>
+                    {t(i18n::LEGEND_UNCOMMITTED)}
+                </li>
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+pub fn Notes(lab: Lab) -> impl IntoView {
+    let lang = lab.lang;
+    let t = move |tr: Tr| move || tr.get(lang.get());
+    view! {
+        <section id="simplifications" class="panel notes" aria-labelledby="notes-title">
+            <h2 id="notes-title">{t(i18n::NOTES)}</h2>
+            <ul>
+                <li>{t(i18n::NOTE_LATENCY)}</li>
+                <li>{t(i18n::NOTE_PREVOTE)}</li>
+                <li>{t(i18n::NOTE_TIMINGS)}</li>
+            </ul>
+        </section>
+    }
+}
