@@ -132,6 +132,8 @@ pub struct World {
     transcript: Vec<TranscriptLine>,
     transcript_dropped: u64,
     pub stats: Stats,
+    /// Reused buffer for draining a member's outbox (not state: always empty between steps).
+    outbox_spare: Vec<Message>,
 }
 
 const LINK_SLOTS: usize = 2 * MEMBERS_MAX as usize;
@@ -175,6 +177,7 @@ impl World {
             transcript: Vec::new(),
             transcript_dropped: 0,
             stats: Stats::default(),
+            outbox_spare: Vec::new(),
         };
         // Each member's ticker starts at its own phase, as independent processes do.
         for id in voters {
@@ -367,11 +370,14 @@ impl World {
     /// Sends what member `id` queued and applies what it committed.
     fn flush(&mut self, id: MemberId) {
         let idx = (id - 1) as usize;
-        let msgs = std::mem::take(&mut self.members[idx].node.msgs);
-        for m in msgs {
+        // Swap the outbox with a spare buffer so neither is reallocated on every step.
+        let mut msgs = std::mem::take(&mut self.outbox_spare);
+        std::mem::swap(&mut msgs, &mut self.members[idx].node.msgs);
+        for m in msgs.drain(..) {
             let to = Endpoint::Member(m.to);
             self.send(Endpoint::Member(id), to, Payload::Raft(m));
         }
+        self.outbox_spare = msgs;
         let applied = self.members[idx].node.take_to_apply();
         for e in applied {
             if let EntryData::Put { key, value } = e.data {

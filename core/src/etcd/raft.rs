@@ -379,18 +379,17 @@ impl RaftNode {
 
     /// Commit the highest index stored on a quorum, if it is of the current term.
     fn maybe_commit(&mut self) -> bool {
-        let mut matched: Vec<u64> = self
-            .voters
-            .iter()
-            .map(|&v| {
-                if v == self.id {
-                    self.log.last_index()
-                } else {
-                    self.progress.get(&v).map_or(0, |p| p.matched)
-                }
-            })
-            .collect();
-        matched.sort_unstable_by(|a, b| b.cmp(a));
+        // At most 7 voters: a fixed array keeps this allocation-free on every append reply.
+        let mut matched = [0u64; crate::sim::network::MEMBERS_MAX as usize];
+        let n = self.voters.len();
+        for (slot, &v) in matched.iter_mut().zip(&self.voters) {
+            *slot = if v == self.id {
+                self.log.last_index()
+            } else {
+                self.progress.get(&v).map_or(0, |p| p.matched)
+            };
+        }
+        matched[..n].sort_unstable_by(|a, b| b.cmp(a));
         let quorum_index = matched[self.quorum() - 1];
         self.log.maybe_commit(quorum_index, self.term)
     }

@@ -9,40 +9,22 @@ use std::collections::BinaryHeap;
 /// Hard limit on pending events: a runaway scenario must fail loudly, not eat the laptop.
 pub const QUEUE_LEN_MAX: usize = 1_000_000;
 
+/// Events live in a slab; the heap orders small `(time, seq, slot)` keys, so sifting never
+/// moves a large event (a message with entries) around.
 #[derive(Clone, Debug)]
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Reverse<Slot<E>>>,
+    heap: BinaryHeap<Reverse<(u64, u64, u32)>>,
+    slots: Vec<Option<E>>,
+    free: Vec<u32>,
     next_seq: u64,
-}
-
-#[derive(Clone, Debug)]
-struct Slot<E> {
-    at_us: u64,
-    seq: u64,
-    event: E,
-}
-
-impl<E> PartialEq for Slot<E> {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at_us, self.seq) == (other.at_us, other.seq)
-    }
-}
-impl<E> Eq for Slot<E> {}
-impl<E> PartialOrd for Slot<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Slot<E> {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.at_us, self.seq).cmp(&(other.at_us, other.seq))
-    }
 }
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         EventQueue {
             heap: BinaryHeap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
             next_seq: 0,
         }
     }
@@ -56,16 +38,32 @@ impl<E> EventQueue<E> {
         }
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Reverse(Slot { at_us, seq, event }));
+        let slot = match self.free.pop() {
+            Some(i) => {
+                debug_assert!(self.slots[i as usize].is_none());
+                self.slots[i as usize] = Some(event);
+                i
+            }
+            None => {
+                self.slots.push(Some(event));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.heap.push(Reverse((at_us, seq, slot)));
         true
     }
 
     pub fn peek_time_us(&self) -> Option<u64> {
-        self.heap.peek().map(|Reverse(s)| s.at_us)
+        self.heap.peek().map(|Reverse((at, _, _))| *at)
     }
 
     pub fn pop(&mut self) -> Option<(u64, E)> {
-        self.heap.pop().map(|Reverse(s)| (s.at_us, s.event))
+        let Reverse((at_us, _, slot)) = self.heap.pop()?;
+        let event = self.slots[slot as usize]
+            .take()
+            .expect("a queued slot holds its event");
+        self.free.push(slot);
+        Some((at_us, event))
     }
 
     pub fn len(&self) -> usize {
@@ -82,13 +80,19 @@ impl<E> EventQueue<E> {
 
     /// Pending events in pop order (time, then insertion). Allocates; for views and hashing.
     pub fn sorted(&self) -> Vec<(u64, u64, &E)> {
-        let mut v: Vec<(u64, u64, &E)> = self
-            .heap
-            .iter()
-            .map(|Reverse(s)| (s.at_us, s.seq, &s.event))
-            .collect();
-        v.sort_by_key(|(t, s, _)| (*t, *s));
-        v
+        let mut keys: Vec<(u64, u64, u32)> = self.heap.iter().map(|Reverse(k)| *k).collect();
+        keys.sort_unstable();
+        keys.into_iter()
+            .map(|(at, seq, slot)| {
+                (
+                    at,
+                    seq,
+                    self.slots[slot as usize]
+                        .as_ref()
+                        .expect("a queued slot holds its event"),
+                )
+            })
+            .collect()
     }
 }
 
