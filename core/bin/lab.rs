@@ -14,7 +14,7 @@ use lab_core::hash::format_hash;
 use lab_core::i18n::{Lang, Text};
 use lab_core::scenario::{Scenario, Topology, JSON_BYTES_MAX};
 use lab_core::shell::parse_duration_us;
-use lab_core::world::{LineKind, World, MEMBER_COUNTS};
+use lab_core::world::{World, MEMBER_COUNTS};
 
 const USAGE: &str = "usage:
   lab shell [--scenario FILE|URL] [--seed N] [--etcd 1|3|5|7] [--lang ko|en] [--save FILE]
@@ -148,15 +148,8 @@ fn load_scenario(arg: &str, lang: Lang) -> Result<Scenario, String> {
 
 /// Prints transcript lines from `cursor` on; returns the new cursor.
 fn print_transcript(w: &World, cursor: usize, lang: Lang, out: &mut impl Write) -> usize {
-    let lines = w.transcript();
-    for l in lines.iter().skip(cursor) {
-        let text = l.text.get(lang);
-        let _ = match l.kind {
-            LineKind::Input => writeln!(out, "$ {text}"),
-            LineKind::Stdout | LineKind::Stderr => writeln!(out, "{text}"),
-        };
-    }
-    lines.len()
+    let _ = out.write_all(w.render_transcript(cursor, lang).as_bytes());
+    w.transcript().len()
 }
 
 fn shell(flags: Flags) -> Result<(), String> {

@@ -221,6 +221,19 @@ impl World {
         &self.transcript
     }
 
+    /// The transcript from line `cursor` on, as a terminal shows it (`$ ` before commands).
+    pub fn render_transcript(&self, cursor: usize, lang: Lang) -> String {
+        let mut out = String::new();
+        for l in self.transcript.iter().skip(cursor) {
+            if l.kind == LineKind::Input {
+                out.push_str("$ ");
+            }
+            out.push_str(l.text.get(lang));
+            out.push('\n');
+        }
+        out
+    }
+
     pub fn pending_events(&self) -> Vec<(u64, u64, &Event)> {
         self.queue.sorted()
     }
