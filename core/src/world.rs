@@ -22,8 +22,9 @@ use crate::sim::US_PER_S;
 pub const CLIENT_TIMEOUT_US: u64 = 5 * US_PER_S;
 /// The transcript keeps this many lines; older ones are dropped (counted in `transcript_dropped`).
 pub const TRANSCRIPT_LINES_MAX: usize = 20_000;
-/// A world lives at most a day of simulated time (scenarios are validated against it too).
-pub const TIME_US_MAX: u64 = 24 * 3600 * US_PER_S;
+/// A world lives at most two hours of simulated time (a class is 50 minutes). Scenarios are
+/// validated against it, so a hostile link cannot make the page replay for minutes.
+pub const TIME_US_MAX: u64 = 2 * 3600 * US_PER_S;
 
 /// Which etcd member sizes the lab offers (odd sizes, etcd FAQ).
 pub const MEMBER_COUNTS: [u8; 4] = [1, 3, 5, 7];
