@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
+use std::rc::Rc;
 
 use crate::etcd::message::{EntryData, MemberId, Message, Origin};
 use crate::etcd::raft::{RaftNode, Role, TICK_US};
@@ -34,8 +35,8 @@ pub enum Payload {
     Raft(Message),
     ClientPut {
         request: u64,
-        key: String,
-        value: String,
+        key: Rc<str>,
+        value: Rc<str>,
     },
     ClientReply {
         request: u64,
@@ -69,7 +70,7 @@ pub struct Member {
     /// Bumped on crash and restart so ticks scheduled by an earlier life are ignored.
     generation: u32,
     /// The applied key-value state (MVCC arrives in the next issue).
-    pub kv: BTreeMap<String, String>,
+    pub kv: BTreeMap<Rc<str>, Rc<str>>,
 }
 
 #[derive(Clone, Debug, Hash)]
@@ -600,8 +601,8 @@ impl World {
                     Endpoint::Member(via),
                     Payload::ClientPut {
                         request,
-                        key,
-                        value,
+                        key: key.into(),
+                        value: value.into(),
                     },
                 );
             }

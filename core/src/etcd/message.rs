@@ -1,5 +1,7 @@
 //! What etcd members say to each other (the Raft RPCs, named as in etcd/raft's `raftpb`).
 
+use std::rc::Rc;
+
 /// An etcd member, 1-based: `etcd-1` is 1.
 pub type MemberId = u8;
 
@@ -8,10 +10,9 @@ pub type MemberId = u8;
 pub enum EntryData {
     /// The empty entry a new leader appends to commit entries of earlier terms (Raft §5.4.2, §8).
     Empty,
-    Put {
-        key: String,
-        value: String,
-    },
+    /// Shared strings: an entry is copied into every AppendEntries to every follower, and a
+    /// reference count is far cheaper than copying the bytes each time.
+    Put { key: Rc<str>, value: Rc<str> },
 }
 
 /// Where a client request entered the cluster, so the member that accepted it can answer the
