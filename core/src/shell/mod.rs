@@ -357,15 +357,18 @@ fn usage_error(ko: &str, en: &str) -> ParseError {
 
 /// A whole command line made safe to echo: invisible characters escaped, nothing cut.
 pub fn printable_line(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if is_invisible(c) {
-                format!("\\u{{{:x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    if !s.chars().any(is_invisible) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_invisible(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn is_invisible(c: char) -> bool {
