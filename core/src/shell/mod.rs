@@ -491,5 +491,7 @@ mod tests {
     fn echoed_text_is_defanged() {
         let e = parse("\u{202E}evil").unwrap_err();
         assert!(e.en.contains("\\u{202e}"), "{}", e.en);
+        assert_eq!(printable_line("a\u{202E}b"), "a\\u{202e}b");
+        assert_eq!(printable_line("lab heal"), "lab heal");
     }
 }
