@@ -68,12 +68,19 @@ fn placeholder(id: u8) -> MemberView {
     }
 }
 
-/// Side-of-quorum words for the partition line: "3개 중 2개 · 과반".
-fn quorum_label(lang: Lang, side: usize, total: usize) -> String {
-    let quorum = side > total / 2;
+/// Side-of-quorum words for the partition line: "3개 중 2개 · 과반". A side has a quorum
+/// when more than half of all members stand on it *and are up*.
+pub fn quorum_label(lang: Lang, side: usize, up: usize, total: usize) -> String {
+    let quorum = up > total / 2;
+    let up_note = |ko: bool| match (side == up, ko) {
+        (true, _) => String::new(),
+        (false, true) => format!(" (동작 중 {up})"),
+        (false, false) => format!(" ({up} up)"),
+    };
     match lang {
         Lang::Ko => format!(
-            "{total}개 중 {side}개 · {}",
+            "{total}개 중 {side}개{} · {}",
+            up_note(true),
             if quorum {
                 "과반 (quorum)"
             } else {
@@ -81,7 +88,8 @@ fn quorum_label(lang: Lang, side: usize, total: usize) -> String {
             }
         ),
         Lang::En => format!(
-            "{side} of {total} · {}",
+            "{side} of {total}{} · {}",
+            up_note(false),
             if quorum { "quorum" } else { "no quorum" }
         ),
     }
@@ -150,10 +158,17 @@ pub fn VaultDiagram(lab: Lab) -> impl IntoView {
 fn PartitionLine(lab: Lab, layout: Memo<Layout>) -> impl IntoView {
     let lang = lab.lang;
     let line_x = Memo::new(move |_| layout.with(|l| l.line_x));
+    // Per side: (members, members up), and the member count.
     let counts = Memo::new(move |_| {
-        layout.with(|l| {
-            let right = l.sides.iter().filter(|&&s| s != 0).count();
-            (l.sides.len() - right, right, l.sides.len())
+        let sides = layout.with(|l| l.sides.clone());
+        lab.view.with(|v| {
+            let mut c = [(0usize, 0usize); 2];
+            for (m, &s) in v.members.iter().zip(&sides) {
+                let e = &mut c[usize::from(s.min(1))];
+                e.0 += 1;
+                e.1 += usize::from(m.up);
+            }
+            (c[0], c[1], v.members.len())
         })
     });
     move || {
@@ -167,16 +182,16 @@ fn PartitionLine(lab: Lab, layout: Memo<Layout>) -> impl IntoView {
                     <text class="quorum-label" x="-14" y="58" text-anchor="end">
                         {move || {
                             let (l, _, n) = counts.get();
-                            quorum_label(lang.get(), l, n)
+                            quorum_label(lang.get(), l.0, l.1, n)
                         }}
                     </text>
                     <text class="quorum-label" x="14" y="58" text-anchor="start">
                         {move || {
                             let (_, r, n) = counts.get();
-                            if r == 0 {
+                            if r.0 == 0 {
                                 i18n::MOVE_HERE.get(lang.get()).to_string()
                             } else {
-                                quorum_label(lang.get(), r, n)
+                                quorum_label(lang.get(), r.0, r.1, n)
                             }
                         }}
                     </text>
@@ -199,6 +214,7 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
     });
     let x = Memo::new(move |_| layout.with(|l| l.x.get(usize::from(id) - 1).copied()));
     let side = Memo::new(move |_| layout.with(|l| l.sides.get(usize::from(id) - 1).copied()));
+    let scale = Memo::new(move |_| layout.with(|l| l.scale));
     let up = Memo::new(move |_| member.with(|m| m.up));
     let role = Memo::new(move |_| member.with(|m| m.role));
     let leader = move || up.get() && role.get() == Role::Leader;
@@ -245,7 +261,11 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
             data-side=move || side.get().unwrap_or(0).to_string()
             aria-label=aria
             style=move || {
-                format!("transform: translate({:.1}px, {VAULT_TOP}px)", x.get().unwrap_or(-500.0))
+                format!(
+                    "transform: translate({:.1}px, {VAULT_TOP}px) scale({:.3})",
+                    x.get().unwrap_or(-500.0),
+                    scale.get(),
+                )
             }
             on:click=move |_| lab.press_vault(id)
             on:keydown=on_key
@@ -285,14 +305,14 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
                     {move || member.with(|m| i18n::role_label(lang.get(), m.up, m.role))}
                 </text>
                 <g class="dial" aria-hidden="true">
-                    <circle cx="-44" cy="43" r="11" />
-                    <path d="M-44 33 V53 M-54 43 H-34" />
-                    <circle cx="-44" cy="43" r="3" />
+                    <circle cx="-48" cy="43" r="11" />
+                    <path d="M-48 33 V53 M-58 43 H-38" />
+                    <circle cx="-48" cy="43" r="3" />
                 </g>
-                <text class="vault-name" x="-28" y="49">
+                <text class="vault-name" x="-32" y="49">
                     {move || member.with(|m| m.short.clone())}
                 </text>
-                <text class="vault-line" x="-56" y="73">
+                <text class="vault-line" x="-60" y="73">
                     {move || {
                         let l = lang.get();
                         member.with(|m| {
@@ -307,7 +327,7 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
                         })
                     }}
                 </text>
-                <text class="vault-line" x="-56" y="90">
+                <text class="vault-line" x="-60" y="90">
                     {move || {
                         let l = lang.get();
                         member.with(|m| {
@@ -343,7 +363,7 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
 
 #[component]
 fn ElectionTimer(lang: RwSignal<Lang>, member: Memo<MemberView>) -> impl IntoView {
-    const BAR_W: f64 = 112.0;
+    const BAR_W: f64 = 120.0;
     let timer = Memo::new(move |_| {
         member.with(|m| {
             (
@@ -355,7 +375,7 @@ fn ElectionTimer(lang: RwSignal<Lang>, member: Memo<MemberView>) -> impl IntoVie
     });
     view! {
         <g class="timer">
-            <text class="vault-small" x="-56" y="109">
+            <text class="vault-small" x="-60" y="109">
                 {move || {
                     let (running, elapsed, timeout) = timer.get();
                     let l = lang.get();
@@ -368,10 +388,10 @@ fn ElectionTimer(lang: RwSignal<Lang>, member: Memo<MemberView>) -> impl IntoVie
                     }
                 }}
             </text>
-            <rect class="timer-track" x="-56" y="114" width=format!("{BAR_W}") height="7" rx="3" />
+            <rect class="timer-track" x="-60" y="114" width=format!("{BAR_W}") height="7" rx="3" />
             <rect
                 class="timer-fill"
-                x="-56"
+                x="-60"
                 y="114"
                 height="7"
                 rx="3"
@@ -394,7 +414,7 @@ fn LogTail(lang: RwSignal<Lang>, member: Memo<MemberView>) -> impl IntoView {
     let tail = Memo::new(move |_| member.with(|m| m.log_tail.clone()));
     view! {
         <g class="log">
-            <text class="vault-small" x="-56" y="140">
+            <text class="vault-small" x="-60" y="140">
                 {move || {
                     let l = i18n::LOG.get(lang.get());
                     tail.with(|t| match (t.first(), t.last()) {
@@ -419,7 +439,7 @@ fn LogTail(lang: RwSignal<Lang>, member: Memo<MemberView>) -> impl IntoView {
 fn LogEntry(position: usize, entry: EntryView) -> impl IntoView {
     let col = (position % 6) as f64;
     let row = (position / 6) as f64;
-    let x = -60.0 + col * 20.0;
+    let x = -61.0 + col * 20.5;
     let y = 146.0 + row * 23.0;
     let status = if entry.committed {
         "committed"
@@ -442,6 +462,7 @@ fn LogEntry(position: usize, entry: EntryView) -> impl IntoView {
 fn Teller(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
     let lang = lab.lang;
     let x = Memo::new(move |_| layout.with(|l| l.x.get(usize::from(id) - 1).copied()));
+    let scale = Memo::new(move |_| layout.with(|l| l.scale));
     let on_key = move |ev: KeyboardEvent| {
         let k = ev.key();
         if k == "Enter" || k == " " {
@@ -454,7 +475,13 @@ fn Teller(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
         Lang::En => format!("Teller {id} (API server): send a write through etcd-{id}"),
     };
     let (hw, hh) = (TELLER_W / 2.0, TELLER_H / 2.0);
-    let wire_top = VAULT_TOP + VAULT_H - TELLER_Y;
+    // The wire up to the vault's bottom, in the teller's own (scaled) coordinates.
+    let wire_top = move || {
+        format!(
+            "{:.1}",
+            (VAULT_TOP + VAULT_H * scale.get() - TELLER_Y) / scale.get()
+        )
+    };
     view! {
         <g
             class="teller"
@@ -463,12 +490,16 @@ fn Teller(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
             data-teller=id.to_string()
             aria-label=aria
             style=move || {
-                format!("transform: translate({:.1}px, {TELLER_Y}px)", x.get().unwrap_or(-500.0))
+                format!(
+                    "transform: translate({:.1}px, {TELLER_Y}px) scale({:.3})",
+                    x.get().unwrap_or(-500.0),
+                    scale.get(),
+                )
             }
             on:click=move |_| lab.press_teller(id)
             on:keydown=on_key
         >
-            <line class="wire" x1="0" y1=format!("{wire_top}") x2="0" y2=format!("{}", -hh) />
+            <line class="wire" x1="0" y1=wire_top x2="0" y2=format!("{}", -hh) />
             <rect
                 class="focus-ring"
                 x=format!("{}", -hw - 7.0)

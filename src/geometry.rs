@@ -6,13 +6,13 @@ use lab_core::sim::network::Endpoint;
 
 /// The diagram's SVG coordinate space (`viewBox="0 0 WIDTH HEIGHT"`).
 pub const WIDTH: f64 = 1200.0;
-pub const HEIGHT: f64 = 600.0;
+pub const HEIGHT: f64 = 660.0;
 /// Top edge of a vault's body; messages between vaults arc above it.
 pub const VAULT_TOP: f64 = 215.0;
-pub const VAULT_W: f64 = 128.0;
+pub const VAULT_W: f64 = 140.0;
 pub const VAULT_H: f64 = 196.0;
 /// Centre line of the tellers (API servers) in front of the vaults.
-pub const TELLER_Y: f64 = 520.0;
+pub const TELLER_Y: f64 = 600.0;
 pub const TELLER_W: f64 = 116.0;
 pub const TELLER_H: f64 = 50.0;
 
@@ -30,7 +30,12 @@ pub struct Layout {
     pub sides: Vec<u8>,
     /// The partition line's x, when one is drawn.
     pub line_x: Option<f64>,
+    /// Vaults and tellers are drawn this much larger when there is room (few members).
+    pub scale: f64,
 }
+
+/// Largest drawing scale for vaults and tellers.
+pub const SCALE_MAX: f64 = 1.35;
 
 /// Lays out members left to right: the left side's members by id, then (if drawn) the partition
 /// line in a slot of its own, then the right side's members.
@@ -56,6 +61,7 @@ pub fn layout(sides: &[u8], show_line: bool) -> Layout {
         x,
         sides: sides.to_vec(),
         line_x,
+        scale: (slot_w / 165.0).clamp(1.0, SCALE_MAX),
     }
 }
 
@@ -157,8 +163,9 @@ fn x_of(layout: &Layout, member: u8) -> f64 {
 /// teller and a vault: a straight lane (requests on the left, replies on the right).
 pub fn route(layout: &Layout, from: Endpoint, to: Endpoint) -> Route {
     use Endpoint::*;
-    let vault_bottom = VAULT_TOP + VAULT_H;
-    let teller_top = TELLER_Y - TELLER_H / 2.0;
+    let s = layout.scale;
+    let vault_bottom = VAULT_TOP + VAULT_H * s;
+    let teller_top = TELLER_Y - TELLER_H / 2.0 * s;
     match (from, to) {
         (Member(a), Member(b)) => {
             let (xa, xb) = (x_of(layout, a), x_of(layout, b));
@@ -168,8 +175,8 @@ pub fn route(layout: &Layout, from: Endpoint, to: Endpoint) -> Route {
             if dx < 0.0 {
                 h *= 0.72;
             }
-            let p0 = (xa + sign * 22.0, VAULT_TOP);
-            let p1 = (xb - sign * 22.0, VAULT_TOP);
+            let p0 = (xa + sign * 30.0 * s, VAULT_TOP);
+            let p1 = (xb - sign * 30.0 * s, VAULT_TOP);
             Route {
                 from: p0,
                 control: Some(((p0.0 + p1.0) / 2.0, VAULT_TOP - h)),
@@ -177,14 +184,14 @@ pub fn route(layout: &Layout, from: Endpoint, to: Endpoint) -> Route {
             }
         }
         (Client(c), Member(m)) => Route {
-            from: (x_of(layout, c) - 16.0, teller_top),
+            from: (x_of(layout, c) - 16.0 * s, teller_top),
             control: None,
-            to: (x_of(layout, m) - 16.0, vault_bottom),
+            to: (x_of(layout, m) - 16.0 * s, vault_bottom),
         },
         (Member(m), Client(c)) => Route {
-            from: (x_of(layout, m) + 16.0, vault_bottom),
+            from: (x_of(layout, m) + 16.0 * s, vault_bottom),
             control: None,
-            to: (x_of(layout, c) + 16.0, teller_top),
+            to: (x_of(layout, c) + 16.0 * s, teller_top),
         },
         (Client(a), Client(b)) => Route {
             from: (x_of(layout, a), teller_top),

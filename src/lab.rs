@@ -21,6 +21,9 @@ pub const DEFAULT_SEED: u64 = 1;
 pub const DEFAULT_MEMBERS: u8 = 3;
 /// Speeds offered, × simulated time per wall time.
 pub const SPEEDS: [f64; 8] = [0.01, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0];
+/// A quarter of real time: an election takes a few seconds to watch, and a message (10–20 ms
+/// on the wire) stays in sight for a few frames. Slower speeds show every message clearly.
+pub const DEFAULT_SPEED: f64 = 0.25;
 /// Commands shown in the event log.
 pub const LOG_ROWS: usize = 40;
 /// The clock never advances more than this much wall time per frame (a tab in the
@@ -138,7 +141,7 @@ impl Lab {
             log: RwSignal::new(log),
             // A shared link starts paused at its moment; a fresh page starts running.
             playing: RwSignal::new(start.replayed_to_us.is_none()),
-            speed: RwSignal::new(1.0),
+            speed: RwSignal::new(DEFAULT_SPEED),
             partition_mode: RwSignal::new(false),
             lang: RwSignal::new(start.lang),
             error: RwSignal::new(start.error),
@@ -174,7 +177,7 @@ impl Lab {
             return;
         };
         let dt_ms = (now_ms - last).clamp(0.0, FRAME_MS_MAX);
-        let speed = self.speed.try_get_untracked().unwrap_or(1.0);
+        let speed = self.speed.try_get_untracked().unwrap_or(DEFAULT_SPEED);
         let us = dt_ms * 1000.0 * speed + self.carry_us.try_get_value().unwrap_or(0.0);
         let whole = us.floor();
         self.carry_us.try_set_value(us - whole);

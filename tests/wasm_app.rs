@@ -1,0 +1,159 @@
+//! The app's logic inside wasm, in headless Chromium (`cargo xtask test wasm`): URL handling,
+//! drawing helpers, starting from a share link (same hash as native), and the mounted page.
+#![cfg(target_arch = "wasm32")]
+wasm_bindgen_test_configure!(run_in_browser);
+
+use control_plane_lab::geometry::{self, layout, partition_command, progress, route};
+use control_plane_lab::lab::{next_write_number, start_from_url, DEFAULT_MEMBERS};
+use control_plane_lab::url::{lang_from_search, search_with_lang, share_url};
+use lab_core::hash::format_hash;
+use lab_core::i18n::Lang;
+use lab_core::sim::network::Endpoint;
+use lab_core::Scenario;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+const FIXTURE: &str = include_str!("../core/tests/fixtures/replay.json");
+const FIXTURE_HASH: &str = include_str!("../core/tests/fixtures/replay.hash");
+
+#[wasm_bindgen_test]
+fn language_defaults_to_korean_and_survives_sharing() {
+    assert_eq!(lang_from_search(""), Lang::Ko);
+    assert_eq!(lang_from_search("?lang=en"), Lang::En);
+    assert_eq!(lang_from_search("?lang=<script>"), Lang::Ko);
+    let link = share_url("http://127.0.0.1:8080", "/", Lang::En, "s=1.abc");
+    assert_eq!(link, "http://127.0.0.1:8080/?lang=en#s=1.abc");
+    assert_eq!(
+        lang_from_search(link.split_once('?').unwrap().1.split('#').next().unwrap()),
+        Lang::En
+    );
+    assert_eq!(search_with_lang("?seed=2", Lang::En), "?seed=2&lang=en");
+}
+
+#[wasm_bindgen_test]
+fn messages_are_interpolated_between_send_and_delivery() {
+    let l = layout(&[0, 0, 0], false);
+    let r = route(&l, Endpoint::Member(1), Endpoint::Member(2));
+    assert_eq!(progress(1_000, 3_000, 2_000), 0.5);
+    assert_eq!(r.at(progress(1_000, 3_000, 0)), r.from);
+    assert_eq!(r.at(progress(1_000, 3_000, 9_000)), r.to);
+    let mid = r.at(0.5);
+    assert!(mid.1 < geometry::VAULT_TOP);
+}
+
+#[wasm_bindgen_test]
+fn partition_clicks_become_commands() {
+    let moved = geometry::flip_side(&[0, 0, 0], 1);
+    assert_eq!(
+        partition_command(&moved),
+        "lab partition etcd-2 etcd-3 | etcd-1"
+    );
+    assert_eq!(
+        partition_command(&geometry::flip_side(&moved, 1)),
+        "lab heal"
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_share_link_replays_to_the_native_hash_in_wasm() {
+    let s = Scenario::from_json(FIXTURE).expect("the fixture is a valid scenario");
+    let link = share_url("http://h", "/", Lang::Ko, &s.to_fragment());
+    let (_, hash) = link.split_once('#').unwrap();
+    let start = start_from_url(&link, "?lang=ko", &format!("#{hash}"));
+    assert!(start.error.is_none());
+    assert_eq!(start.replayed_to_us, Some(s.until_us));
+    assert_eq!(format_hash(start.world.state_hash()), FIXTURE_HASH.trim());
+    assert_eq!(start.world.view().hash, FIXTURE_HASH.trim());
+}
+
+#[wasm_bindgen_test]
+fn a_broken_link_gives_an_error_and_the_default_scenario() {
+    for frag in [
+        "#s=1.@@@garbage",
+        "#s=1.<script>alert(1)</script>",
+        "#s=<img src=x onerror=alert(1)>.abc",
+        "#s=1.eJzLSM3JyVcozy_KSQEAGgQEXQ",
+        "#nothing-here",
+    ] {
+        let href = format!("http://h/?lang=en{frag}");
+        let start = start_from_url(&href, "?lang=en", frag);
+        let err = start.error.expect("an error for a broken link");
+        assert!(!err.en.is_empty() && !err.ko.is_empty(), "{frag}");
+        assert_eq!(start.lang, Lang::En);
+        assert_eq!(start.replayed_to_us, None);
+        assert_eq!(start.world.member_count(), DEFAULT_MEMBERS);
+        assert_eq!(start.world.now_us(), 0);
+    }
+    let fresh = start_from_url("http://h/", "", "");
+    assert!(fresh.error.is_none());
+    assert_eq!(next_write_number(&fresh.world), 1);
+}
+
+/// Lets Leptos flush its scheduled updates.
+async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+#[wasm_bindgen_test]
+async fn the_mounted_page_draws_vaults_and_turns_clicks_into_commands() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let body = doc.body().unwrap();
+    let handle = leptos::mount::mount_to(body, control_plane_lab::app::App);
+    next_task().await;
+
+    let vaults = doc.query_selector_all("[data-member]").unwrap();
+    assert_eq!(vaults.length(), u32::from(DEFAULT_MEMBERS));
+    let hash = doc
+        .get_element_by_id("state-hash")
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert_eq!(hash.len(), 16, "{hash}");
+    assert!(doc
+        .get_element_by_id("sim-clock")
+        .unwrap()
+        .has_attribute("data-now-us"));
+    assert!(doc.get_element_by_id("error-banner").is_none());
+
+    // A press on teller 2 is the command `lab put k1 v1 --via etcd-2` in the event log.
+    let teller: web_sys::Element = doc.query_selector("[data-teller=\"2\"]").unwrap().unwrap();
+    let click = web_sys::MouseEventInit::new();
+    click.set_bubbles(true);
+    let click = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &click).unwrap();
+    teller.dispatch_event(&click).unwrap();
+    next_task().await;
+    let row = doc
+        .query_selector("#event-log li[data-cmd]")
+        .unwrap()
+        .expect("a row in the event log");
+    assert!(row
+        .text_content()
+        .unwrap()
+        .contains("lab put k1 v1 --via etcd-2"));
+
+    // Enter on a focused vault crashes it.
+    let vault: web_sys::HtmlElement = doc
+        .query_selector("[data-member=\"3\"]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_bubbles(true);
+    let key = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    vault.dispatch_event(&key).unwrap();
+    next_task().await;
+    let log = doc
+        .get_element_by_id("event-log")
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(log.contains("lab crash etcd-3"), "{log}");
+    assert_eq!(vault.get_attribute("data-up").as_deref(), Some("false"));
+    drop(handle);
+}
