@@ -247,13 +247,14 @@ mod tests {
         assert_eq!(r.at(1.0), r.to);
         let (_, mid_y) = r.at(0.5);
         assert!(mid_y < VAULT_TOP, "arcs go above the vaults");
+        assert_eq!(l.scale, SCALE_MAX);
         let up = route(&l, Endpoint::Client(2), Endpoint::Member(2));
+        let s = l.scale;
         assert_eq!(
-            up.at(0.5),
-            (
-                584.0,
-                (TELLER_Y - TELLER_H / 2.0 + VAULT_TOP + VAULT_H) / 2.0
-            )
+            up.at(0.0),
+            (600.0 - 16.0 * s, TELLER_Y - TELLER_H / 2.0 * s)
         );
+        assert_eq!(up.at(1.0), (600.0 - 16.0 * s, VAULT_TOP + VAULT_H * s));
+        assert_eq!(layout(&[0; 7], true).scale, 1.0);
     }
 }
