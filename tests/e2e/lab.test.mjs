@@ -191,7 +191,21 @@ try {
   await waitCommand(page, 'lab heal');
   ok('Heal runs `lab heal`');
 
-  // ---- 4. Share → a fresh page replays to the same hash (and the native CLI agrees) ---------
+  // ---- 4. Pause and single-step: time moves only by steps, to the next event's instant ------
+  await page.click('#pause');
+  await page.waitForSelector('#pause[aria-pressed="true"]', WAIT);
+  const before = await nowUs(page);
+  let t = before;
+  for (let i = 0; i < 3; i++) {
+    await page.click('#step');
+    await page.waitForFunction((t) => Number(document.querySelector('#sim-clock').getAttribute('data-now-us')) > t, t, WAIT);
+    t = await nowUs(page);
+  }
+  const settled = await nowUs(page);
+  await page.waitForTimeout(200); // paused: the clock must not move by itself
+  check(settled > before && (await nowUs(page)) === settled, 'Pause stops the clock; Step advances it event by event', `${before} → ${settled} µs`);
+
+  // ---- 5. Share → a fresh page replays to the same hash (and the native CLI agrees) ---------
   await page.click('#share');
   await page.waitForFunction(() => document.querySelector('#share-url')?.value?.includes('#s='), null, WAIT);
   const shareUrl = await page.inputValue('#share-url');
@@ -227,7 +241,7 @@ try {
   await fresh.context().close();
   current = page;
 
-  // ---- 5. Broken and hostile links: an error banner, text only, a working vault -----------
+  // ---- 6. Broken and hostile links: an error banner, text only, a working vault -----------
   const hostile = [
     '#s=1.@@@garbage',
     '#s=1.<script>window.__pwned=1</script>',
@@ -260,7 +274,7 @@ try {
   }
   current = page;
 
-  // ---- 6. English with ?lang=en; keyboard; reduced motion ----------------------------------
+  // ---- 7. English with ?lang=en; keyboard; reduced motion ----------------------------------
   const en = await newPage(browser, 'english', { reducedMotion: 'reduce' });
   await en.goto(`${base}?lang=en#s=1.@@@garbage`, { waitUntil: 'load', ...WAIT });
   await ready(en);
