@@ -73,3 +73,43 @@ fn lab_run_refuses_a_broken_url_with_exit_2() {
         assert!(!stderr.contains("panicked"));
     }
 }
+
+/// The browser advances time in uneven frames and submits clicks between them; a share link
+/// made at any moment must replay to the same hash (issue 2: "Share → the same hash").
+#[test]
+fn a_live_session_replays_to_the_same_hash_at_any_moment() {
+    use lab_core::sim::rng::SimRng;
+    use lab_core::World;
+    let clicks = [
+        "lab crash leader",
+        "lab restart etcd-1",
+        "lab put k v --via etcd-2",
+        "lab partition etcd-1 | etcd-2 etcd-3",
+        "lab heal",
+        "lab restart etcd-2",
+        "lab restart etcd-3",
+    ];
+    for seed in 0..50 {
+        let mut frames = SimRng::new(seed + 1000);
+        let mut w = World::new(seed, 3);
+        for _ in 0..400 {
+            let dt = frames.between(1, 40_000);
+            w.run_until(w.now_us() + dt);
+            if frames.below(20) == 0 {
+                w.submit(clicks[frames.below(clicks.len() as u64) as usize]);
+            }
+            if frames.below(50) == 0 {
+                let replayed = Scenario::from_url(&Scenario::from_world(&w).to_fragment())
+                    .expect("own link")
+                    .replay(None);
+                assert_eq!(replayed.now_us(), w.now_us());
+                assert_eq!(
+                    format_hash(replayed.state_hash()),
+                    format_hash(w.state_hash()),
+                    "seed {seed} at {}",
+                    w.now_us()
+                );
+            }
+        }
+    }
+}
