@@ -115,7 +115,7 @@ pub fn Controls(lab: Lab) -> impl IntoView {
     let t = move |tr: Tr| move || tr.get(lang.get());
     let members = Memo::new(move |_| lab.view.with(|v| v.members.len() as u8));
     view! {
-        <div class="controls" role="toolbar" aria-label=t(i18n::CONTROLS)>
+        <div class="controls" role="group" aria-label=t(i18n::CONTROLS)>
             <div class="control-group">
                 <button
                     id="play"
