@@ -131,10 +131,10 @@ pub fn VaultDiagram(lab: Lab) -> impl IntoView {
             </text>
             <PartitionLine lab layout />
             <For each=move || 1..=count.get() key=|id| *id let:id>
-                <Teller lab id layout />
+                <Vault lab id layout />
             </For>
             <For each=move || 1..=count.get() key=|id| *id let:id>
-                <Vault lab id layout />
+                <Teller lab id layout />
             </For>
             <g class="messages" aria-hidden="true">
                 <For
