@@ -131,6 +131,9 @@ pub fn VaultDiagram(lab: Lab) -> impl IntoView {
             </text>
             <PartitionLine lab layout />
             <For each=move || 1..=count.get() key=|id| *id let:id>
+                <Wire id layout />
+            </For>
+            <For each=move || 1..=count.get() key=|id| *id let:id>
                 <Vault lab id layout />
             </For>
             <For each=move || 1..=count.get() key=|id| *id let:id>
@@ -458,6 +461,31 @@ fn LogEntry(position: usize, entry: EntryView) -> impl IntoView {
     }
 }
 
+/// The line from a teller up to its vault (drawn beneath both).
+#[component]
+fn Wire(id: u8, layout: Memo<Layout>) -> impl IntoView {
+    let ends = Memo::new(move |_| {
+        layout.with(|l| {
+            let x = l.x.get(usize::from(id) - 1).copied().unwrap_or(-500.0);
+            (
+                x,
+                VAULT_TOP + VAULT_H * l.scale,
+                TELLER_Y - TELLER_H / 2.0 * l.scale,
+            )
+        })
+    });
+    view! {
+        <line
+            class="wire"
+            aria-hidden="true"
+            x1=move || format!("{:.1}", ends.get().0)
+            x2=move || format!("{:.1}", ends.get().0)
+            y1=move || format!("{:.1}", ends.get().1 - 20.0)
+            y2=move || format!("{:.1}", ends.get().2)
+        />
+    }
+}
+
 #[component]
 fn Teller(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
     let lang = lab.lang;
@@ -475,13 +503,6 @@ fn Teller(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
         Lang::En => format!("Teller {id} (API server): send a write through etcd-{id}"),
     };
     let (hw, hh) = (TELLER_W / 2.0, TELLER_H / 2.0);
-    // The wire up to the vault's bottom, in the teller's own (scaled) coordinates.
-    let wire_top = move || {
-        format!(
-            "{:.1}",
-            (VAULT_TOP + VAULT_H * scale.get() - TELLER_Y) / scale.get()
-        )
-    };
     view! {
         <g
             class="teller"
@@ -499,7 +520,6 @@ fn Teller(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
             on:click=move |_| lab.press_teller(id)
             on:keydown=on_key
         >
-            <line class="wire" x1="0" y1=wire_top x2="0" y2=format!("{}", -hh) />
             <rect
                 class="focus-ring"
                 x=format!("{}", -hw - 7.0)
