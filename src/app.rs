@@ -36,8 +36,8 @@ pub fn App() -> impl IntoView {
         <div class="lab" class:reduced-motion=move || lab.reduced_motion.get()>
             <header class="top">
                 <div>
-                    <h1>{move || i18n::TITLE.get(lang.get())}</h1>
-                    <p class="subtitle">{move || i18n::SUBTITLE.get(lang.get())}</p>
+                    <h1>{i18n::tr(lang, i18n::TITLE)}</h1>
+                    <p class="subtitle">{i18n::tr(lang, i18n::SUBTITLE)}</p>
                 </div>
                 <LangSwitch lab />
             </header>

@@ -8,7 +8,8 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use crate::geometry::{
-    self, Layout, HEIGHT, TELLER_H, TELLER_W, TELLER_Y, VAULT_H, VAULT_TOP, VAULT_W, WIDTH,
+    self, num, Layout, HEIGHT, TELLER_H, TELLER_W, TELLER_Y, VAULT_H, VAULT_TOP, VAULT_W, VIEW_BOX,
+    WIDTH,
 };
 use crate::i18n::{self, Tr};
 use crate::lab::Lab;
@@ -35,6 +36,12 @@ pub fn short_label(m: &MessageView) -> String {
         (MessageClass::Client, false) => "put".into(),
         (MessageClass::Client, true) => "OK".into(),
     }
+}
+
+/// A scale factor to a thousandth (integer formatting only).
+fn scale_text(s: f64) -> String {
+    let t = (s * 1000.0).round() as i64;
+    format!("{}.{:03}", t / 1000, t % 1000)
 }
 
 fn class_name(c: MessageClass) -> &'static str {
@@ -113,20 +120,20 @@ pub fn VaultDiagram(lab: Lab) -> impl IntoView {
     let now = Memo::new(move |_| lab.view.with(|v| v.now_us));
     let messages = Memo::new(move |_| lab.view.with(|v| v.messages.clone()));
     let hidden = Memo::new(move |_| lab.view.with(|v| v.messages_hidden));
-    let t = move |tr: Tr| move || tr.get(lang.get());
+    let t = move |x: Tr| i18n::tr(lang, x);
 
     view! {
         <svg
             id="vault-diagram"
             class="diagram"
-            viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+            viewBox=VIEW_BOX
             role="group"
             aria-label=t(i18n::DIAGRAM)
         >
             <text class="room-label" x="12" y="24">
                 {t(i18n::VAULT_ROOM)}
             </text>
-            <text class="room-label" x="12" y=format!("{}", TELLER_Y - TELLER_H / 2.0 - 14.0)>
+            <text class="room-label" x="12" y=num(TELLER_Y - TELLER_H / 2.0 - 14.0)>
                 {t(i18n::TELLER_ROW)}
             </text>
             <PartitionLine lab layout />
@@ -149,7 +156,7 @@ pub fn VaultDiagram(lab: Lab) -> impl IntoView {
                 </For>
             </g>
             <Show when=move || { hidden.get() > 0 }>
-                <text class="hidden-count" x=format!("{}", WIDTH - 12.0) y="24" text-anchor="end">
+                <text class="hidden-count" x=num(WIDTH - 12.0) y="24" text-anchor="end">
                     {move || format!("+{} {}", hidden.get(), i18n::MORE_MESSAGES.get(lang.get()))}
                 </text>
             </Show>
@@ -177,10 +184,11 @@ fn PartitionLine(lab: Lab, layout: Memo<Layout>) -> impl IntoView {
     move || {
         line_x.get().map(|x| {
             view! {
-                <g class="partition" style=format!("transform: translate({x:.1}px, 0px)")>
-                    <line class="partition-line" x1="0" y1="40" x2="0" y2=format!("{}", HEIGHT - 8.0) />
+                <g class="partition" style=format!("transform: translate({}px, 0px)", num(x))>
+                    <line class="partition-line" x1="0" y1="40" x2="0" y2=num(HEIGHT - 8.0) />
                     <text class="partition-label" x="0" y="30" text-anchor="middle">
-                        {move || format!("✂ {}", i18n::PARTITION_LINE.get(lang.get()))}
+                        "✂ "
+                        {i18n::tr(lang, i18n::PARTITION_LINE)}
                     </text>
                     <text class="quorum-label" x="-14" y="58" text-anchor="end">
                         {move || {
@@ -265,9 +273,10 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
             aria-label=aria
             style=move || {
                 format!(
-                    "transform: translate({:.1}px, {VAULT_TOP}px) scale({:.3})",
-                    x.get().unwrap_or(-500.0),
-                    scale.get(),
+                    "transform: translate({}px, {}px) scale({})",
+                    num(x.get().unwrap_or(-500.0)),
+                    num(VAULT_TOP),
+                    scale_text(scale.get()),
                 )
             }
             on:click=move |_| lab.press_vault(id)
@@ -275,10 +284,10 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
         >
             <rect
                 class="focus-ring"
-                x=format!("{}", -half_w - 9.0)
+                x=num(-half_w - 9.0)
                 y="-44"
-                width=format!("{}", VAULT_W + 18.0)
-                height=format!("{}", VAULT_H + 54.0)
+                width=num(VAULT_W + 18.0)
+                height=num(VAULT_H + 54.0)
                 rx="16"
             />
             <g transform=move || if leader() { "scale(1.08)" } else { "scale(1)" }>
@@ -290,17 +299,17 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
                 </Show>
                 <rect
                     class="vault-body"
-                    x=format!("{}", -half_w)
+                    x=num(-half_w)
                     y="0"
-                    width=format!("{VAULT_W}")
-                    height=format!("{VAULT_H}")
+                    width=num(VAULT_W)
+                    height=num(VAULT_H)
                     rx="10"
                 />
                 <rect
                     class="role-band"
-                    x=format!("{}", -half_w)
+                    x=num(-half_w)
                     y="0"
-                    width=format!("{VAULT_W}")
+                    width=num(VAULT_W)
                     height="24"
                     rx="10"
                 />
@@ -391,7 +400,7 @@ fn ElectionTimer(lang: RwSignal<Lang>, member: Memo<MemberView>) -> impl IntoVie
                     }
                 }}
             </text>
-            <rect class="timer-track" x="-60" y="114" width=format!("{BAR_W}") height="7" rx="3" />
+            <rect class="timer-track" x="-60" y="114" width=num(BAR_W) height="7" rx="3" />
             <rect
                 class="timer-fill"
                 x="-60"
@@ -405,7 +414,7 @@ fn ElectionTimer(lang: RwSignal<Lang>, member: Memo<MemberView>) -> impl IntoVie
                     } else {
                         0.0
                     };
-                    format!("{:.1}", BAR_W * frac)
+                    num(BAR_W * frac)
                 }
             />
         </g>
@@ -453,8 +462,8 @@ fn LogEntry(position: usize, entry: EntryView) -> impl IntoView {
     view! {
         <g class=class data-index=entry.index.to_string() data-committed=entry.committed.to_string()>
             <title>{format!("#{} · term {} · {} · {status}", entry.index, entry.term, entry.label)}</title>
-            <rect x=format!("{x}") y=format!("{y}") width="18" height="20" rx="2" />
-            <text x=format!("{}", x + 9.0) y=format!("{}", y + 13.5) text-anchor="middle">
+            <rect x=num(x) y=num(y) width="18" height="20" rx="2" />
+            <text x=num(x + 9.0) y=num(y + 13.5) text-anchor="middle">
                 {entry.index.to_string()}
             </text>
         </g>
@@ -478,10 +487,10 @@ fn Wire(id: u8, layout: Memo<Layout>) -> impl IntoView {
         <line
             class="wire"
             aria-hidden="true"
-            x1=move || format!("{:.1}", ends.get().0)
-            x2=move || format!("{:.1}", ends.get().0)
-            y1=move || format!("{:.1}", ends.get().1 - 20.0)
-            y2=move || format!("{:.1}", ends.get().2)
+            x1=move || num(ends.get().0)
+            x2=move || num(ends.get().0)
+            y1=move || num(ends.get().1 - 20.0)
+            y2=move || num(ends.get().2)
         />
     }
 }
@@ -512,9 +521,10 @@ fn Teller(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
             aria-label=aria
             style=move || {
                 format!(
-                    "transform: translate({:.1}px, {TELLER_Y}px) scale({:.3})",
-                    x.get().unwrap_or(-500.0),
-                    scale.get(),
+                    "transform: translate({}px, {}px) scale({})",
+                    num(x.get().unwrap_or(-500.0)),
+                    num(TELLER_Y),
+                    scale_text(scale.get()),
                 )
             }
             on:click=move |_| lab.press_teller(id)
@@ -522,25 +532,28 @@ fn Teller(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
         >
             <rect
                 class="focus-ring"
-                x=format!("{}", -hw - 7.0)
-                y=format!("{}", -hh - 7.0)
-                width=format!("{}", TELLER_W + 14.0)
-                height=format!("{}", TELLER_H + 14.0)
+                x=num(-hw - 7.0)
+                y=num(-hh - 7.0)
+                width=num(TELLER_W + 14.0)
+                height=num(TELLER_H + 14.0)
                 rx="12"
             />
             <rect
                 class="teller-body"
-                x=format!("{}", -hw)
-                y=format!("{}", -hh)
-                width=format!("{TELLER_W}")
-                height=format!("{TELLER_H}")
+                x=num(-hw)
+                y=num(-hh)
+                width=num(TELLER_W)
+                height=num(TELLER_H)
                 rx="9"
             />
             <text class="teller-name" x="0" y="-4" text-anchor="middle">
-                {move || format!("{} {id}", i18n::TELLER.get(lang.get()))}
+                {i18n::tr(lang, i18n::TELLER)}
+                " "
+                {id.to_string()}
             </text>
             <text class="teller-action" x="0" y="14" text-anchor="middle">
-                {move || format!("✎ {}", i18n::TELLER_ACTION.get(lang.get()))}
+                {"✎ "}
+                {i18n::tr(lang, i18n::TELLER_ACTION)}
             </text>
         </g>
     }
@@ -614,7 +627,7 @@ fn MessageToken(
                 <path class="msg-route" d=move || route.with(|r| r.d()) />
                 <g transform=move || {
                     let (x, y) = route.with(|r| r.at(0.5));
-                    format!("translate({x:.1} {y:.1})")
+                    format!("translate({} {})", num(x), num(y))
                 }>{shape}</g>
             </g>
         }
@@ -626,9 +639,9 @@ fn MessageToken(
                 class=class
                 transform=move || {
                     let (x, y) = route.with(|r| r.at(p()));
-                    format!("translate({x:.1} {y:.1})")
+                    format!("translate({} {})", num(x), num(y))
                 }
-                opacity=move || if doomed { format!("{:.2}", 1.0 - 0.75 * p()) } else { "1".into() }
+                opacity=move || if doomed { num(1.0 - 0.75 * p()) } else { "1".into() }
             >
                 {shape}
             </g>

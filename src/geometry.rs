@@ -16,6 +16,21 @@ pub const TELLER_Y: f64 = 600.0;
 pub const TELLER_W: f64 = 116.0;
 pub const TELLER_H: f64 = 50.0;
 
+/// The SVG `viewBox` for `WIDTH` × `HEIGHT`.
+pub const VIEW_BOX: &str = "0 0 1200 660";
+
+/// A coordinate for an SVG attribute, to a tenth, without pulling float formatting into
+/// the wasm bundle (integer formatting only): `-12.5`, `600`.
+pub fn num(v: f64) -> String {
+    let t = (v * 10.0).round() as i64;
+    let (sign, t) = if t < 0 { ("-", -t) } else { ("", t) };
+    if t % 10 == 0 {
+        format!("{sign}{}", t / 10)
+    } else {
+        format!("{sign}{}.{}", t / 10, t % 10)
+    }
+}
+
 /// Which side of the partition line a member stands on, from its network group: no partition
 /// (group 0) and the first group are the left side (0); every other group the right side (1).
 pub fn side_of_group(group: u8) -> u8 {
@@ -141,10 +156,15 @@ impl Route {
     pub fn d(&self) -> String {
         let (a, b) = (self.from, self.to);
         match self.control {
-            None => format!("M{:.1} {:.1}L{:.1} {:.1}", a.0, a.1, b.0, b.1),
+            None => format!("M{} {}L{} {}", num(a.0), num(a.1), num(b.0), num(b.1)),
             Some(c) => format!(
-                "M{:.1} {:.1}Q{:.1} {:.1} {:.1} {:.1}",
-                a.0, a.1, c.0, c.1, b.0, b.1
+                "M{} {}Q{} {} {} {}",
+                num(a.0),
+                num(a.1),
+                num(c.0),
+                num(c.1),
+                num(b.0),
+                num(b.1)
             ),
         }
     }
@@ -229,6 +249,17 @@ mod tests {
         assert_eq!(side_of_group(0), 0);
         assert_eq!(side_of_group(1), 0);
         assert_eq!(side_of_group(2), 1);
+    }
+
+    #[test]
+    fn numbers_are_written_to_a_tenth() {
+        assert_eq!(num(600.0), "600");
+        assert_eq!(num(-12.5), "-12.5");
+        assert_eq!(num(-0.04), "0");
+        assert_eq!(num(-0.5), "-0.5");
+        assert_eq!(num(1.26), "1.3");
+        assert_eq!(num(f64::NAN), "0");
+        assert_eq!(VIEW_BOX, format!("0 0 {} {}", num(WIDTH), num(HEIGHT)));
     }
 
     #[test]

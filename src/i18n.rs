@@ -5,6 +5,7 @@
 //! English inside the Korean text, as in the class material ("주 금고 Leader Node").
 
 use lab_core::i18n::Lang;
+use leptos::prelude::{Get, RwSignal};
 
 /// One phrase in both languages: `Tr(ko, en)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,6 +15,12 @@ impl Tr {
     pub fn get(self, lang: Lang) -> &'static str {
         lang.pick(self.0, self.1)
     }
+}
+
+/// The phrase as reactive text in the reader's language. One closure type for the whole app,
+/// so the bundle carries one copy of the code that renders it.
+pub fn tr(lang: RwSignal<Lang>, t: Tr) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    move || t.get(lang.get())
 }
 
 pub const TITLE: Tr = Tr(

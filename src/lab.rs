@@ -19,8 +19,26 @@ use crate::url;
 pub const DEFAULT_SEED: u64 = 1;
 /// As in the class's diagram: three vaults, three tellers.
 pub const DEFAULT_MEMBERS: u8 = 3;
-/// Speeds offered, × simulated time per wall time.
-pub const SPEEDS: [f64; 8] = [0.01, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0];
+/// Speeds offered (× simulated time per wall time), with their `<option>` value and label
+/// (written out, so the bundle needs no float formatting or parsing).
+pub const SPEEDS: [(f64, &str, &str); 8] = [
+    (0.01, "0.01", "0.01×"),
+    (0.1, "0.1", "0.1×"),
+    (0.25, "0.25", "0.25×"),
+    (0.5, "0.5", "0.5×"),
+    (1.0, "1", "1×"),
+    (2.0, "2", "2×"),
+    (5.0, "5", "5×"),
+    (10.0, "10", "10×"),
+];
+
+/// The speed an `<option>` value stands for.
+pub fn speed_from_value(value: &str) -> Option<f64> {
+    SPEEDS
+        .iter()
+        .find(|(_, v, _)| *v == value)
+        .map(|(s, _, _)| *s)
+}
 /// A quarter of real time: an election takes a few seconds to watch, and a message (10–20 ms
 /// on the wire) stays in sight for a few frames. Slower speeds show every message clearly.
 pub const DEFAULT_SPEED: f64 = 0.25;
@@ -310,5 +328,28 @@ impl Lab {
                 s.url = url::share_url(&loc.origin, &loc.pathname, lang, &s.fragment);
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speeds_are_read_from_their_option_values() {
+        assert_eq!(speed_from_value("0.25"), Some(0.25));
+        assert_eq!(speed_from_value("10"), Some(10.0));
+        assert_eq!(speed_from_value("1e9"), None);
+        assert!(SPEEDS.iter().any(|(s, _, _)| *s == DEFAULT_SPEED));
+    }
+
+    #[test]
+    fn a_fresh_page_and_a_broken_link_start_the_default_scenario() {
+        let s = start_from_url("http://h/", "", "");
+        assert!(s.error.is_none() && s.replayed_to_us.is_none());
+        let s = start_from_url("http://h/?lang=en#s=1.%%%", "?lang=en", "#s=1.%%%");
+        assert_eq!(s.lang, Lang::En);
+        assert!(s.error.is_some());
+        assert_eq!(s.world.member_count(), DEFAULT_MEMBERS);
     }
 }

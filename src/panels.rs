@@ -9,13 +9,8 @@ use leptos::prelude::*;
 
 use crate::browser;
 use crate::i18n::{self, Tr};
-use crate::lab::{Lab, SPEEDS};
+use crate::lab::{speed_from_value, Lab, SPEEDS};
 use crate::url;
-
-/// `1×`, `0.25×`…
-pub fn speed_label(s: f64) -> String {
-    format!("{s}×")
-}
 
 #[component]
 pub fn LangSwitch(lab: Lab) -> impl IntoView {
@@ -34,7 +29,7 @@ pub fn LangSwitch(lab: Lab) -> impl IntoView {
     };
     let current = move |target: Lang| move || (lang.get() == target).then_some("true");
     view! {
-        <nav class="lang-switch" aria-label=move || i18n::LANG_SWITCH.get(lang.get())>
+        <nav class="lang-switch" aria-label=i18n::tr(lang, i18n::LANG_SWITCH)>
             <a
                 id="lang-ko"
                 href=href(Lang::Ko)
@@ -73,7 +68,7 @@ pub fn ErrorBanner(lab: Lab) -> impl IntoView {
         <Show when=move || lab.error.with(Option::is_some)>
             <div id="error-banner" class="banner banner-error" role="alert">
                 <p>
-                    <strong>{move || i18n::ERROR_PREFIX.get(lang.get())}</strong>
+                    <strong>{i18n::tr(lang, i18n::ERROR_PREFIX)}</strong>
                     <span class="error-text">
                         {move || {
                             lab.error.with(|e| e.as_ref().map(|t| t.get(lang.get()).to_string()))
@@ -81,7 +76,7 @@ pub fn ErrorBanner(lab: Lab) -> impl IntoView {
                     </span>
                 </p>
                 <button type="button" class="dismiss" on:click=move |_| lab.error.set(None)>
-                    {move || i18n::DISMISS.get(lang.get())}
+                    {i18n::tr(lang, i18n::DISMISS)}
                 </button>
             </div>
         </Show>
@@ -102,7 +97,7 @@ pub fn ReplayNotice(lab: Lab) -> impl IntoView {
                     }}
                 </p>
                 <button type="button" class="dismiss" on:click=move |_| lab.replayed_to_us.set(None)>
-                    {move || i18n::DISMISS.get(lang.get())}
+                    {i18n::tr(lang, i18n::DISMISS)}
                 </button>
             </div>
         </Show>
@@ -112,7 +107,7 @@ pub fn ReplayNotice(lab: Lab) -> impl IntoView {
 #[component]
 pub fn Controls(lab: Lab) -> impl IntoView {
     let lang = lab.lang;
-    let t = move |tr: Tr| move || tr.get(lang.get());
+    let t = move |x: Tr| i18n::tr(lang, x);
     let members = Memo::new(move |_| lab.view.with(|v| v.members.len() as u8));
     view! {
         <div class="controls" role="group" aria-label=t(i18n::CONTROLS)>
@@ -145,19 +140,17 @@ pub fn Controls(lab: Lab) -> impl IntoView {
                 <select
                     id="speed"
                     on:change=move |ev| {
-                        if let Ok(s) = event_target_value(&ev).parse::<f64>() {
-                            if s.is_finite() && s > 0.0 {
-                                lab.speed.set(s);
-                            }
+                        if let Some(s) = speed_from_value(&event_target_value(&ev)) {
+                            lab.speed.set(s);
                         }
                     }
                 >
                     {SPEEDS
                         .iter()
-                        .map(|&s| {
+                        .map(|&(s, value, label)| {
                             view! {
-                                <option value=s.to_string() selected=move || lab.speed.get() == s>
-                                    {speed_label(s)}
+                                <option value=value selected=move || lab.speed.get() == s>
+                                    {label}
                                 </option>
                             }
                         })
@@ -211,7 +204,7 @@ pub fn Controls(lab: Lab) -> impl IntoView {
 #[component]
 pub fn Readouts(lab: Lab) -> impl IntoView {
     let lang = lab.lang;
-    let t = move |tr: Tr| move || tr.get(lang.get());
+    let t = move |x: Tr| i18n::tr(lang, x);
     let now = Memo::new(move |_| lab.view.with(|v| v.now_us));
     let hash = Memo::new(move |_| lab.view.with(|v| v.hash.clone()));
     let leader = Memo::new(move |_| {
@@ -285,9 +278,9 @@ pub fn EventLog(lab: Lab) -> impl IntoView {
     });
     view! {
         <section class="panel event-log-panel" aria-labelledby="event-log-title">
-            <h2 id="event-log-title">{move || i18n::EVENT_LOG.get(lang.get())}</h2>
+            <h2 id="event-log-title">{i18n::tr(lang, i18n::EVENT_LOG)}</h2>
             <Show when=move || lab.log.with(Vec::is_empty)>
-                <p class="empty">{move || i18n::EVENT_LOG_EMPTY.get(lang.get())}</p>
+                <p class="empty">{i18n::tr(lang, i18n::EVENT_LOG_EMPTY)}</p>
             </Show>
             <ol id="event-log" node_ref=list>
                 <For
@@ -321,7 +314,7 @@ fn LogRow(lang: RwSignal<Lang>, c: CommandView) -> impl IntoView {
                 <code class="cmd-line">{c.line.clone()}</code>
                 <span class="cmd-status">
                     <span aria-hidden="true">{icon}" "</span>
-                    {move || status.get(lang.get())}
+                    {i18n::tr(lang, status)}
                 </span>
             </div>
             {has_output
@@ -359,7 +352,7 @@ pub fn SharePanel(lab: Lab) -> impl IntoView {
     view! {
         <Show when=move || lab.shared.with(Option::is_some)>
             <section class="panel share-panel" aria-labelledby="share-title">
-                <h2 id="share-title">{move || i18n::SHARE_URL.get(lang.get())}</h2>
+                <h2 id="share-title">{i18n::tr(lang, i18n::SHARE_URL)}</h2>
                 <input
                     id="share-url"
                     type="text"
@@ -371,13 +364,13 @@ pub fn SharePanel(lab: Lab) -> impl IntoView {
                     on:click=move |_| select_all()
                 />
                 <p>
-                    {move || i18n::SHARE_HASH.get(lang.get())}
+                    {i18n::tr(lang, i18n::SHARE_HASH)}
                     ": "
                     <code id="share-hash">
                         {move || lab.shared.with(|s| s.as_ref().map(|s| s.hash.clone()))}
                     </code>
                 </p>
-                <p class="hint">{move || i18n::SHARE_COPIED_NOTE.get(lang.get())}</p>
+                <p class="hint">{i18n::tr(lang, i18n::SHARE_COPIED_NOTE)}</p>
             </section>
         </Show>
     }
@@ -386,7 +379,7 @@ pub fn SharePanel(lab: Lab) -> impl IntoView {
 #[component]
 pub fn Legend(lab: Lab) -> impl IntoView {
     let lang = lab.lang;
-    let t = move |tr: Tr| move || tr.get(lang.get());
+    let t = move |x: Tr| i18n::tr(lang, x);
     view! {
         <section class="panel legend" aria-labelledby="legend-title">
             <h2 id="legend-title">{t(i18n::LEGEND)}</h2>
@@ -449,7 +442,7 @@ pub fn Legend(lab: Lab) -> impl IntoView {
 #[component]
 pub fn Notes(lab: Lab) -> impl IntoView {
     let lang = lab.lang;
-    let t = move |tr: Tr| move || tr.get(lang.get());
+    let t = move |x: Tr| i18n::tr(lang, x);
     view! {
         <section id="simplifications" class="panel notes" aria-labelledby="notes-title">
             <h2 id="notes-title">{t(i18n::NOTES)}</h2>
