@@ -73,6 +73,13 @@ pub struct Member {
     pub kv: BTreeMap<Rc<str>, Rc<str>>,
 }
 
+impl Member {
+    /// Which life of the member this is: bumped by every crash and restart.
+    pub fn life(&self) -> u32 {
+        self.generation
+    }
+}
+
 #[derive(Clone, Debug, Hash)]
 struct ClientRequest {
     cmd: u32,
