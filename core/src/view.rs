@@ -48,6 +48,7 @@ pub struct MemberView {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageClass {
     Vote,
+    PreVote,
     Append,
     Heartbeat,
     Client,
@@ -93,6 +94,9 @@ pub struct View {
     pub network: Text,
     pub writes_ok: u64,
     pub writes_failed: u64,
+    /// The cluster's Raft safeguards (as set on etcd-1; `lab set` changes all members).
+    pub pre_vote: bool,
+    pub check_quorum: bool,
 }
 
 impl World {
@@ -157,12 +161,16 @@ impl World {
                 Payload::Raft(m) => {
                     let class = match m.kind {
                         MsgKind::Vote | MsgKind::VoteResp => MessageClass::Vote,
+                        MsgKind::PreVote | MsgKind::PreVoteResp => MessageClass::PreVote,
                         MsgKind::App | MsgKind::AppResp | MsgKind::Prop => MessageClass::Append,
                         MsgKind::Heartbeat | MsgKind::HeartbeatResp => MessageClass::Heartbeat,
                     };
                     let reply = matches!(
                         m.kind,
-                        MsgKind::VoteResp | MsgKind::AppResp | MsgKind::HeartbeatResp
+                        MsgKind::VoteResp
+                            | MsgKind::PreVoteResp
+                            | MsgKind::AppResp
+                            | MsgKind::HeartbeatResp
                     );
                     (class, m.kind.label(), reply, m.reject, m.entries.len())
                 }
@@ -194,6 +202,8 @@ impl World {
             network: self.describe_network(),
             writes_ok: self.stats.writes_ok,
             writes_failed: self.stats.writes_failed,
+            pre_vote: self.member(1).node.config.pre_vote,
+            check_quorum: self.member(1).node.config.check_quorum,
         }
     }
 

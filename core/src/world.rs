@@ -8,11 +8,11 @@ use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
 use crate::etcd::message::{EntryData, MemberId, Message, Origin};
-use crate::etcd::raft::{RaftNode, Role, TICK_US};
+use crate::etcd::raft::{RaftConfig, RaftNode, Role, TICK_US};
 use crate::hash::Fnv64;
 use crate::i18n::{Lang, Text};
 use crate::names;
-use crate::shell::{self, Command, MemberRef, Side};
+use crate::shell::{self, Command, MemberRef, RaftOption, Side};
 use crate::sim::network::{Endpoint, Network, MEMBERS_MAX};
 use crate::sim::queue::EventQueue;
 use crate::sim::rng::SimRng;
@@ -71,6 +71,13 @@ pub struct Member {
     generation: u32,
     /// The applied key-value state (MVCC arrives in the next issue).
     pub kv: BTreeMap<Rc<str>, Rc<str>>,
+}
+
+impl Member {
+    /// Which life of the member this is: bumped by every crash and restart.
+    pub fn life(&self) -> u32 {
+        self.generation
+    }
 }
 
 #[derive(Clone, Debug, Hash)]
@@ -159,7 +166,7 @@ impl World {
         let members_vec = voters
             .iter()
             .map(|&id| Member {
-                node: RaftNode::new(id, voters.clone(), &mut rng),
+                node: RaftNode::new(id, voters.clone(), RaftConfig::default(), &mut rng),
                 up: true,
                 generation: 0,
                 kv: BTreeMap::new(),
@@ -507,7 +514,8 @@ impl World {
                 } else {
                     let durable = self.members[idx].node.durable();
                     let voters = self.members[idx].node.voters().to_vec();
-                    let node = RaftNode::restart(m, voters, durable, &mut self.rng);
+                    let config = self.members[idx].node.config;
+                    let node = RaftNode::restart(m, voters, config, durable, &mut self.rng);
                     let member = &mut self.members[idx];
                     member.node = node;
                     member.up = true;
@@ -605,6 +613,29 @@ impl World {
                         value: value.into(),
                     },
                 );
+            }
+            Command::Set { option, on } => {
+                for m in &mut self.members {
+                    match option {
+                        RaftOption::PreVote => m.node.config.pre_vote = on,
+                        RaftOption::CheckQuorum => m.node.config.check_quorum = on,
+                    }
+                }
+                let name = match option {
+                    RaftOption::PreVote => "prevote",
+                    RaftOption::CheckQuorum => "checkquorum",
+                };
+                let (ko, en) = if on {
+                    ("켜짐 (etcd 3.5 기본값)", "on (etcd 3.5 default)")
+                } else {
+                    ("꺼짐 — etcd 3.5와 다름", "off — unlike etcd 3.5")
+                };
+                self.say(
+                    id,
+                    LineKind::Stdout,
+                    Text::new(format!("{name}: {ko}"), format!("{name}: {en}")),
+                );
+                self.finish(id, false);
             }
             Command::Status => {
                 let t = self.status_table();

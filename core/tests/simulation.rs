@@ -46,6 +46,16 @@ fn random_fault(r: &mut SimRng, members: u8, write_no: &mut u32) -> String {
         79..=88 => "lab heal".to_string(),
         89..=92 => format!("lab isolate {}", m(r)),
         93..=96 => format!("lab cut {} {}", m(r), m(r)),
+        97 => {
+            // Safety must not depend on the safeguards: switch them at random.
+            let option = if r.below(2) == 0 {
+                "prevote"
+            } else {
+                "checkquorum"
+            };
+            let on = if r.below(2) == 0 { "on" } else { "off" };
+            format!("lab set {option} {on}")
+        }
         _ => format!("lab loss {}%", r.below(11)),
     }
 }

@@ -36,6 +36,9 @@ pub enum MsgKind {
     /// RequestVote (Raft §5.2).
     Vote,
     VoteResp,
+    /// A pre-vote: "would you vote for me in term+1?" — no term changes (Raft thesis §9.6).
+    PreVote,
+    PreVoteResp,
     /// AppendEntries carrying entries (Raft §5.3).
     App,
     AppResp,
@@ -52,6 +55,8 @@ impl MsgKind {
         match self {
             MsgKind::Vote => "RequestVote",
             MsgKind::VoteResp => "Vote reply",
+            MsgKind::PreVote => "PreVote",
+            MsgKind::PreVoteResp => "PreVote reply",
             MsgKind::App => "AppendEntries",
             MsgKind::AppResp => "Append reply",
             MsgKind::Heartbeat => "Heartbeat",

@@ -19,6 +19,8 @@ pub const ENTRIES_PER_MSG_MAX: usize = 64;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
     Follower,
+    /// Asking for pre-votes without having bumped its term (Raft thesis §9.6; etcd `--pre-vote`).
+    PreCandidate,
     Candidate,
     Leader,
 }
@@ -27,8 +29,28 @@ impl Role {
     pub fn label(self) -> &'static str {
         match self {
             Role::Follower => "follower",
+            Role::PreCandidate => "pre-candidate",
             Role::Candidate => "candidate",
             Role::Leader => "leader",
+        }
+    }
+}
+
+/// The two election safeguards etcd 3.5 runs with, switchable per scenario so a lesson can
+/// show what each prevents (`lab set prevote off`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RaftConfig {
+    /// `--pre-vote`: true since etcd v3.5 (etcd `server/embed/config.go`).
+    pub pre_vote: bool,
+    /// Hard-coded true in etcd (`server/etcdserver/bootstrap.go`).
+    pub check_quorum: bool,
+}
+
+impl Default for RaftConfig {
+    fn default() -> Self {
+        RaftConfig {
+            pre_vote: true,
+            check_quorum: true,
         }
     }
 }
@@ -39,6 +61,8 @@ pub struct Progress {
     /// Invariant: matched < next
     pub matched: u64,
     pub next: u64,
+    /// Heard from since the last CheckQuorum round.
+    pub recent_active: bool,
 }
 
 /// What survives a crash: etcd's `HardState` (term, vote, commit) and the log in the WAL.
@@ -52,6 +76,7 @@ pub struct DurableState {
 #[derive(Clone, Debug, Hash)]
 pub struct RaftNode {
     pub id: MemberId,
+    pub config: RaftConfig,
     /// All voting members, including this one, ascending.
     voters: Vec<MemberId>,
     pub term: u64,
@@ -60,12 +85,13 @@ pub struct RaftNode {
     pub log: RaftLog,
     pub role: Role,
     pub leader: Option<MemberId>,
-    /// Ticks since the last valid message from a leader (or since the campaign began).
+    /// Follower/candidate: ticks since the last valid message from a leader (or since the
+    /// campaign began). Leader: ticks since the last CheckQuorum round.
     pub election_elapsed_ticks: u32,
     pub heartbeat_elapsed_ticks: u32,
     /// Redrawn in `[ELECTION_TICKS, 2·ELECTION_TICKS)` on every reset, as etcd/raft does.
     pub randomized_election_ticks: u32,
-    /// Votes received while a candidate: member → granted.
+    /// Votes (or pre-votes) received while campaigning: member → granted.
     votes: BTreeMap<MemberId, bool>,
     /// Leader only: one entry per other voter.
     progress: BTreeMap<MemberId, Progress>,
@@ -75,19 +101,25 @@ pub struct RaftNode {
 
 impl RaftNode {
     /// A member starting with an empty log (a new cluster).
-    pub fn new(id: MemberId, voters: Vec<MemberId>, rng: &mut SimRng) -> RaftNode {
+    pub fn new(
+        id: MemberId,
+        voters: Vec<MemberId>,
+        config: RaftConfig,
+        rng: &mut SimRng,
+    ) -> RaftNode {
         let durable = DurableState {
             term: 0,
             vote: None,
             log: RaftLog::default(),
         };
-        RaftNode::restart(id, voters, durable, rng)
+        RaftNode::restart(id, voters, config, durable, rng)
     }
 
     /// A member coming back from its durable state; everything volatile starts over.
     pub fn restart(
         id: MemberId,
         voters: Vec<MemberId>,
+        config: RaftConfig,
         durable: DurableState,
         rng: &mut SimRng,
     ) -> RaftNode {
@@ -96,6 +128,7 @@ impl RaftNode {
         log.applied = 0; // the lab's state machine is rebuilt by re-applying the log
         let mut node = RaftNode {
             id,
+            config,
             voters,
             term: durable.term,
             vote: durable.vote,
@@ -140,17 +173,43 @@ impl RaftNode {
         match self.role {
             Role::Leader => {
                 self.heartbeat_elapsed_ticks += 1;
+                self.election_elapsed_ticks += 1;
+                if self.election_elapsed_ticks >= ELECTION_TICKS {
+                    self.election_elapsed_ticks = 0;
+                    if self.config.check_quorum {
+                        self.check_quorum(rng);
+                        if self.role != Role::Leader {
+                            return;
+                        }
+                    }
+                }
                 if self.heartbeat_elapsed_ticks >= HEARTBEAT_TICKS {
                     self.heartbeat_elapsed_ticks = 0;
                     self.bcast_heartbeat();
                 }
             }
-            Role::Follower | Role::Candidate => {
+            Role::Follower | Role::PreCandidate | Role::Candidate => {
                 self.election_elapsed_ticks += 1;
                 if self.election_elapsed_ticks >= self.randomized_election_ticks {
-                    self.campaign(rng);
+                    self.election_elapsed_ticks = 0;
+                    self.hup(rng);
                 }
             }
+        }
+    }
+
+    /// CheckQuorum (etcd/raft `MsgCheckQuorum`): a leader that has not heard from a quorum
+    /// during the last election timeout steps down, so a leader cut off in a minority stops
+    /// believing it leads.
+    fn check_quorum(&mut self, rng: &mut SimRng) {
+        let active = 1 + self.progress.values().filter(|p| p.recent_active).count();
+        if active < self.quorum() {
+            let term = self.term;
+            self.become_follower(term, None, rng);
+            return;
+        }
+        for pr in self.progress.values_mut() {
+            pr.recent_active = false;
         }
     }
 
@@ -178,34 +237,65 @@ impl RaftNode {
                 }
                 None => false,
             },
-            Role::Candidate => false,
+            Role::PreCandidate | Role::Candidate => false,
         }
     }
 
-    /// Handles one message from another member.
+    /// Handles one message from another member (etcd/raft `Step`: term checks first, then
+    /// votes, then the role's own step function).
     pub fn step(&mut self, m: Message, rng: &mut SimRng) {
         debug_assert_eq!(m.to, self.id);
-        if m.term > self.term {
-            // A message from a newer term: the sender's leader (if it is one) wins (Raft §5.1).
-            let leader = matches!(m.kind, MsgKind::App | MsgKind::Heartbeat).then_some(m.from);
-            self.become_follower(m.term, leader, rng);
-        } else if m.term < self.term && m.kind != MsgKind::Prop {
-            // Stale sender. Tell an old leader the new term so it steps down (Raft §5.1).
-            if matches!(m.kind, MsgKind::App | MsgKind::Heartbeat) {
-                let mut resp = Message::new(MsgKind::AppResp, self.id, m.from, self.term);
+        let is_vote_request = matches!(m.kind, MsgKind::Vote | MsgKind::PreVote);
+        if m.kind == MsgKind::Prop {
+            // Proposals carry term 0, like etcd/raft's local messages: no term check.
+        } else if m.term > self.term {
+            if is_vote_request {
+                // CheckQuorum's lease (Raft thesis §4.2.3): a member that heard from a leader
+                // within the election timeout ignores campaigns, so a rejoining member cannot
+                // depose a healthy leader.
+                let in_lease = self.config.check_quorum
+                    && self.leader.is_some()
+                    && self.election_elapsed_ticks < ELECTION_TICKS;
+                if in_lease {
+                    return;
+                }
+            }
+            match m.kind {
+                // A pre-vote never changes our term; nor does a granted pre-vote reply (the
+                // pre-candidate bumps its term only once a quorum agreed).
+                MsgKind::PreVote => {}
+                MsgKind::PreVoteResp if !m.reject => {}
+                _ => {
+                    // A newer term: its leader (if the sender is one) wins (Raft §5.1).
+                    let leader =
+                        matches!(m.kind, MsgKind::App | MsgKind::Heartbeat).then_some(m.from);
+                    self.become_follower(m.term, leader, rng);
+                }
+            }
+        } else if m.term < self.term {
+            if (self.config.check_quorum || self.config.pre_vote)
+                && matches!(m.kind, MsgKind::App | MsgKind::Heartbeat)
+            {
+                // A stale leader (e.g. back from a partition): tell it our term so it steps
+                // down. Without this it could never learn it, since we ignore its messages.
+                let resp = Message::new(MsgKind::AppResp, self.id, m.from, self.term);
+                self.msgs.push(resp);
+            } else if m.kind == MsgKind::PreVote {
+                // Reject with our term, so the pre-candidate learns it is behind.
+                let mut resp = Message::new(MsgKind::PreVoteResp, self.id, m.from, self.term);
                 resp.reject = true;
                 self.msgs.push(resp);
             }
             return;
         }
 
-        if m.kind == MsgKind::Vote {
-            self.handle_vote_request(m, rng);
+        if is_vote_request {
+            self.handle_vote_request(m);
             return;
         }
         match self.role {
             Role::Leader => self.step_leader(m),
-            Role::Candidate => self.step_candidate(m, rng),
+            Role::PreCandidate | Role::Candidate => self.step_candidate(m, rng),
             Role::Follower => self.step_follower(m),
         }
     }
@@ -220,11 +310,17 @@ impl RaftNode {
     fn step_leader(&mut self, m: Message) {
         match m.kind {
             MsgKind::Prop => self.append_and_replicate(m.entries),
-            MsgKind::AppResp => self.handle_append_response(m),
+            MsgKind::AppResp => {
+                if let Some(pr) = self.progress.get_mut(&m.from) {
+                    pr.recent_active = true;
+                }
+                self.handle_append_response(m)
+            }
             MsgKind::HeartbeatResp => {
                 // A follower behind us missed entries (a lost AppendEntries): resend from its match.
                 let last = self.log.last_index();
                 if let Some(pr) = self.progress.get_mut(&m.from) {
+                    pr.recent_active = true;
                     if pr.matched < last {
                         pr.next = pr.matched + 1;
                         self.send_append(m.from);
@@ -238,7 +334,7 @@ impl RaftNode {
                     self.term, self.id, m.from
                 )
             }
-            MsgKind::Vote | MsgKind::VoteResp => {}
+            MsgKind::Vote | MsgKind::VoteResp | MsgKind::PreVote | MsgKind::PreVoteResp => {}
         }
     }
 
@@ -250,17 +346,27 @@ impl RaftNode {
                 self.become_follower(m.term, Some(m.from), rng);
                 self.step_follower(m);
             }
-            MsgKind::VoteResp => {
+            MsgKind::VoteResp | MsgKind::PreVoteResp => {
+                // Only replies to our own kind of campaign count.
+                let pre = self.role == Role::PreCandidate;
+                if pre != (m.kind == MsgKind::PreVoteResp) {
+                    return;
+                }
                 self.votes.insert(m.from, !m.reject);
                 let granted = self.votes.values().filter(|&&g| g).count();
                 let rejected = self.votes.len() - granted;
                 if granted >= self.quorum() {
-                    self.become_leader();
+                    if pre {
+                        self.campaign(rng);
+                    } else {
+                        self.become_leader();
+                    }
                 } else if rejected >= self.quorum() {
-                    self.become_follower(self.term, None, rng);
+                    let term = self.term;
+                    self.become_follower(term, None, rng);
                 }
             }
-            MsgKind::AppResp | MsgKind::HeartbeatResp | MsgKind::Vote => {}
+            MsgKind::AppResp | MsgKind::HeartbeatResp | MsgKind::Vote | MsgKind::PreVote => {}
         }
     }
 
@@ -286,23 +392,43 @@ impl RaftNode {
                 let resp = Message::new(MsgKind::HeartbeatResp, self.id, m.from, self.term);
                 self.msgs.push(resp);
             }
-            MsgKind::AppResp | MsgKind::HeartbeatResp | MsgKind::VoteResp | MsgKind::Vote => {}
+            MsgKind::AppResp
+            | MsgKind::HeartbeatResp
+            | MsgKind::VoteResp
+            | MsgKind::Vote
+            | MsgKind::PreVote
+            | MsgKind::PreVoteResp => {}
         }
     }
 
     // ---- handlers -----------------------------------------------------------------------
 
-    fn handle_vote_request(&mut self, m: Message, rng: &mut SimRng) {
+    fn handle_vote_request(&mut self, m: Message) {
         // etcd/raft: we may vote if we already voted for this candidate, or have not voted and
-        // know no leader in this term.
-        let can_vote = self.vote == Some(m.from) || (self.vote.is_none() && self.leader.is_none());
+        // know no leader in this term; a pre-vote for a later term is always considered.
+        let pre = m.kind == MsgKind::PreVote;
+        let can_vote = self.vote == Some(m.from)
+            || (self.vote.is_none() && self.leader.is_none())
+            || (pre && m.term > self.term);
         let grant = can_vote && self.log.is_up_to_date(m.index, m.log_term);
-        let mut resp = Message::new(MsgKind::VoteResp, self.id, m.from, self.term);
+        let kind = if pre {
+            MsgKind::PreVoteResp
+        } else {
+            MsgKind::VoteResp
+        };
+        // A granted reply carries the campaign's term (for a pre-vote, the term it would
+        // have); a rejection carries ours, so a candidate that is behind learns it.
+        let mut resp = Message::new(
+            kind,
+            self.id,
+            m.from,
+            if grant { m.term } else { self.term },
+        );
         resp.reject = !grant;
-        if grant {
+        if grant && !pre {
+            // Persisting the vote happens with this step (durable state), before the reply leaves.
             self.vote = Some(m.from);
             self.election_elapsed_ticks = 0;
-            self.reset_randomized_election_timeout(rng);
         }
         self.msgs.push(resp);
     }
@@ -468,6 +594,15 @@ impl RaftNode {
         self.leader = leader;
     }
 
+    /// A pre-candidate keeps its term and vote (etcd/raft `becomePreCandidate`).
+    fn become_pre_candidate(&mut self) {
+        assert_ne!(self.role, Role::Leader, "a leader does not campaign");
+        self.role = Role::PreCandidate;
+        self.leader = None;
+        self.votes.clear();
+        self.votes.insert(self.id, true);
+    }
+
     fn become_candidate(&mut self, rng: &mut SimRng) {
         assert_ne!(self.role, Role::Leader, "a leader does not campaign");
         self.reset(self.term + 1, rng);
@@ -490,7 +625,16 @@ impl RaftNode {
             .voters
             .iter()
             .filter(|&&v| v != self.id)
-            .map(|&v| (v, Progress { matched: 0, next }))
+            .map(|&v| {
+                (
+                    v,
+                    Progress {
+                        matched: 0,
+                        next,
+                        recent_active: false,
+                    },
+                )
+            })
             .collect();
         // The empty entry of the new term lets earlier-term entries commit (Raft §5.4.2, §8).
         self.append_and_replicate(vec![Entry {
@@ -501,16 +645,39 @@ impl RaftNode {
         }]);
     }
 
+    /// The election timer fired (etcd/raft `MsgHup`): pre-campaign first when PreVote is on.
+    fn hup(&mut self, rng: &mut SimRng) {
+        if self.config.pre_vote {
+            self.pre_campaign(rng);
+        } else {
+            self.campaign(rng);
+        }
+    }
+
+    /// Asks for pre-votes for `term + 1` without changing our own term (Raft thesis §9.6).
+    fn pre_campaign(&mut self, rng: &mut SimRng) {
+        self.become_pre_candidate();
+        if self.quorum() == 1 {
+            self.campaign(rng);
+            return;
+        }
+        self.send_vote_requests(MsgKind::PreVote, self.term + 1);
+    }
+
     fn campaign(&mut self, rng: &mut SimRng) {
         self.become_candidate(rng);
         if self.quorum() == 1 {
             self.become_leader();
             return;
         }
+        self.send_vote_requests(MsgKind::Vote, self.term);
+    }
+
+    fn send_vote_requests(&mut self, kind: MsgKind, term: u64) {
         let (index, log_term) = (self.log.last_index(), self.log.last_term());
         for &v in &self.voters {
             if v != self.id {
-                let mut m = Message::new(MsgKind::Vote, self.id, v, self.term);
+                let mut m = Message::new(kind, self.id, v, term);
                 m.index = index;
                 m.log_term = log_term;
                 self.msgs.push(m);

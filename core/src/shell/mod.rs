@@ -21,6 +21,13 @@ pub enum MemberRef {
     Named(String),
 }
 
+/// A Raft safeguard a lesson may switch off to show what it prevents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RaftOption {
+    PreVote,
+    CheckQuorum,
+}
+
 /// One side of a partition: members, and whether the clients (tellers) stand on this side.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Side {
@@ -46,6 +53,11 @@ pub enum Command {
         via: Option<MemberRef>,
     },
     Status,
+    /// `lab set prevote|checkquorum on|off`.
+    Set {
+        option: RaftOption,
+        on: bool,
+    },
     /// Message loss on every link, in parts per million.
     Loss {
         ppm: u32,
@@ -124,6 +136,7 @@ fn parse_lab(args: &[String]) -> Result<Command, ParseError> {
         },
         "put" => parse_put(rest),
         "loss" => parse_loss(rest),
+        "set" => parse_set(rest),
         "help" => Ok(Command::Help),
         other => Err(Text::new(
             format!(
@@ -228,6 +241,29 @@ fn parse_put(rest: &[String]) -> Result<Command, ParseError> {
         ));
     }
     Ok(Command::Put { key, value, via })
+}
+
+fn parse_set(rest: &[String]) -> Result<Command, ParseError> {
+    let bad = || {
+        Text::new(
+            "lab set: 사용법: lab set prevote|checkquorum on|off",
+            "lab set: usage: lab set prevote|checkquorum on|off",
+        )
+    };
+    let [option, value] = rest else {
+        return Err(bad());
+    };
+    let option = match option.as_str() {
+        "prevote" | "pre-vote" => RaftOption::PreVote,
+        "checkquorum" | "check-quorum" => RaftOption::CheckQuorum,
+        _ => return Err(bad()),
+    };
+    let on = match value.as_str() {
+        "on" | "true" => true,
+        "off" | "false" => false,
+        _ => return Err(bad()),
+    };
+    Ok(Command::Set { option, on })
 }
 
 fn parse_loss(rest: &[String]) -> Result<Command, ParseError> {
@@ -405,6 +441,7 @@ lab isolate MEMBER                 cut one member off from all others
 lab cut FROM TO                    drop messages from FROM to TO only
 lab heal                           remove every partition and cut
 lab loss PERCENT                   lose that share of all messages
+lab set prevote|checkquorum on|off switch a Raft safeguard (both on in etcd 3.5)
 sleep DURATION                     let simulated time pass (2s, 500ms, 1m)
 MEMBER: etcd-2, challenge-cluster-control-plane2 (node / etcd member name), or leader";
 
@@ -419,6 +456,7 @@ lab isolate MEMBER                 한 멤버를 나머지 모두와 단절
 lab cut FROM TO                    FROM→TO 방향 메시지만 끊기
 lab heal                           모든 분할과 단절 복구
 lab loss PERCENT                   모든 메시지 중 그 비율을 유실
+lab set prevote|checkquorum on|off Raft 보호 장치 켜기/끄기 (etcd 3.5는 둘 다 켜짐)
 sleep DURATION                     시뮬레이션 시간 진행 (2s, 500ms, 1m)
 MEMBER: etcd-2, challenge-cluster-control-plane2 (노드 / etcd 멤버 이름), 또는 leader";
 

@@ -1,0 +1,6 @@
+//! Checking the simulation the way etcd is checked: small checkers, one per property, that
+//! collect violations (`properties`).
+
+pub mod properties;
+
+pub use properties::*;

@@ -1,0 +1,317 @@
+//! Safety checkers, one per Raft property (Raft paper Figure 3), each collecting violations
+//! instead of panicking so a test can report the first one with its explanation.
+
+use std::collections::BTreeMap;
+
+use crate::etcd::message::{EntryData, MemberId};
+use crate::etcd::raft::Role;
+use crate::names::member_short;
+use crate::world::World;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    pub at_us: u64,
+    pub property: &'static str,
+    pub detail: String,
+}
+
+/// Election Safety (Raft §5.2, Figure 3): at most one leader can be elected in a given term.
+#[derive(Clone, Debug, Default)]
+pub struct ElectionSafety {
+    leader_of_term: BTreeMap<u64, MemberId>,
+}
+
+impl ElectionSafety {
+    /// Records that `member` led `term` (for tests that prove the checker can fail).
+    pub fn pretend_leader(&mut self, term: u64, member: MemberId) {
+        self.leader_of_term.insert(term, member);
+    }
+
+    pub fn observe(&mut self, w: &World, out: &mut Vec<Violation>) {
+        for m in w.members() {
+            if m.up && m.node.role == Role::Leader {
+                let prev = *self.leader_of_term.entry(m.node.term).or_insert(m.node.id);
+                if prev != m.node.id {
+                    out.push(Violation {
+                        at_us: w.now_us(),
+                        property: "Election Safety (Raft §5.2)",
+                        detail: format!(
+                            "term {} has two leaders: {} and {}",
+                            m.node.term,
+                            member_short(prev),
+                            member_short(m.node.id)
+                        ),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// State Machine Safety (Raft §5.4.3, Figure 3): once any member has committed an entry at an
+/// index, no member ever commits a different entry there — committed entries never change.
+#[derive(Clone, Debug, Default)]
+pub struct CommittedNeverChange {
+    /// The cluster's committed log as first seen: (term, data) per index (1-based).
+    pub(crate) committed: Vec<(u64, EntryData)>,
+    /// Per member, how far its committed prefix has been compared.
+    checked_upto: BTreeMap<MemberId, u64>,
+}
+
+impl CommittedNeverChange {
+    pub fn observe(&mut self, w: &World, out: &mut Vec<Violation>) {
+        for m in w.members() {
+            let n = &m.node;
+            let from = self.checked_upto.get(&n.id).copied().unwrap_or(0);
+            for e in n
+                .log
+                .entries()
+                .iter()
+                .take(n.log.committed as usize)
+                .skip(from as usize)
+            {
+                match self.committed.get((e.index - 1) as usize) {
+                    Some((term, data)) if *term != e.term || *data != e.data => out.push(Violation {
+                        at_us: w.now_us(),
+                        property: "State Machine Safety (Raft §5.4.3)",
+                        detail: format!(
+                            "{} committed index {} with term {} but it was committed before with term {}",
+                            member_short(n.id),
+                            e.index,
+                            e.term,
+                            term
+                        ),
+                    }),
+                    Some(_) => {}
+                    None => {
+                        debug_assert_eq!(self.committed.len() as u64 + 1, e.index);
+                        self.committed.push((e.term, e.data.clone()));
+                    }
+                }
+            }
+            self.checked_upto.insert(n.id, n.log.committed.max(from));
+        }
+    }
+
+    pub fn committed_len(&self) -> u64 {
+        self.committed.len() as u64
+    }
+}
+
+/// Log Matching (Raft §5.3, Figure 3): if two logs hold an entry with the same index and term,
+/// the logs are identical up to it. Checked on the committed prefixes' last shared entry.
+pub fn log_matching(w: &World, out: &mut Vec<Violation>) {
+    let ms = w.members();
+    for (i, a) in ms.iter().enumerate() {
+        for b in &ms[i + 1..] {
+            let (la, lb) = (a.node.log.entries(), b.node.log.entries());
+            // Find the highest index where both logs have the same term; everything below must match.
+            let shared = la.len().min(lb.len());
+            if let Some(k) = (0..shared).rev().find(|&k| la[k].term == lb[k].term) {
+                if la[..=k] != lb[..=k] {
+                    out.push(Violation {
+                        at_us: w.now_us(),
+                        property: "Log Matching (Raft §5.3)",
+                        detail: format!(
+                            "{} and {} agree on (index {}, term {}) but differ before it",
+                            member_short(a.node.id),
+                            member_short(b.node.id),
+                            k + 1,
+                            la[k].term
+                        ),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Leader Append-Only (Raft §5.3, Figure 3): a leader never overwrites or deletes entries in
+/// its log; it only appends. Checked on the entry that was last when first seen leading.
+#[derive(Clone, Debug, Default)]
+pub struct LeaderAppendOnly {
+    /// member → (term it leads, last index then, term of that entry)
+    seen: BTreeMap<MemberId, (u64, u64, u64)>,
+}
+
+impl LeaderAppendOnly {
+    pub fn observe(&mut self, w: &World, out: &mut Vec<Violation>) {
+        for m in w.members() {
+            let n = &m.node;
+            if !(m.up && n.role == Role::Leader) {
+                self.seen.remove(&n.id);
+                continue;
+            }
+            let (last, last_term) = (n.log.last_index(), n.log.last_term());
+            match self.seen.get(&n.id) {
+                Some(&(term, index, entry_term)) if term == n.term => {
+                    if last < index || n.log.term(index) != Some(entry_term) {
+                        out.push(Violation {
+                            at_us: w.now_us(),
+                            property: "Leader Append-Only (Raft §5.3)",
+                            detail: format!(
+                                "{} leading term {term} lost or rewrote entry {index} (term {entry_term})",
+                                member_short(n.id)
+                            ),
+                        });
+                    }
+                }
+                _ => {}
+            }
+            self.seen.insert(n.id, (n.term, last, last_term));
+        }
+    }
+}
+
+/// Leader Completeness (Raft §5.4, Figure 3): a committed entry is present in the log of every
+/// leader of a later term. Checked once per (leader, term), against everything committed so far.
+#[derive(Clone, Debug, Default)]
+pub struct LeaderCompleteness {
+    checked: BTreeMap<u64, MemberId>,
+}
+
+impl LeaderCompleteness {
+    pub fn observe(
+        &mut self,
+        w: &World,
+        committed: &CommittedNeverChange,
+        out: &mut Vec<Violation>,
+    ) {
+        for m in w.members() {
+            let n = &m.node;
+            if !(m.up && n.role == Role::Leader) || self.checked.get(&n.term) == Some(&n.id) {
+                continue;
+            }
+            self.checked.insert(n.term, n.id);
+            let missing = committed
+                .committed
+                .iter()
+                .enumerate()
+                .find(|(i, (term, _))| n.log.term(*i as u64 + 1) != Some(*term));
+            if let Some((i, (term, _))) = missing {
+                out.push(Violation {
+                    at_us: w.now_us(),
+                    property: "Leader Completeness (Raft §5.4)",
+                    detail: format!(
+                        "{} leads term {} without committed entry {} (term {term})",
+                        member_short(n.id),
+                        n.term,
+                        i + 1
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// What must only move forward (etcd/raft `HardState`; Raft Figure 2): term, commit index and,
+/// within one life of a member, the applied index; a vote never changes within a term. And
+/// applied ≤ committed ≤ last index at all times.
+#[derive(Clone, Debug, Default)]
+pub struct Monotonic {
+    /// member → (term, vote, committed, life, applied)
+    last: BTreeMap<MemberId, (u64, Option<MemberId>, u64, u32, u64)>,
+}
+
+impl Monotonic {
+    pub fn observe(&mut self, w: &World, out: &mut Vec<Violation>) {
+        for m in w.members() {
+            let n = &m.node;
+            let who = member_short(n.id);
+            let mut bad = |detail: String| {
+                out.push(Violation {
+                    at_us: w.now_us(),
+                    property: "Monotonic state (Raft Fig. 2)",
+                    detail,
+                })
+            };
+            if n.log.applied > n.log.committed || n.log.committed > n.log.last_index() {
+                bad(format!(
+                    "{who}: applied {} ≤ committed {} ≤ last {} does not hold",
+                    n.log.applied,
+                    n.log.committed,
+                    n.log.last_index()
+                ));
+            }
+            let now = (n.term, n.vote, n.log.committed, m.life(), n.log.applied);
+            if let Some(&(term, vote, committed, life, applied)) = self.last.get(&n.id) {
+                if n.term < term {
+                    bad(format!("{who}: term went back from {term} to {}", n.term));
+                }
+                if n.term == term && vote.is_some() && n.vote != vote {
+                    bad(format!(
+                        "{who}: vote changed within term {term}: {vote:?} → {:?}",
+                        n.vote
+                    ));
+                }
+                if n.log.committed < committed {
+                    bad(format!(
+                        "{who}: commit went back from {committed} to {}",
+                        n.log.committed
+                    ));
+                }
+                if m.life() == life && n.log.applied < applied {
+                    bad(format!(
+                        "{who}: applied went back from {applied} to {}",
+                        n.log.applied
+                    ));
+                }
+            }
+            self.last.insert(n.id, now);
+        }
+    }
+}
+
+/// A committed entry is stored on a quorum (Raft §5.3: "an entry is committed once the leader
+/// that created it has replicated it on a majority"). Crashed members count: their log is on disk.
+pub fn committed_on_quorum(w: &World, out: &mut Vec<Violation>) {
+    let ms = w.members();
+    let quorum = ms.len() / 2 + 1;
+    for m in ms {
+        let c = m.node.log.committed;
+        if c == 0 {
+            continue;
+        }
+        let term = m.node.log.term(c);
+        let holders = ms.iter().filter(|o| o.node.log.term(c) == term).count();
+        if holders < quorum {
+            out.push(Violation {
+                at_us: w.now_us(),
+                property: "Committed on a quorum (Raft §5.3)",
+                detail: format!(
+                    "{} committed index {c} held by only {holders} of {}",
+                    member_short(m.node.id),
+                    ms.len()
+                ),
+            });
+        }
+    }
+}
+
+/// All the checkers, observed together after every step of a simulation test.
+#[derive(Clone, Debug, Default)]
+pub struct SafetyChecks {
+    pub election: ElectionSafety,
+    pub committed: CommittedNeverChange,
+    pub append_only: LeaderAppendOnly,
+    pub completeness: LeaderCompleteness,
+    pub monotonic: Monotonic,
+    pub violations: Vec<Violation>,
+}
+
+impl SafetyChecks {
+    pub fn observe(&mut self, w: &World) {
+        self.election.observe(w, &mut self.violations);
+        self.committed.observe(w, &mut self.violations);
+        self.append_only.observe(w, &mut self.violations);
+        self.completeness
+            .observe(w, &self.committed, &mut self.violations);
+        self.monotonic.observe(w, &mut self.violations);
+        committed_on_quorum(w, &mut self.violations);
+    }
+
+    /// The expensive one (quadratic in log length): call now and then.
+    pub fn observe_logs(&mut self, w: &World) {
+        log_matching(w, &mut self.violations);
+    }
+}
