@@ -19,6 +19,7 @@ pub fn role_attr(role: Role) -> &'static str {
     match role {
         Role::Leader => "leader",
         Role::Follower => "follower",
+        Role::PreCandidate => "pre-candidate",
         Role::Candidate => "candidate",
     }
 }
@@ -28,6 +29,8 @@ pub fn short_label(m: &MessageView) -> String {
     match (m.class, m.is_reply) {
         (MessageClass::Vote, false) => "vote?".into(),
         (MessageClass::Vote, true) => if m.rejected { "no" } else { "yes" }.into(),
+        (MessageClass::PreVote, false) => "pre-vote?".into(),
+        (MessageClass::PreVote, true) => if m.rejected { "pre: no" } else { "pre: yes" }.into(),
         (MessageClass::Append, false) if m.label == "Proposal" => "propose".into(),
         (MessageClass::Append, false) if m.entries > 0 => format!("append ×{}", m.entries),
         (MessageClass::Append, false) => "append".into(),
@@ -47,6 +50,7 @@ fn scale_text(s: f64) -> String {
 fn class_name(c: MessageClass) -> &'static str {
     match c {
         MessageClass::Vote => "vote",
+        MessageClass::PreVote => "prevote",
         MessageClass::Append => "append",
         MessageClass::Heartbeat => "heartbeat",
         MessageClass::Client => "client",
@@ -565,6 +569,10 @@ fn token_shape(m: &MessageView) -> impl IntoView {
     let shape = match m.class {
         MessageClass::Vote => {
             view! { <path class="shape" d="M0 -8 L8 0 L0 8 L-8 0 Z" /> }.into_any()
+        }
+        // A pre-vote: the vote's diamond, outlined in dashes (it changes no term).
+        MessageClass::PreVote => {
+            view! { <path class="shape" d="M0 -7 L7 0 L0 7 L-7 0 Z" /> }.into_any()
         }
         MessageClass::Append => view! {
             <g class="shape-group">

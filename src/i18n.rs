@@ -79,6 +79,7 @@ pub const TELLER_ROW: Tr = Tr("창구 직원들 — API 서버", "Tellers — AP
 pub const ROLE_LEADER: Tr = Tr("주 금고 · leader", "leader vault");
 pub const ROLE_FOLLOWER: Tr = Tr("보조 금고 · follower", "follower vault");
 pub const ROLE_CANDIDATE: Tr = Tr("후보 · candidate", "candidate");
+pub const ROLE_PRE_CANDIDATE: Tr = Tr("예비 후보 · pre-candidate", "pre-candidate");
 pub const ROLE_DOWN: Tr = Tr("중지됨 · down", "DOWN");
 pub const TERM: Tr = Tr("텀", "term");
 pub const VOTE: Tr = Tr("투표", "vote");
@@ -106,6 +107,10 @@ pub const LEGEND: Tr = Tr("범례", "Legend");
 pub const LEGEND_VOTE: Tr = Tr(
     "RequestVote: 투표 요청 (후보 → 모두)",
     "RequestVote: asks for a vote (candidate → all)",
+);
+pub const LEGEND_PREVOTE: Tr = Tr(
+    "PreVote: 텀을 올리기 전에 \"투표해 줄래?\" 묻기 (예비 후보 → 모두, 텀 변화 없음)",
+    "PreVote: \"would you vote for me?\" before raising the term (pre-candidate → all; no term change)",
 );
 pub const LEGEND_APPEND: Tr = Tr(
     "AppendEntries: 로그 복제 (리더 → 보조 금고)",
@@ -138,8 +143,8 @@ pub const NOTE_LATENCY: Tr = Tr(
     "Network latency is slowed to 10–20 ms so messages can be seen (on kind's loopback it is under 1 ms).",
 );
 pub const NOTE_PREVOTE: Tr = Tr(
-    "PreVote와 CheckQuorum은 아직 없습니다 (다음 단계에서 추가): 다시 합류한 멤버가 리더를 흔들 수 있고, 소수 쪽에 갇힌 옛 리더는 자신이 리더라고 계속 믿습니다.",
-    "PreVote and CheckQuorum are not modelled yet (they come next): a rejoining member can disrupt the leader, and a leader cut off in a minority keeps believing it leads.",
+    "PreVote와 CheckQuorum은 etcd 3.5처럼 켜져 있습니다. 터미널에서 `lab set prevote off` / `lab set checkquorum off`로 끄면 무엇을 막아 주는지 볼 수 있습니다 (다시 합류한 멤버가 리더를 흔듦, 소수 쪽 옛 리더가 계속 리더라고 믿음).",
+    "PreVote and CheckQuorum are on, as in etcd 3.5. Switch them off (`lab set prevote off` / `lab set checkquorum off`) to see what they prevent: a rejoining member disrupting the leader; an old leader in a minority still believing it leads.",
 );
 pub const NOTE_TIMINGS: Tr = Tr(
     "etcd 기본값: 하트비트 100ms, 선거 타임아웃 1000ms (매번 [1000, 2000)ms에서 무작위).",
@@ -173,6 +178,7 @@ pub fn role_label(lang: Lang, up: bool, role: lab_core::etcd::raft::Role) -> &'s
     match role {
         Role::Leader => ROLE_LEADER.get(lang),
         Role::Follower => ROLE_FOLLOWER.get(lang),
+        Role::PreCandidate => ROLE_PRE_CANDIDATE.get(lang),
         Role::Candidate => ROLE_CANDIDATE.get(lang),
     }
 }

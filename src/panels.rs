@@ -391,6 +391,12 @@ pub fn Legend(lab: Lab) -> impl IntoView {
                     {t(i18n::LEGEND_VOTE)}
                 </li>
                 <li>
+                    <svg class="icon msg msg-prevote" viewBox="-12 -12 24 24" aria-hidden="true">
+                        <path class="shape" d="M0 -7 L7 0 L0 7 L-7 0 Z" />
+                    </svg>
+                    {t(i18n::LEGEND_PREVOTE)}
+                </li>
+                <li>
                     <svg class="icon msg msg-append" viewBox="-12 -12 24 24" aria-hidden="true">
                         <rect class="shape" x="-9" y="-6" width="18" height="12" rx="1.5" />
                         <path class="flap" d="M-9 -6 L0 1 L9 -6" />
