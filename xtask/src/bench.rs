@@ -38,7 +38,7 @@ impl Unit {
 pub fn run() -> Result<()> {
     let root = util::root();
     let tc = tools::ensure_web_toolchain()?;
-    let dist = site::build(&tc)?;
+    let dist = site::build(&tc, false)?;
 
     let mut figures = bundle_figures(&dist)?;
     let engine = engine_figures(&root)?;

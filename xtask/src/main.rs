@@ -17,8 +17,10 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
-  serve [--port N]        install missing tools, build the release site into dist/,
-                          serve it on http://127.0.0.1:N/ (default 8080)
+  serve [--port N] [--rebuild]
+                          install missing tools, build the release site into dist/
+                          (kept when no source changed since the last build; --rebuild
+                          forces it), serve it on http://127.0.0.1:N/ (default 8080)
   test [LAYER…] [FILE…]   run the test layers in order, stopping at the first failure:
                             native  cargo test --workspace
                             wasm    wasm-bindgen tests in headless Chromium
@@ -58,7 +60,7 @@ fn run(args: &[String]) -> Result<()> {
         "dist" => {
             no_args("dist", rest)?;
             let tc = tools::ensure_web_toolchain()?;
-            site::build(&tc)?;
+            site::build(&tc, false)?;
             Ok(())
         }
         // Internal: cargo's test runner for wasm32 (see test.rs).
@@ -80,14 +82,21 @@ fn no_args(cmd: &str, rest: &[String]) -> Result<()> {
 
 fn serve(args: &[String]) -> Result<()> {
     let mut port: u16 = 8080;
+    let mut rebuild = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
+        if a == "--rebuild" {
+            rebuild = true;
+            continue;
+        }
         let value = if a == "--port" || a == "-p" {
             it.next().map(String::as_str)
         } else if let Some(v) = a.strip_prefix("--port=") {
             Some(v)
         } else {
-            bail!("unknown option `{a}` for serve (usage: cargo xtask serve [--port N])");
+            bail!(
+                "unknown option `{a}` for serve (usage: cargo xtask serve [--port N] [--rebuild])"
+            );
         };
         port = match value.map(str::parse::<u16>) {
             Some(Ok(p)) => p,
@@ -95,9 +104,10 @@ fn serve(args: &[String]) -> Result<()> {
         };
     }
     let t = util::Timer::start();
+    let listener = server::bind(port)?;
     let tc = tools::ensure_web_toolchain()?;
-    let dist = site::build(&tc)?;
-    let srv = server::start(&dist, port)?;
+    let dist = site::build(&tc, !rebuild)?;
+    let srv = server::serve(listener, &dist)?;
     say(format!("ready in {}", t.took()));
     println!();
     println!("    Control Plane Lab: {}", srv.url());

@@ -25,16 +25,25 @@ impl Server {
 
 /// Bind `127.0.0.1:port` (0 = any free port) and serve `root` from a background thread.
 pub fn start(root: &Path, port: u16) -> Result<Server> {
-    let root = root
-        .canonicalize()
-        .map_err(|e| crate::util::Error(format!("cannot serve {}: {e}", root.display())))?;
-    let listener = match TcpListener::bind(("127.0.0.1", port)) {
-        Ok(l) => l,
+    serve(bind(port)?, root)
+}
+
+/// Reserve the port first, so a busy port fails before a long build rather than after it.
+pub fn bind(port: u16) -> Result<TcpListener> {
+    match TcpListener::bind(("127.0.0.1", port)) {
+        Ok(l) => Ok(l),
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
             bail!("port {port} is already in use; pick another with --port N")
         }
         Err(e) => bail!("cannot listen on 127.0.0.1:{port}: {e}"),
-    };
+    }
+}
+
+/// Serve `root` on an already bound listener from a background thread.
+pub fn serve(listener: TcpListener, root: &Path) -> Result<Server> {
+    let root = root
+        .canonicalize()
+        .map_err(|e| crate::util::Error(format!("cannot serve {}: {e}", root.display())))?;
     let addr = listener.local_addr()?;
     let root = Arc::new(root);
     thread::spawn(move || {

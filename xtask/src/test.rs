@@ -65,6 +65,9 @@ fn plan(args: &[String]) -> Result<Plan> {
 
 pub fn run(args: &[String]) -> Result<()> {
     let plan = plan(args)?;
+    if plan.e2e {
+        e2e_files(&plan.e2e_files)?; // unknown file names fail before any build
+    }
     let total = Timer::start();
     let root = util::root();
 
@@ -112,7 +115,10 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut dist = None;
     if plan.site {
         let _t = next("release site: trunk build --release --offline");
-        dist = Some(stage(site::build(tc.as_ref().unwrap()), "site build")?);
+        dist = Some(stage(
+            site::build(tc.as_ref().unwrap(), false),
+            "site build",
+        )?);
     }
 
     if plan.e2e {
@@ -216,6 +222,8 @@ pub fn wasm_test_runner(args: &[String]) -> Result<()> {
     let st = util::status(
         Command::new("wasm-bindgen-test-runner")
             .current_dir(&dir)
+            // its anyhow backtraces under RUST_BACKTRACE=1 only bury the test output
+            .env("RUST_LIB_BACKTRACE", "0")
             .arg(&wasm)
             .args(rest),
     );
@@ -245,30 +253,7 @@ fn e2e(dist: &Path, browser: &Browser, only: &[String]) -> Result<()> {
 
     npm_ci(&e2e_dir)?;
 
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&e2e_dir)
-        .context(|| format!("cannot read {}", e2e_dir.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "mjs"))
-        .collect();
-    files.sort();
-    if !only.is_empty() {
-        for f in only {
-            if !files
-                .iter()
-                .any(|p| p.file_name().is_some_and(|n| n == f.as_str()))
-            {
-                bail!("no E2E test file tests/e2e/{f}");
-            }
-        }
-        files.retain(|p| {
-            only.iter()
-                .any(|f| p.file_name().is_some_and(|n| n == f.as_str()))
-        });
-    }
-    if files.is_empty() {
-        bail!("no E2E test files (tests/e2e/*.mjs)");
-    }
+    let files = e2e_files(only)?;
 
     let srv = server::start(dist, 0)?;
     say(format!("serving {} at {}", dist.display(), srv.url()));
@@ -314,6 +299,31 @@ fn e2e(dist: &Path, browser: &Browser, only: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// `tests/e2e/*.mjs`, sorted; only those named in `only` when it is not empty.
+fn e2e_files(only: &[String]) -> Result<Vec<PathBuf>> {
+    let e2e_dir = util::root().join("tests").join("e2e");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&e2e_dir)
+        .context(|| format!("cannot read {}", e2e_dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "mjs"))
+        .collect();
+    files.sort();
+    let named = |p: &PathBuf, f: &String| p.file_name().is_some_and(|n| n == f.as_str());
+    for f in only {
+        if !files.iter().any(|p| named(p, f)) {
+            bail!("no E2E test file tests/e2e/{f}");
+        }
+    }
+    if !only.is_empty() {
+        files.retain(|p| only.iter().any(|f| named(p, f)));
+    }
+    if files.is_empty() {
+        bail!("no E2E test files (tests/e2e/*.mjs)");
+    }
+    Ok(files)
+}
+
 /// Run to completion or kill after `limit`; `None` = success, `Some(reason)` = failure.
 fn run_with_timeout(cmd: &mut Command, limit: Duration) -> Result<Option<String>> {
     let mut child = cmd
@@ -329,6 +339,13 @@ fn run_with_timeout(cmd: &mut Command, limit: Duration) -> Result<Option<String>
             });
         }
         if t.elapsed() > limit {
+            // The test's own children (Chromium) first, then the test.
+            for pid in descendants(child.id()) {
+                let _ = Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .stderr(Stdio::null())
+                    .status();
+            }
             let _ = child.kill();
             let _ = child.wait();
             return Ok(Some(format!(
@@ -338,6 +355,38 @@ fn run_with_timeout(cmd: &mut Command, limit: Duration) -> Result<Option<String>
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// All descendants of `pid`, deepest first, read from /proc (empty if /proc is unavailable).
+fn descendants(pid: u32) -> Vec<u32> {
+    let mut parent: Vec<(u32, u32)> = Vec::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(p) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        // /proc/PID/stat: "pid (comm) state ppid …"; comm may contain spaces and parens.
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        let Some(after) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+            continue;
+        };
+        if let Some(pp) = after.split_whitespace().nth(1).and_then(|x| x.parse().ok()) {
+            parent.push((p, pp));
+        }
+    }
+    let mut out = Vec::new();
+    let mut frontier = vec![pid];
+    while let Some(cur) = frontier.pop() {
+        for &(p, pp) in &parent {
+            if pp == cur && !out.contains(&p) {
+                out.push(p);
+                frontier.push(p);
+            }
+        }
+    }
+    out.reverse();
+    out
 }
 
 /// `npm ci` in tests/e2e when node_modules is missing or older than package-lock.json.
