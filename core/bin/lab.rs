@@ -3,6 +3,7 @@
 //!   lab shell [--scenario FILE|URL] [--seed N] [--etcd N] [--lang ko|en] [--save FILE]
 //!   lab run SCENARIO [--until 60s] [--hash] [--lang ko|en]
 //!   lab share FILE
+//!   lab check [--seeds N] [--start S] [--mutant NAME]   random faults, every checker
 //!   lab bench            engine speed, one JSON object per line (read by `cargo xtask bench`)
 //!
 //! A malformed scenario, URL or flag prints one error line and exits 2; never a panic.
@@ -17,9 +18,10 @@ use lab_core::shell::parse_duration_us;
 use lab_core::world::{World, MEMBER_COUNTS};
 
 const USAGE: &str = "usage:
-  lab shell [--scenario FILE|URL] [--seed N] [--etcd 1|3|5|7] [--lang ko|en] [--save FILE]
+  lab shell [--scenario FILE|URL [--until DURATION]] [--seed N] [--etcd 1|3|5|7] [--lang ko|en] [--save FILE]
   lab run SCENARIO [--until DURATION] [--hash] [--lang ko|en]
   lab share FILE
+  lab check [--seeds N] [--start S] [--mutant NAME]
   lab bench";
 
 fn main() -> ExitCode {
@@ -42,6 +44,9 @@ struct Flags {
     save: Option<String>,
     until_us: Option<u64>,
     hash: bool,
+    seeds: u64,
+    start: u64,
+    mutant: Option<String>,
 }
 
 fn parse_flags(args: &[String]) -> Result<Flags, String> {
@@ -54,6 +59,9 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
         save: None,
         until_us: None,
         hash: false,
+        seeds: 100,
+        start: 0,
+        mutant: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -95,6 +103,17 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
                 );
             }
             "--hash" => f.hash = true,
+            "--seeds" => {
+                f.seeds = value(name)?
+                    .parse()
+                    .map_err(|_| "--seeds must be a positive integer".to_string())?
+            }
+            "--start" => {
+                f.start = value(name)?
+                    .parse()
+                    .map_err(|_| "--start must be a non-negative integer".to_string())?
+            }
+            "--mutant" => f.mutant = Some(value(name)?),
             "-h" | "--help" => return Err(USAGE.to_string()),
             s if s.starts_with("--") => return Err(format!("unknown flag {s}\n{USAGE}")),
             _ => f.positional.push(a.clone()),
@@ -119,6 +138,7 @@ fn run(args: &[String]) -> Result<(), String> {
             println!("#{}", s.to_fragment());
             Ok(())
         }
+        "check" => check(flags),
         "bench" => {
             bench();
             Ok(())
@@ -156,7 +176,7 @@ fn shell(flags: Flags) -> Result<(), String> {
     let (mut world, mut cursor) = match &flags.scenario {
         Some(s) => {
             let sc = load_scenario(s, flags.lang)?;
-            let w = sc.replay(None);
+            let w = sc.replay(flags.until_us);
             let c = w.transcript().len();
             (w, c)
         }
@@ -233,4 +253,76 @@ fn bench() {
         "{{\"name\":\"raft5_write100ms_600s\",\"model_s\":{MODEL_S},\"wall_ms\":{wall_ms:.3},\"model_s_per_wall_s\":{rate:.0},\"messages_delivered\":{delivered},\"state_hash\":\"{}\"}}",
         format_hash(hash)
     );
+}
+
+/// `lab check`: runs seeds with random faults and every checker; prints each failing seed with
+/// its parameters and how to reproduce it. Exit 1 when anything was violated.
+fn check(flags: Flags) -> Result<(), String> {
+    use lab_core::check::run::{check_seed, LIVENESS_US, SAFETY_US};
+    use lab_core::etcd::mutant::Mutant;
+    let mutant = match &flags.mutant {
+        None => None,
+        Some(name) => {
+            let m = Mutant::parse(name).ok_or_else(|| {
+                let names: Vec<&str> = Mutant::ALL.iter().map(|m| m.name()).collect();
+                format!("unknown mutant '{name}' (mutants: {})", names.join(", "))
+            })?;
+            if !Mutant::ENABLED {
+                return Err(format!(
+                    "this lab was built without mutants; run: cargo run --release -p lab-core --features mutants --bin lab -- check --mutant {name}"
+                ));
+            }
+            Some(m)
+        }
+    };
+    // Panics inside a seed are reported as violations; keep the default hook from printing them.
+    std::panic::set_hook(Box::new(|_| {}));
+    let started = std::time::Instant::now();
+    let mut failed = 0u64;
+    let mut committed = 0u64;
+    let end = flags.start.saturating_add(flags.seeds);
+    for seed in flags.start..end {
+        let o = check_seed(seed, mutant);
+        committed += o.committed;
+        if o.violations.is_empty() {
+            continue;
+        }
+        failed += 1;
+        println!(
+            "seed {seed}: {} violation(s) — {} members, {:?}",
+            o.violations.len(),
+            o.params.members,
+            o.params.rates
+        );
+        for v in o.violations.iter().take(5) {
+            println!(
+                "  at {}: {} — {}",
+                lab_core::view::format_time_us(v.at_us),
+                v.property,
+                v.detail
+            );
+        }
+        let mutant_flag = flags
+            .mutant
+            .as_ref()
+            .map(|m| format!(" --mutant {m}"))
+            .unwrap_or_default();
+        println!("  reproduce: lab check --seeds 1 --start {seed}{mutant_flag}");
+        if mutant.is_none() && !o.fragment.is_empty() {
+            println!("  replay:    lab run '#{}'", o.fragment);
+        }
+    }
+    let wall_s = started.elapsed().as_secs_f64().max(1e-9);
+    let n = end - flags.start;
+    println!(
+        "checked {n} seeds ({}..{}), {} s simulated each: {failed} with violations; {committed} entries committed; {:.1} seeds/s",
+        flags.start,
+        end.saturating_sub(1),
+        (SAFETY_US + LIVENESS_US) / 1_000_000,
+        n as f64 / wall_s
+    );
+    if failed > 0 {
+        std::process::exit(1);
+    }
+    Ok(())
 }

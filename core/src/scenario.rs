@@ -8,9 +8,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
+use crate::etcd::raft::RaftConfig;
 use crate::i18n::Text;
 use crate::shell::{self, LINE_BYTES_MAX};
-use crate::world::{World, MEMBER_COUNTS, TIME_US_MAX};
+use crate::sim::network::MEMBERS_MAX;
+use crate::world::{World, TIME_US_MAX};
 
 pub const FORMAT_VERSION: u32 = 1;
 /// Longest fragment accepted (browsers allow far more; a class link never needs it).
@@ -86,7 +88,7 @@ impl Scenario {
 
     /// Replays the scenario up to `until_us` (or its own end).
     pub fn replay(&self, until_us: Option<u64>) -> World {
-        let mut w = World::new(self.seed, self.topology.etcd);
+        let mut w = World::with_config(self.seed, self.topology.etcd, RaftConfig::default());
         // A hand-written file may leave `until_us` out: run at least to its last command.
         let last_at_us = self.commands.last().map_or(0, |c| c.at_us);
         let end = until_us.unwrap_or(self.until_us.max(last_at_us));
@@ -108,14 +110,16 @@ impl Scenario {
                 format!("scenario format version {} is not supported (this lab reads version {FORMAT_VERSION})", self.version),
             ));
         }
-        if !MEMBER_COUNTS.contains(&self.topology.etcd) {
+        // The UI offers 1, 3, 5, 7 (etcd FAQ); checked runs also use even sizes, which are
+        // valid etcd clusters, so a `lab check` seed can be replayed from its link.
+        if !(1..=MEMBERS_MAX).contains(&self.topology.etcd) {
             return Err(Text::new(
                 format!(
-                    "etcd 멤버 수 {}은(는) 지원하지 않습니다 (1, 3, 5, 7)",
+                    "etcd 멤버 수 {}은(는) 지원하지 않습니다 (1–7)",
                     self.topology.etcd
                 ),
                 format!(
-                    "etcd member count {} is not supported (1, 3, 5 or 7)",
+                    "etcd member count {} is not supported (1 to 7)",
                     self.topology.etcd
                 ),
             ));
@@ -340,7 +344,7 @@ mod tests {
     #[test]
     fn invalid_scenarios_are_refused() {
         let mut s = sample();
-        s.topology.etcd = 4;
+        s.topology.etcd = 8;
         assert!(s.validate().is_err());
         let mut s = sample();
         s.commands.reverse();

@@ -161,12 +161,22 @@ impl World {
             MEMBER_COUNTS.contains(&members),
             "unsupported member count {members}"
         );
+        World::with_config(seed, members, RaftConfig::default())
+    }
+
+    /// A new cluster of 1 to 7 members with the given Raft configuration (even sizes are valid
+    /// etcd clusters too; the UI offers the odd ones the etcd FAQ recommends).
+    pub fn with_config(seed: u64, members: u8, config: RaftConfig) -> World {
+        assert!(
+            (1..=MEMBERS_MAX).contains(&members),
+            "unsupported member count {members}"
+        );
         let mut rng = SimRng::new(seed);
         let voters: Vec<MemberId> = (1..=members).collect();
         let members_vec = voters
             .iter()
             .map(|&id| Member {
-                node: RaftNode::new(id, voters.clone(), RaftConfig::default(), &mut rng),
+                node: RaftNode::new(id, voters.clone(), config, &mut rng),
                 up: true,
                 generation: 0,
                 kv: BTreeMap::new(),

@@ -2,5 +2,6 @@
 //! collect violations (`properties`).
 
 pub mod properties;
+pub mod run;
 
 pub use properties::*;

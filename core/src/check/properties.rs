@@ -288,6 +288,113 @@ pub fn committed_on_quorum(w: &World, out: &mut Vec<Violation>) {
     }
 }
 
+/// Members `a` and `b` can exchange messages both ways right now.
+fn talk(w: &World, a: MemberId, b: MemberId) -> bool {
+    use crate::sim::network::Endpoint::Member;
+    a == b
+        || (w.member(b).up
+            && w.net.connected(Member(a), Member(b))
+            && w.net.connected(Member(b), Member(a)))
+}
+
+/// CheckQuorum (etcd/raft `MsgCheckQuorum`; etcd op-guide/failures.md "the old leader steps
+/// down"): a leader that cannot exchange messages with a quorum steps down within two checks
+/// (2 × election timeout), plus a tick of slack.
+#[derive(Clone, Debug, Default)]
+pub struct CheckQuorumStepsDown {
+    /// leader → (term, members it can talk to as a bit mask, since when, reported)
+    cut_off_since: BTreeMap<MemberId, (u64, u8, u64, bool)>,
+}
+
+/// How long a cut-off leader may keep leading: two CheckQuorum rounds, a tick, and the
+/// slowest reply still in flight when the cut came (a member's last packets arrive after it
+/// dies or is cut off).
+pub fn check_quorum_step_down_us_max(w: &World) -> u64 {
+    use crate::etcd::raft::{ELECTION_TICKS, TICK_US};
+    2 * ELECTION_TICKS as u64 * TICK_US + TICK_US + w.net.latency_us + w.net.jitter_us
+}
+
+impl CheckQuorumStepsDown {
+    pub fn observe(&mut self, w: &World, out: &mut Vec<Violation>) {
+        for m in w.members() {
+            let n = &m.node;
+            let leading = m.up && n.role == Role::Leader && n.config.check_quorum;
+            let mask = w
+                .members()
+                .iter()
+                .filter(|o| talk(w, n.id, o.node.id))
+                .fold(0u8, |acc, o| acc | 1 << (o.node.id - 1));
+            if !leading || mask.count_ones() as usize >= n.quorum() {
+                self.cut_off_since.remove(&n.id);
+                continue;
+            }
+            // CheckQuorum counts members heard from at any time in a round, so the clock only
+            // runs while the same members stay reachable (a shifting minority may add up to a
+            // quorum over one round, and etcd rightly keeps leading then).
+            let entry = self
+                .cut_off_since
+                .entry(n.id)
+                .or_insert((n.term, mask, w.now_us(), false));
+            if entry.0 != n.term || entry.1 != mask {
+                *entry = (n.term, mask, w.now_us(), false);
+            }
+            let (term, _, since, reported) = *entry;
+            if !reported && w.now_us() - since > check_quorum_step_down_us_max(w) {
+                entry.3 = true; // once per cut-off
+                out.push(Violation {
+                    at_us: w.now_us(),
+                    property: "CheckQuorum step-down (etcd raft.go)",
+                    detail: format!(
+                        "{} still leads term {term} {} ms after losing its quorum",
+                        member_short(n.id),
+                        (w.now_us() - since) / 1000
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// PreVote (Raft thesis §9.6): a member that can reach no other member cannot win pre-votes,
+/// so with PreVote on its term never rises while it is cut off (it cannot disrupt on return).
+#[derive(Clone, Debug, Default)]
+pub struct PreVoteKeepsTerm {
+    /// isolated member → term when it was cut off
+    isolated_at_term: BTreeMap<MemberId, u64>,
+}
+
+impl PreVoteKeepsTerm {
+    pub fn observe(&mut self, w: &World, out: &mut Vec<Violation>) {
+        use crate::sim::network::Endpoint::Member;
+        for m in w.members() {
+            let n = &m.node;
+            let isolated = n.voters().len() > 1
+                && w.members().iter().all(|o| {
+                    o.node.id == n.id
+                        || (!w.net.connected(Member(n.id), Member(o.node.id))
+                            && !w.net.connected(Member(o.node.id), Member(n.id)))
+                });
+            if !(isolated && n.config.pre_vote) {
+                self.isolated_at_term.remove(&n.id);
+                continue;
+            }
+            let term = *self.isolated_at_term.entry(n.id).or_insert(n.term);
+            if n.term > term {
+                out.push(Violation {
+                    at_us: w.now_us(),
+                    property: "PreVote keeps the term (Raft thesis §9.6)",
+                    detail: format!(
+                        "{} raised its term {term} → {} while cut off from every member",
+                        member_short(n.id),
+                        n.term
+                    ),
+                });
+                self.isolated_at_term.insert(n.id, n.term);
+            }
+        }
+    }
+}
+
 /// All the checkers, observed together after every step of a simulation test.
 #[derive(Clone, Debug, Default)]
 pub struct SafetyChecks {
@@ -296,6 +403,8 @@ pub struct SafetyChecks {
     pub append_only: LeaderAppendOnly,
     pub completeness: LeaderCompleteness,
     pub monotonic: Monotonic,
+    pub check_quorum: CheckQuorumStepsDown,
+    pub pre_vote: PreVoteKeepsTerm,
     pub violations: Vec<Violation>,
 }
 
@@ -307,6 +416,8 @@ impl SafetyChecks {
         self.completeness
             .observe(w, &self.committed, &mut self.violations);
         self.monotonic.observe(w, &mut self.violations);
+        self.check_quorum.observe(w, &mut self.violations);
+        self.pre_vote.observe(w, &mut self.violations);
         committed_on_quorum(w, &mut self.violations);
     }
 

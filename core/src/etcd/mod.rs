@@ -1,5 +1,6 @@
 //! etcd, as the vault: Raft members (pure step functions) and their log.
 
 pub mod message;
+pub mod mutant;
 pub mod raft;
 pub mod raft_log;

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::message::{Entry, EntryData, MemberId, Message, MsgKind, Origin};
+use super::mutant::Mutant;
 use super::raft_log::RaftLog;
 use crate::sim::rng::SimRng;
 
@@ -44,6 +45,8 @@ pub struct RaftConfig {
     pub pre_vote: bool,
     /// Hard-coded true in etcd (`server/etcdserver/bootstrap.go`).
     pub check_quorum: bool,
+    /// A deliberate bug (acts only with the `mutants` feature).
+    pub mutant: Option<Mutant>,
 }
 
 impl Default for RaftConfig {
@@ -51,6 +54,7 @@ impl Default for RaftConfig {
         RaftConfig {
             pre_vote: true,
             check_quorum: true,
+            mutant: None,
         }
     }
 }
@@ -158,6 +162,12 @@ impl RaftNode {
         &self.voters
     }
 
+    /// Whether the deliberate bug `m` is on (never, in a build without the `mutants` feature).
+    #[inline]
+    pub fn is_mutant(&self, m: Mutant) -> bool {
+        Mutant::ENABLED && self.config.mutant == Some(m)
+    }
+
     pub fn quorum(&self) -> usize {
         self.voters.len() / 2 + 1
     }
@@ -203,7 +213,7 @@ impl RaftNode {
     /// believing it leads.
     fn check_quorum(&mut self, rng: &mut SimRng) {
         let active = 1 + self.progress.values().filter(|p| p.recent_active).count();
-        if active < self.quorum() {
+        if active < self.quorum() && !self.is_mutant(Mutant::NoCheckQuorumStepDown) {
             let term = self.term;
             self.become_follower(term, None, rng);
             return;
@@ -410,7 +420,9 @@ impl RaftNode {
         let can_vote = self.vote == Some(m.from)
             || (self.vote.is_none() && self.leader.is_none())
             || (pre && m.term > self.term);
-        let grant = can_vote && self.log.is_up_to_date(m.index, m.log_term);
+        let grant = can_vote
+            && (self.log.is_up_to_date(m.index, m.log_term)
+                || self.is_mutant(Mutant::VoteWithoutLogCheck));
         let kind = if pre {
             MsgKind::PreVoteResp
         } else {
@@ -438,10 +450,15 @@ impl RaftNode {
         if m.index < self.log.committed {
             // Already have everything up to our commit index; tell the leader where we are.
             resp.index = self.log.committed;
-        } else if let Some(last_new) = self
-            .log
-            .maybe_append(m.index, m.log_term, m.commit, m.entries)
-        {
+        } else if let Some(last_new) = {
+            // The mutant skips the consistency check: any prev index we hold "matches".
+            let prev_term = match self.log.term(m.index) {
+                Some(t) if self.is_mutant(Mutant::AcceptMismatchedPrevTerm) => t,
+                _ => m.log_term,
+            };
+            self.log
+                .maybe_append(m.index, prev_term, m.commit, m.entries)
+        } {
             resp.index = last_new;
         } else {
             resp.index = m.index;
@@ -517,6 +534,10 @@ impl RaftNode {
         }
         matched[..n].sort_unstable_by(|a, b| b.cmp(a));
         let quorum_index = matched[self.quorum() - 1];
+        if self.is_mutant(Mutant::CommitOldTerm) && quorum_index > self.log.committed {
+            self.log.commit_to(quorum_index);
+            return true;
+        }
         self.log.maybe_commit(quorum_index, self.term)
     }
 
@@ -656,6 +677,10 @@ impl RaftNode {
 
     /// Asks for pre-votes for `term + 1` without changing our own term (Raft thesis §9.6).
     fn pre_campaign(&mut self, rng: &mut SimRng) {
+        if self.is_mutant(Mutant::PreVoteBumpsTerm) {
+            let term = self.term + 1;
+            self.reset(term, rng);
+        }
         self.become_pre_candidate();
         if self.quorum() == 1 {
             self.campaign(rng);

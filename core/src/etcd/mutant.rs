@@ -1,0 +1,46 @@
+//! Deliberate bugs, one per safety or liveness property, to prove the checkers can fail
+//! (etcd is tested the same way: a checker that cannot fail proves nothing).
+//!
+//! The names always exist so `lab check --mutant NAME` can explain itself; the bugs only act in
+//! a build with the cargo feature `mutants` (see [`super::raft::RaftNode::is_mutant`]).
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mutant {
+    /// Commit an earlier term's entry by counting replicas (Raft §5.4.2, Figure 8).
+    CommitOldTerm,
+    /// Grant a vote without the up-to-date-log check (Raft §5.4.1).
+    VoteWithoutLogCheck,
+    /// Accept AppendEntries whose prevLogTerm does not match (Raft §5.3 consistency check).
+    AcceptMismatchedPrevTerm,
+    /// Never step down when CheckQuorum finds no quorum (etcd/raft `MsgCheckQuorum`).
+    NoCheckQuorumStepDown,
+    /// A PreVote campaign that raises the term anyway (Raft thesis §9.6).
+    PreVoteBumpsTerm,
+}
+
+impl Mutant {
+    pub const ALL: [Mutant; 5] = [
+        Mutant::CommitOldTerm,
+        Mutant::VoteWithoutLogCheck,
+        Mutant::AcceptMismatchedPrevTerm,
+        Mutant::NoCheckQuorumStepDown,
+        Mutant::PreVoteBumpsTerm,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Mutant::CommitOldTerm => "commit-old-term",
+            Mutant::VoteWithoutLogCheck => "vote-without-log-check",
+            Mutant::AcceptMismatchedPrevTerm => "accept-mismatched-prev-term",
+            Mutant::NoCheckQuorumStepDown => "no-checkquorum-step-down",
+            Mutant::PreVoteBumpsTerm => "prevote-bumps-term",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Mutant> {
+        Mutant::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// Whether this build can run mutants at all.
+    pub const ENABLED: bool = cfg!(feature = "mutants");
+}
