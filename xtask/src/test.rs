@@ -33,6 +33,9 @@ struct Plan {
     e2e_files: Vec<String>,
 }
 
+/// Seeds `lab check` runs in `cargo xtask test` (60 s of simulated time each).
+const CHECK_SEEDS: u32 = 2000;
+
 fn plan(args: &[String]) -> Result<Plan> {
     let mut p = Plan::default();
     for a in args {
@@ -98,6 +101,40 @@ pub fn run(args: &[String]) -> Result<()> {
         cmd.current_dir(&root).args(["test", "--workspace"]);
         stage(util::run(&mut cmd), "native tests")?;
         say(format!("native tests passed in {}", t.took()));
+
+        // The checkers must be able to fail: each deliberate bug is caught within 500 seeds.
+        let t = next("mutants: cargo test -p lab-core --features mutants --test mutants");
+        let mut cmd = Command::new(util::cargo());
+        cmd.current_dir(&root).args([
+            "test",
+            "-p",
+            "lab-core",
+            "--features",
+            "mutants",
+            "--test",
+            "mutants",
+        ]);
+        stage(util::run(&mut cmd), "mutant tests")?;
+        say(format!("every mutant caught in {}", t.took()));
+
+        // Safety and liveness over many random worlds (issue 3: ≥ 2,000 seeds of 60 s).
+        let t = next(&format!("lab check --seeds {CHECK_SEEDS} (release)"));
+        let mut cmd = Command::new(util::cargo());
+        cmd.current_dir(&root).args([
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "lab-core",
+            "--bin",
+            "lab",
+            "--",
+            "check",
+            "--seeds",
+            &CHECK_SEEDS.to_string(),
+        ]);
+        stage(util::run(&mut cmd), "lab check")?;
+        say(format!("lab check passed in {}", t.took()));
     }
 
     if plan.wasm {
