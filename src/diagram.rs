@@ -47,6 +47,16 @@ fn scale_text(s: f64) -> String {
     format!("{}.{:03}", t / 1000, t % 1000)
 }
 
+/// The CSS transform that puts a vault or teller at `x` (off-screen until laid out), `y`.
+fn placed(x: Option<f64>, y: f64, scale: f64) -> String {
+    format!(
+        "transform: translate({}px, {}px) scale({})",
+        num(x.unwrap_or(-500.0)),
+        num(y),
+        scale_text(scale),
+    )
+}
+
 fn class_name(c: MessageClass) -> &'static str {
     match c {
         MessageClass::Vote => "vote",
@@ -275,14 +285,7 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
             data-up=move || up.get().to_string()
             data-side=move || side.get().unwrap_or(0).to_string()
             aria-label=aria
-            style=move || {
-                format!(
-                    "transform: translate({}px, {}px) scale({})",
-                    num(x.get().unwrap_or(-500.0)),
-                    num(VAULT_TOP),
-                    scale_text(scale.get()),
-                )
-            }
+            style=move || placed(x.get(), VAULT_TOP, scale.get())
             on:click=move |_| lab.press_vault(id)
             on:keydown=on_key
         >
@@ -523,14 +526,7 @@ fn Teller(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
             tabindex="0"
             data-teller=id.to_string()
             aria-label=aria
-            style=move || {
-                format!(
-                    "transform: translate({}px, {}px) scale({})",
-                    num(x.get().unwrap_or(-500.0)),
-                    num(TELLER_Y),
-                    scale_text(scale.get()),
-                )
-            }
+            style=move || placed(x.get(), TELLER_Y, scale.get())
             on:click=move |_| lab.press_teller(id)
             on:keydown=on_key
         >
