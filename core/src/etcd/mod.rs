@@ -2,5 +2,6 @@
 
 pub mod message;
 pub mod mutant;
+pub mod mvcc;
 pub mod raft;
 pub mod raft_log;
