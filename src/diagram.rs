@@ -36,6 +36,8 @@ pub fn short_label(m: &MessageView) -> String {
         (MessageClass::Append, false) => "append".into(),
         (MessageClass::Append, true) => if m.rejected { "nack" } else { "ack" }.into(),
         (MessageClass::Heartbeat, _) => String::new(),
+        (MessageClass::Read, false) => "read index?".into(),
+        (MessageClass::Read, true) => "read index".into(),
         (MessageClass::Client, false) => "put".into(),
         (MessageClass::Client, true) => "OK".into(),
     }
@@ -63,6 +65,7 @@ fn class_name(c: MessageClass) -> &'static str {
         MessageClass::PreVote => "prevote",
         MessageClass::Append => "append",
         MessageClass::Heartbeat => "heartbeat",
+        MessageClass::Read => "read",
         MessageClass::Client => "client",
     }
 }
@@ -578,11 +581,13 @@ fn token_shape(m: &MessageView) -> impl IntoView {
         }
         .into_any(),
         MessageClass::Heartbeat => view! { <circle class="shape" r="5" /> }.into_any(),
+        // A read: a small triangle (it asks, it changes nothing).
+        MessageClass::Read => view! { <path class="shape" d="M0 -7 L7 6 L-7 6 Z" /> }.into_any(),
         MessageClass::Client => view! {
             <g class="shape-group">
                 <rect class="shape" x="-15" y="-8" width="30" height="16" rx="8" />
                 <text class="client-text" x="0" y="4" text-anchor="middle">
-                    {if m.is_reply { "OK" } else { "put" }}
+                    {if m.is_reply { if m.rejected { "err" } else { "OK" } } else { m.label }}
                 </text>
             </g>
         }

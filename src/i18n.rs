@@ -120,9 +120,13 @@ pub const LEGEND_HEARTBEAT: Tr = Tr(
     "Heartbeat: 리더가 살아 있다는 신호",
     "Heartbeat: the leader is alive",
 );
+pub const LEGEND_READ: Tr = Tr(
+    "ReadIndex: 선형 읽기 전에 리더에게 커밋 인덱스를 묻기 (리더는 하트비트로 과반수를 확인)",
+    "ReadIndex: a linearizable read asks the leader for its commit index (confirmed by a heartbeat round)",
+);
 pub const LEGEND_CLIENT: Tr = Tr(
-    "put / OK: 창구 ↔ 금고 (클라이언트 쓰기)",
-    "put / OK: teller ↔ vault (client write)",
+    "put / get / OK: 창구 ↔ 금고 (클라이언트 요청과 응답)",
+    "put / get / OK: teller ↔ vault (a client request and its answer)",
 );
 pub const LEGEND_REPLY: Tr = Tr("속이 빈 모양: 응답", "hollow shape: a reply");
 pub const LEGEND_DROP: Tr = Tr(

@@ -410,6 +410,12 @@ pub fn Legend(lab: Lab) -> impl IntoView {
                     {t(i18n::LEGEND_HEARTBEAT)}
                 </li>
                 <li>
+                    <svg class="icon msg msg-read" viewBox="-12 -12 24 24" aria-hidden="true">
+                        <path class="shape" d="M0 -7 L7 6 L-7 6 Z" />
+                    </svg>
+                    {t(i18n::LEGEND_READ)}
+                </li>
+                <li>
                     <svg class="icon msg msg-client" viewBox="-16 -12 32 24" aria-hidden="true">
                         <rect class="shape" x="-15" y="-8" width="30" height="16" rx="8" />
                     </svg>

@@ -3,6 +3,7 @@
 //! The UI reads only this (and submits command lines); it never reaches into the world.
 
 use crate::etcd::message::{EntryData, MemberId, MsgKind};
+use crate::etcd::mvcc::KeyRange;
 use crate::etcd::raft::Role;
 use crate::hash::format_hash;
 use crate::i18n::Text;
@@ -51,6 +52,8 @@ pub enum MessageClass {
     PreVote,
     Append,
     Heartbeat,
+    /// ReadIndex: a linearizable read asking the leader for its commit index.
+    Read,
     Client,
 }
 
@@ -117,6 +120,11 @@ impl World {
                         label: match &e.data {
                             EntryData::Empty => "·".to_string(),
                             EntryData::Put { key, value } => format!("{key}={value}"),
+                            EntryData::Delete { range } => match range {
+                                KeyRange::Key(k) => format!("del {k}"),
+                                KeyRange::Prefix(p) => format!("del {p}*"),
+                                KeyRange::Range(s, e) => format!("del [{s}, {e})"),
+                            },
                         },
                     })
                     .collect();
@@ -136,7 +144,7 @@ impl World {
                     election_timeout_ticks: n.randomized_election_ticks,
                     group: self.net.group_of(n.id),
                     log_tail,
-                    keys: m.kv.len(),
+                    keys: m.store.live_keys(),
                 }
             })
             .collect();
@@ -162,6 +170,7 @@ impl World {
                     let class = match m.kind {
                         MsgKind::Vote | MsgKind::VoteResp => MessageClass::Vote,
                         MsgKind::PreVote | MsgKind::PreVoteResp => MessageClass::PreVote,
+                        MsgKind::ReadIndex | MsgKind::ReadIndexResp => MessageClass::Read,
                         MsgKind::App | MsgKind::AppResp | MsgKind::Prop => MessageClass::Append,
                         MsgKind::Heartbeat | MsgKind::HeartbeatResp => MessageClass::Heartbeat,
                     };
@@ -169,13 +178,26 @@ impl World {
                         m.kind,
                         MsgKind::VoteResp
                             | MsgKind::PreVoteResp
+                            | MsgKind::ReadIndexResp
                             | MsgKind::AppResp
                             | MsgKind::HeartbeatResp
                     );
                     (class, m.kind.label(), reply, m.reject, m.entries.len())
                 }
-                Payload::ClientPut { .. } => (MessageClass::Client, "Put", false, false, 1),
-                Payload::ClientReply { .. } => (MessageClass::Client, "OK", true, false, 0),
+                Payload::ClientRequest { request } => (
+                    MessageClass::Client,
+                    self.request_label(*request),
+                    false,
+                    false,
+                    1,
+                ),
+                Payload::ClientReply { error, .. } => (
+                    MessageClass::Client,
+                    if *error { "error" } else { "OK" },
+                    true,
+                    *error,
+                    0,
+                ),
             };
             messages.push(MessageView {
                 key: seq,

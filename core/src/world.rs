@@ -5,10 +5,11 @@
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
-use std::rc::Rc;
 
+use crate::etcd::client::{self, ClientOp, Header};
 use crate::etcd::message::{EntryData, MemberId, Message, Origin};
-use crate::etcd::raft::{RaftConfig, RaftNode, Role, TICK_US};
+use crate::etcd::mvcc::MvccStore;
+use crate::etcd::raft::{RaftConfig, RaftNode, ReadState, Role, TICK_US};
 use crate::hash::Fnv64;
 use crate::i18n::{Lang, Text};
 use crate::names;
@@ -33,13 +34,15 @@ pub const MEMBER_COUNTS: [u8; 4] = [1, 3, 5, 7];
 #[derive(Clone, Debug, Hash)]
 pub enum Payload {
     Raft(Message),
-    ClientPut {
+    /// A client's request (its body, a [`ClientOp`], is in the world's request table).
+    ClientRequest {
         request: u64,
-        key: Rc<str>,
-        value: Rc<str>,
     },
+    /// The answer: what etcdctl prints, or its error (printed as `Error: …`).
     ClientReply {
         request: u64,
+        lines: Vec<String>,
+        error: bool,
     },
 }
 
@@ -69,8 +72,10 @@ pub struct Member {
     pub up: bool,
     /// Bumped on crash and restart so ticks scheduled by an earlier life are ignored.
     generation: u32,
-    /// The applied key-value state (MVCC arrives in the next issue).
-    pub kv: BTreeMap<Rc<str>, Rc<str>>,
+    /// The applied key-value state: etcd's MVCC store, rebuilt from the log on restart.
+    pub store: MvccStore,
+    /// Confirmed linearizable reads waiting for this member to apply up to their index.
+    reads: Vec<ReadState>,
 }
 
 impl Member {
@@ -85,6 +90,7 @@ struct ClientRequest {
     cmd: u32,
     via: MemberId,
     done: bool,
+    op: ClientOp,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -179,7 +185,8 @@ impl World {
                 node: RaftNode::new(id, voters.clone(), config, &mut rng),
                 up: true,
                 generation: 0,
-                kv: BTreeMap::new(),
+                store: MvccStore::new(),
+                reads: Vec::new(),
             })
             .collect();
         let mut w = World {
@@ -334,7 +341,9 @@ impl World {
                 }
                 req.done = true;
                 let cmd = req.cmd;
-                self.stats.writes_failed += 1;
+                if !matches!(req.op, ClientOp::Get(_)) {
+                    self.stats.writes_failed += 1;
+                }
                 self.say(
                     cmd,
                     LineKind::Stderr,
@@ -364,25 +373,39 @@ impl World {
                     .step(msg, &mut self.rng);
                 self.flush(id);
             }
-            (
-                Endpoint::Member(id),
-                Payload::ClientPut {
-                    request,
-                    key,
-                    value,
-                },
-            ) => {
+            (Endpoint::Member(id), Payload::ClientRequest { request }) => {
+                let Some(op) = self.requests.get(&request).map(|r| r.op.clone()) else {
+                    return;
+                };
                 let origin = Origin {
                     member: id,
                     request,
                 };
-                // Dropped proposals (no leader known) are never answered: the client times out.
-                self.members[(id - 1) as usize]
-                    .node
-                    .propose(EntryData::Put { key, value }, origin);
+                let node = &mut self.members[(id - 1) as usize].node;
+                // A request dropped here (no leader known) is never answered: the client
+                // times out, as etcdctl does.
+                match op {
+                    ClientOp::Put { key, value } => {
+                        node.propose(EntryData::Put { key, value }, origin);
+                    }
+                    ClientOp::Delete { range } => {
+                        node.propose(EntryData::Delete { range }, origin);
+                    }
+                    ClientOp::Get(q) if q.serializable => self.serve_read(id, request),
+                    ClientOp::Get(_) => {
+                        node.read_index(origin);
+                    }
+                }
                 self.flush(id);
             }
-            (Endpoint::Client(_), Payload::ClientReply { request }) => {
+            (
+                Endpoint::Client(_),
+                Payload::ClientReply {
+                    request,
+                    lines,
+                    error,
+                },
+            ) => {
                 let Some(req) = self.requests.get_mut(&request) else {
                     return;
                 };
@@ -390,10 +413,23 @@ impl World {
                     return;
                 }
                 req.done = true;
-                let cmd = req.cmd;
-                self.stats.writes_ok += 1;
-                self.say(cmd, LineKind::Stdout, Text::same("OK"));
-                self.finish(cmd, false);
+                let (cmd, is_write) = (req.cmd, !matches!(req.op, ClientOp::Get(_)));
+                if is_write {
+                    if error {
+                        self.stats.writes_failed += 1;
+                    } else {
+                        self.stats.writes_ok += 1;
+                    }
+                }
+                for line in lines {
+                    let (kind, text) = if error {
+                        (LineKind::Stderr, format!("Error: {line}"))
+                    } else {
+                        (LineKind::Stdout, line)
+                    };
+                    self.say(cmd, kind, Text::same(text));
+                }
+                self.finish(cmd, error);
             }
             (to, payload) => debug_assert!(false, "misrouted {payload:?} to {to:?}"),
         }
@@ -412,25 +448,76 @@ impl World {
         self.outbox_spare = msgs;
         let applied = self.members[idx].node.take_to_apply();
         for e in applied {
-            if let EntryData::Put { key, value } = e.data {
-                self.members[idx].kv.insert(key, value);
-            }
-            if let Some(origin) = e.origin.filter(|o| o.member == id) {
+            let store = &mut self.members[idx].store;
+            let answer = match e.data {
+                EntryData::Empty => None,
+                EntryData::Put { key, value } => {
+                    store.put(key, value, 0);
+                    Some("OK".to_string())
+                }
+                EntryData::Delete { range } => Some(store.delete(&range).len().to_string()),
+            };
+            // The member that accepted the request answers its client once it has applied it.
+            if let (Some(origin), Some(answer)) = (e.origin.filter(|o| o.member == id), answer) {
                 if self
                     .requests
                     .get(&origin.request)
                     .is_some_and(|r| !r.done && r.via == id)
                 {
-                    self.send(
-                        Endpoint::Member(id),
-                        Endpoint::Client(id),
-                        Payload::ClientReply {
-                            request: origin.request,
-                        },
-                    );
+                    let reply = Payload::ClientReply {
+                        request: origin.request,
+                        lines: vec![answer],
+                        error: false,
+                    };
+                    self.send(Endpoint::Member(id), Endpoint::Client(id), reply);
                 }
             }
         }
+        // Linearizable reads: serve each once this member has applied up to its read index.
+        let confirmed = std::mem::take(&mut self.members[idx].node.read_states);
+        self.members[idx].reads.extend(confirmed);
+        let applied_index = self.members[idx].node.log.applied;
+        let (ready, waiting): (Vec<ReadState>, Vec<ReadState>) = self.members[idx]
+            .reads
+            .drain(..)
+            .partition(|r| r.index <= applied_index);
+        self.members[idx].reads = waiting;
+        for r in ready {
+            self.serve_read(id, r.ctx.request);
+        }
+    }
+
+    /// Answers a read from member `id`'s own store (now: after ReadIndex for a linearizable
+    /// read; at once for a serializable one, which may be stale).
+    fn serve_read(&mut self, id: MemberId, request: u64) {
+        let Some(req) = self
+            .requests
+            .get(&request)
+            .filter(|r| !r.done && r.via == id)
+        else {
+            return;
+        };
+        let ClientOp::Get(q) = &req.op else { return };
+        let member = &self.members[(id - 1) as usize];
+        let header = Header {
+            cluster_id: client::cluster_id(),
+            member_id: client::member_id(id),
+            revision: member.store.revision(),
+            raft_term: member.node.term,
+        };
+        let (lines, error) = match client::format_get(&member.store, q, header) {
+            Ok(lines) => (lines, false),
+            Err(e) => (vec![e], true),
+        };
+        self.send(
+            Endpoint::Member(id),
+            Endpoint::Client(id),
+            Payload::ClientReply {
+                request,
+                lines,
+                error,
+            },
+        );
     }
 
     fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
@@ -509,6 +596,7 @@ impl World {
                 let (ko, en) = if member.up {
                     member.up = false;
                     member.generation += 1;
+                    member.reads.clear();
                     ("중지됨 (휘발성 상태 손실)", "crashed (volatile state lost)")
                 } else {
                     ("이미 중지되어 있습니다", "is already down")
@@ -530,7 +618,8 @@ impl World {
                     member.node = node;
                     member.up = true;
                     member.generation += 1;
-                    member.kv.clear();
+                    member.store = MvccStore::new();
+                    member.reads.clear();
                     let generation = member.generation;
                     let phase_us = self.rng.below(TICK_US);
                     self.queue.push(
@@ -596,34 +685,13 @@ impl World {
                 self.finish(id, false);
             }
             Command::Put { key, value, via } => {
-                let via = match via {
-                    Some(r) => self.resolve(&r)?,
-                    None => 1,
+                let op = ClientOp::Put {
+                    key: key.into(),
+                    value: value.into(),
                 };
-                let request = self.next_request;
-                self.next_request += 1;
-                self.requests.insert(
-                    request,
-                    ClientRequest {
-                        cmd: id,
-                        via,
-                        done: false,
-                    },
-                );
-                self.queue.push(
-                    self.now_us + CLIENT_TIMEOUT_US,
-                    Event::RequestTimeout { request },
-                );
-                self.send(
-                    Endpoint::Client(via),
-                    Endpoint::Member(via),
-                    Payload::ClientPut {
-                        request,
-                        key: key.into(),
-                        value: value.into(),
-                    },
-                );
+                self.start_request(id, via, op)?;
             }
+            Command::Etcd { endpoint, op } => self.start_request(id, endpoint, op)?,
             Command::Set { option, on } => {
                 for m in &mut self.members {
                     match option {
@@ -658,6 +726,52 @@ impl World {
             }
         }
         Ok(())
+    }
+
+    /// Sends a client request through the teller in front of `via` (default etcd-1, the member
+    /// the handout's `kubectl exec … etcd-…-control-plane` reaches at 127.0.0.1:2379).
+    fn start_request(
+        &mut self,
+        cmd: u32,
+        via: Option<MemberRef>,
+        op: ClientOp,
+    ) -> Result<(), Text> {
+        let via = match via {
+            Some(r) => self.resolve(&r)?,
+            None => 1,
+        };
+        let request = self.next_request;
+        self.next_request += 1;
+        self.requests.insert(
+            request,
+            ClientRequest {
+                cmd,
+                via,
+                done: false,
+                op,
+            },
+        );
+        self.queue.push(
+            self.now_us + CLIENT_TIMEOUT_US,
+            Event::RequestTimeout { request },
+        );
+        self.send(
+            Endpoint::Client(via),
+            Endpoint::Member(via),
+            Payload::ClientRequest { request },
+        );
+        Ok(())
+    }
+
+    /// What a request in flight asks, for the diagram's label.
+    pub fn request_label(&self, request: u64) -> &'static str {
+        match self.requests.get(&request).map(|r| &r.op) {
+            Some(ClientOp::Put { .. }) => "put",
+            Some(ClientOp::Delete { .. }) => "del",
+            Some(ClientOp::Get(q)) if q.serializable => "get s",
+            Some(ClientOp::Get(_)) => "get",
+            None => "?",
+        }
     }
 
     fn resolve(&self, r: &MemberRef) -> Result<MemberId, Text> {

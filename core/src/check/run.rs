@@ -23,6 +23,8 @@ pub const LEADER_AFTER_HEAL_US_MAX: u64 = 10 * US_PER_S;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FaultRates {
     pub write: u64,
+    /// Reads through ReadIndex (linearizable) or local state (serializable).
+    pub read: u64,
     pub crash: u64,
     pub restart: u64,
     pub partition: u64,
@@ -52,6 +54,7 @@ impl SeedParams {
             members: r.between(3, 7) as u8,
             rates: FaultRates {
                 write: r.between(20, 50),
+                read: r.between(5, 25),
                 crash: r.between(2, 20),
                 restart: r.between(10, 25),
                 partition: r.between(0, 15),
@@ -83,7 +86,8 @@ pub struct SeedOutcome {
 pub fn random_fault(r: &mut SimRng, p: &SeedParams, w: &World, write_no: &mut u64) -> String {
     let f = &p.rates;
     let member = |r: &mut SimRng| format!("etcd-{}", r.between(1, p.members as u64));
-    let total = f.write
+    let total = f.read
+        + f.write
         + f.crash
         + f.restart
         + f.partition
@@ -99,7 +103,14 @@ pub fn random_fault(r: &mut SimRng, p: &SeedParams, w: &World, write_no: &mut u6
         x = x.saturating_sub(weight);
         hit
     };
-    if pick(f.write) {
+    if pick(f.read) {
+        let consistency = if r.below(3) == 0 { "s" } else { "l" };
+        format!(
+            "etcdctl --endpoints={} get k{} --consistency={consistency}",
+            member(r),
+            r.below(7)
+        )
+    } else if pick(f.write) {
         *write_no += 1;
         format!(
             "lab put k{} v{} --via {}",
@@ -230,8 +241,10 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
     run_checked(&mut w, &mut checks, SAFETY_US);
     log_matching(&w, &mut checks.violations);
 
-    // Liveness phase: no faults. Everything heals and restarts.
-    for line in ["lab heal", "lab loss 0%"] {
+    // Liveness phase: no faults. Everything heals and restarts, with etcd's safeguards back on
+    // (without PreVote, members with stale logs can keep deposing every election: the very
+    // disruption PreVote exists to stop, Raft thesis §9.6).
+    for line in ["lab heal", "lab loss 0%", "lab set prevote on", "lab set checkquorum on"] {
         submit_checked(&mut w, &mut checks, line);
     }
     for m in 1..=params.members {

@@ -13,6 +13,8 @@ pub enum EntryData {
     /// Shared strings: an entry is copied into every AppendEntries to every follower, and a
     /// reference count is far cheaper than copying the bytes each time.
     Put { key: Rc<str>, value: Rc<str> },
+    /// `del`: every live key in the range, at one revision.
+    Delete { range: super::mvcc::KeyRange },
 }
 
 /// Where a client request entered the cluster, so the member that accepted it can answer the
@@ -47,6 +49,10 @@ pub enum MsgKind {
     HeartbeatResp,
     /// A client proposal forwarded from a follower to its leader.
     Prop,
+    /// A linearizable read forwarded to the leader, and the leader's answer: the commit index
+    /// the reader must apply up to before serving (etcd/raft ReadOnlySafe).
+    ReadIndex,
+    ReadIndexResp,
 }
 
 impl MsgKind {
@@ -62,6 +68,8 @@ impl MsgKind {
             MsgKind::Heartbeat => "Heartbeat",
             MsgKind::HeartbeatResp => "Heartbeat reply",
             MsgKind::Prop => "Proposal",
+            MsgKind::ReadIndex => "ReadIndex",
+            MsgKind::ReadIndexResp => "ReadIndex reply",
         }
     }
 }
@@ -83,6 +91,9 @@ pub struct Message {
     pub reject: bool,
     /// AppResp with reject: the follower's last index, so the leader can skip back quickly.
     pub reject_hint: u64,
+    /// ReadIndex / ReadIndexResp: which read; Heartbeat / HeartbeatResp: the newest pending
+    /// read the round confirms (etcd/raft's heartbeat `Context`).
+    pub ctx: Option<Origin>,
 }
 
 impl Message {
@@ -98,6 +109,7 @@ impl Message {
             commit: 0,
             reject: false,
             reject_hint: 0,
+            ctx: None,
         }
     }
 }

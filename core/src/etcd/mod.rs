@@ -1,5 +1,6 @@
 //! etcd, as the vault: Raft members (pure step functions) and their log.
 
+pub mod client;
 pub mod message;
 pub mod mutant;
 pub mod mvcc;

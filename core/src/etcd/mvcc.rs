@@ -168,6 +168,14 @@ impl MvccStore {
         self.revision
     }
 
+    /// How many keys are live now.
+    pub fn live_keys(&self) -> usize {
+        self.history
+            .values()
+            .filter(|h| h.last().is_some_and(|c| c.kv.is_some()))
+            .count()
+    }
+
     pub fn compact_revision(&self) -> u64 {
         self.compact_revision
     }

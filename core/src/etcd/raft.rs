@@ -69,6 +69,25 @@ pub struct Progress {
     pub recent_active: bool,
 }
 
+/// A linearizable read the leader is confirming (etcd/raft `readIndexStatus`).
+#[derive(Clone, Debug, Hash)]
+pub struct PendingRead {
+    pub ctx: Origin,
+    /// The commit index when the read arrived: the reader serves once applied ≥ this.
+    pub index: u64,
+    /// Who asked (the leader itself, or a follower that forwarded it).
+    pub from: MemberId,
+    /// Members that answered a heartbeat carrying this read (or a later one).
+    pub acks: Vec<MemberId>,
+}
+
+/// A confirmed read: serve `ctx` once this member has applied `index`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ReadState {
+    pub ctx: Origin,
+    pub index: u64,
+}
+
 /// What survives a crash: etcd's `HardState` (term, vote, commit) and the log in the WAL.
 #[derive(Clone, Debug, Hash)]
 pub struct DurableState {
@@ -99,8 +118,15 @@ pub struct RaftNode {
     votes: BTreeMap<MemberId, bool>,
     /// Leader only: one entry per other voter.
     progress: BTreeMap<MemberId, Progress>,
+    /// Leader: reads waiting for a quorum's heartbeat replies, in arrival order.
+    read_only: Vec<PendingRead>,
+    /// Leader: reads that arrived before it committed an entry of its own term (etcd/raft
+    /// holds them: until then its commit index may be behind the cluster's).
+    reads_before_first_commit: Vec<(Origin, MemberId)>,
     /// Outbox. The world drains it after every step; it is empty between steps.
     pub msgs: Vec<Message>,
+    /// Confirmed reads for the world to serve (drained with the outbox).
+    pub read_states: Vec<ReadState>,
 }
 
 impl RaftNode {
@@ -144,7 +170,10 @@ impl RaftNode {
             randomized_election_ticks: ELECTION_TICKS,
             votes: BTreeMap::new(),
             progress: BTreeMap::new(),
+            read_only: Vec::new(),
+            reads_before_first_commit: Vec::new(),
             msgs: Vec::new(),
+            read_states: Vec::new(),
         };
         node.reset_randomized_election_timeout(rng);
         node
@@ -251,13 +280,92 @@ impl RaftNode {
         }
     }
 
+    /// A linearizable read arriving at this member (ReadIndex, Raft thesis §6.4). Returns false
+    /// when it is dropped (no known leader); the client then times out.
+    pub fn read_index(&mut self, ctx: Origin) -> bool {
+        match self.role {
+            Role::Leader => {
+                self.leader_read(ctx, self.id);
+                true
+            }
+            Role::Follower => match self.leader {
+                Some(leader) => {
+                    let mut m = Message::new(MsgKind::ReadIndex, self.id, leader, 0);
+                    m.ctx = Some(ctx);
+                    self.msgs.push(m);
+                    true
+                }
+                None => false,
+            },
+            Role::PreCandidate | Role::Candidate => false,
+        }
+    }
+
+    fn committed_in_term(&self) -> bool {
+        self.log.term(self.log.committed) == Some(self.term)
+    }
+
+    /// Leader side of ReadIndex: remember the commit index, then confirm leadership with a
+    /// heartbeat round; a quorum of replies releases the read.
+    fn leader_read(&mut self, ctx: Origin, from: MemberId) {
+        if !self.committed_in_term() {
+            self.reads_before_first_commit.push((ctx, from));
+            return;
+        }
+        let index = self.log.committed;
+        if self.quorum() == 1 {
+            self.release_read(ctx, from, index);
+            return;
+        }
+        self.read_only.push(PendingRead {
+            ctx,
+            index,
+            from,
+            acks: vec![self.id],
+        });
+        self.bcast_heartbeat();
+    }
+
+    fn release_read(&mut self, ctx: Origin, from: MemberId, index: u64) {
+        if from == self.id {
+            self.read_states.push(ReadState { ctx, index });
+        } else {
+            let mut m = Message::new(MsgKind::ReadIndexResp, self.id, from, self.term);
+            m.ctx = Some(ctx);
+            m.index = index;
+            self.msgs.push(m);
+        }
+    }
+
+    /// A heartbeat reply echoing `ctx` acknowledges that read and every earlier one.
+    fn ack_read(&mut self, from: MemberId, ctx: Origin) {
+        let Some(pos) = self.read_only.iter().position(|r| r.ctx == ctx) else {
+            return;
+        };
+        for r in &mut self.read_only[..=pos] {
+            if !r.acks.contains(&from) {
+                r.acks.push(from);
+            }
+        }
+        let quorum = self.quorum();
+        let ready = self
+            .read_only
+            .iter()
+            .take_while(|r| r.acks.len() >= quorum)
+            .count();
+        let released: Vec<PendingRead> = self.read_only.drain(..ready).collect();
+        for r in released {
+            self.release_read(r.ctx, r.from, r.index);
+        }
+    }
+
     /// Handles one message from another member (etcd/raft `Step`: term checks first, then
     /// votes, then the role's own step function).
     pub fn step(&mut self, m: Message, rng: &mut SimRng) {
         debug_assert_eq!(m.to, self.id);
         let is_vote_request = matches!(m.kind, MsgKind::Vote | MsgKind::PreVote);
-        if m.kind == MsgKind::Prop {
-            // Proposals carry term 0, like etcd/raft's local messages: no term check.
+        if matches!(m.kind, MsgKind::Prop | MsgKind::ReadIndex) {
+            // Forwarded requests carry term 0, like etcd/raft's local messages: no term check.
         } else if m.term > self.term {
             if is_vote_request {
                 // CheckQuorum's lease (Raft thesis §4.2.3): a member that heard from a leader
@@ -326,7 +434,15 @@ impl RaftNode {
                 }
                 self.handle_append_response(m)
             }
+            MsgKind::ReadIndex => {
+                if let Some(ctx) = m.ctx {
+                    self.leader_read(ctx, m.from);
+                }
+            }
             MsgKind::HeartbeatResp => {
+                if let Some(ctx) = m.ctx {
+                    self.ack_read(m.from, ctx);
+                }
                 // A follower behind us missed entries (a lost AppendEntries): resend from its match.
                 let last = self.log.last_index();
                 if let Some(pr) = self.progress.get_mut(&m.from) {
@@ -344,13 +460,18 @@ impl RaftNode {
                     self.term, self.id, m.from
                 )
             }
-            MsgKind::Vote | MsgKind::VoteResp | MsgKind::PreVote | MsgKind::PreVoteResp => {}
+            MsgKind::Vote
+            | MsgKind::VoteResp
+            | MsgKind::PreVote
+            | MsgKind::PreVoteResp
+            | MsgKind::ReadIndexResp => {}
         }
     }
 
     fn step_candidate(&mut self, m: Message, rng: &mut SimRng) {
         match m.kind {
-            MsgKind::Prop => {} // dropped: no leader to forward to
+            // Dropped: no leader to forward to; the client times out.
+            MsgKind::Prop | MsgKind::ReadIndex | MsgKind::ReadIndexResp => {}
             MsgKind::App | MsgKind::Heartbeat => {
                 // A leader exists for our term (Raft §5.2): step down and follow it.
                 self.become_follower(m.term, Some(m.from), rng);
@@ -399,9 +520,19 @@ impl RaftNode {
                 self.election_elapsed_ticks = 0;
                 self.leader = Some(m.from);
                 self.log.commit_to(m.commit.min(self.log.last_index()));
-                let resp = Message::new(MsgKind::HeartbeatResp, self.id, m.from, self.term);
+                let mut resp = Message::new(MsgKind::HeartbeatResp, self.id, m.from, self.term);
+                resp.ctx = m.ctx; // confirms the leader's pending reads
                 self.msgs.push(resp);
             }
+            MsgKind::ReadIndexResp => {
+                if let Some(ctx) = m.ctx {
+                    self.read_states.push(ReadState {
+                        ctx,
+                        index: m.index,
+                    });
+                }
+            }
+            MsgKind::ReadIndex => {} // only a leader answers; the asker times out
             MsgKind::AppResp
             | MsgKind::HeartbeatResp
             | MsgKind::VoteResp
@@ -534,11 +665,22 @@ impl RaftNode {
         }
         matched[..n].sort_unstable_by(|a, b| b.cmp(a));
         let quorum_index = matched[self.quorum() - 1];
-        if self.is_mutant(Mutant::CommitOldTerm) && quorum_index > self.log.committed {
+        let advanced = if self.is_mutant(Mutant::CommitOldTerm) && quorum_index > self.log.committed
+        {
             self.log.commit_to(quorum_index);
-            return true;
+            true
+        } else {
+            self.log.maybe_commit(quorum_index, self.term)
+        };
+        if advanced && self.committed_in_term() && !self.reads_before_first_commit.is_empty() {
+            // The first commit of our term: our commit index is now the cluster's; serve the
+            // reads that waited for it.
+            let waiting = std::mem::take(&mut self.reads_before_first_commit);
+            for (ctx, from) in waiting {
+                self.leader_read(ctx, from);
+            }
         }
-        self.log.maybe_commit(quorum_index, self.term)
+        advanced
     }
 
     fn send_append(&mut self, to: MemberId) {
@@ -580,6 +722,8 @@ impl RaftNode {
             let mut m = Message::new(MsgKind::Heartbeat, self.id, id, self.term);
             // Never tell a follower to commit beyond what it is known to hold (etcd/raft).
             m.commit = pr.matched.min(self.log.committed);
+            // The newest pending read rides along; a reply confirms it and all before it.
+            m.ctx = self.read_only.last().map(|r| r.ctx);
             self.msgs.push(m);
         }
     }
@@ -602,6 +746,9 @@ impl RaftNode {
         self.reset_randomized_election_timeout(rng);
         self.votes.clear();
         self.progress.clear();
+        // Pending reads die with the leadership; their clients time out (etcd does the same).
+        self.read_only.clear();
+        self.reads_before_first_commit.clear();
     }
 
     fn reset_randomized_election_timeout(&mut self, rng: &mut SimRng) {

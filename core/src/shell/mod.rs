@@ -4,6 +4,9 @@
 //! URLs and the headless CLI (DESIGN.md "everything is a command at a time"). Parsing never
 //! touches the world; resolving `leader` happens when the command runs.
 
+mod etcdctl;
+
+use crate::etcd::client::ClientOp;
 use crate::i18n::Text;
 use crate::sim::{US_PER_MS, US_PER_S};
 
@@ -65,6 +68,11 @@ pub enum Command {
     Sleep {
         duration_us: u64,
     },
+    /// An etcdctl request through the member at `endpoint` (default: etcd-1, 127.0.0.1:2379).
+    Etcd {
+        endpoint: Option<MemberRef>,
+        op: ClientOp,
+    },
     Help,
 }
 
@@ -90,6 +98,7 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
     };
     match first.as_str() {
         "lab" => parse_lab(rest),
+        "etcdctl" => etcdctl::parse(rest),
         "sleep" => parse_sleep(rest),
         "help" => Ok(Command::Help),
         other => Err(Text::same(format!(
@@ -162,7 +171,7 @@ fn no_args(rest: &[String], cmd: Command) -> Result<Command, ParseError> {
     }
 }
 
-fn member_ref(word: &str) -> MemberRef {
+pub(crate) fn member_ref(word: &str) -> MemberRef {
     if word == "leader" {
         MemberRef::Leader
     } else {

@@ -1,0 +1,178 @@
+//! What a client asks etcd (etcdctl's requests, the API servers' later) and how etcdctl
+//! prints the answers (etcd `etcdctl/ctlv3/command/printer_simple.go`, `printer_json.go`;
+//! facts §1.5).
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+
+use super::message::MemberId;
+use super::mvcc::{Bytes, KeyRange, KeyValue, MvccStore};
+use crate::hash::Fnv64;
+use crate::names;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ClientOp {
+    Put { key: Bytes, value: Bytes },
+    Delete { range: KeyRange },
+    Get(GetQuery),
+}
+
+/// How `etcdctl get` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GetFormat {
+    /// key line, value line
+    Simple,
+    /// `--keys-only`: key line, then an empty line
+    KeysOnly,
+    /// `--print-value-only`: value lines
+    ValuesOnly,
+    /// `-w json`
+    Json,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GetQuery {
+    pub range: KeyRange,
+    /// 0 = the current revision.
+    pub rev: u64,
+    /// 0 = no limit.
+    pub limit: usize,
+    /// `--consistency=s`: answer from this member's own state, without asking the leader.
+    pub serializable: bool,
+    pub format: GetFormat,
+}
+
+/// The response header etcd puts on every answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header {
+    pub cluster_id: u64,
+    pub member_id: u64,
+    pub revision: u64,
+    pub raft_term: u64,
+}
+
+fn fnv(s: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = Fnv64::default();
+    h.write(s.as_bytes());
+    h.finish()
+}
+
+/// A stable cluster ID (etcd derives it from the initial members; the lab from the cluster name).
+pub fn cluster_id() -> u64 {
+    fnv(names::CLUSTER_NAME)
+}
+
+/// A stable member ID, printed as 16 hex digits like etcd's.
+pub fn member_id(m: MemberId) -> u64 {
+    fnv(&names::node_name(m))
+}
+
+/// `etcdctl get`'s output, or the error etcdctl prints after `Error: `.
+pub fn format_get(store: &MvccStore, q: &GetQuery, header: Header) -> Result<Vec<String>, String> {
+    let (kvs, count) = store
+        .range(&q.range, q.rev, q.limit)
+        .map_err(|e| e.message().to_string())?;
+    let mut out = Vec::new();
+    match q.format {
+        GetFormat::Simple => {
+            for kv in &kvs {
+                out.push(kv.key.to_string());
+                out.push(kv.value.to_string());
+            }
+        }
+        GetFormat::KeysOnly => {
+            for kv in &kvs {
+                out.push(kv.key.to_string());
+                out.push(String::new());
+            }
+        }
+        GetFormat::ValuesOnly => out.extend(kvs.iter().map(|kv| kv.value.to_string())),
+        GetFormat::Json => out.push(json_get(&kvs, count, header)),
+    }
+    Ok(out)
+}
+
+/// etcdctl's `-w json` for a range response: one line, keys and values base64, counts only when
+/// non-zero (protobuf JSON omits zero fields).
+fn json_get(kvs: &[KeyValue], count: usize, h: Header) -> String {
+    let mut s = format!(
+        "{{\"header\":{{\"cluster_id\":{},\"member_id\":{},\"revision\":{},\"raft_term\":{}}}",
+        h.cluster_id, h.member_id, h.revision, h.raft_term
+    );
+    if !kvs.is_empty() {
+        let items: Vec<String> = kvs
+            .iter()
+            .map(|kv| {
+                let mut item = format!(
+                    "{{\"key\":\"{}\",\"create_revision\":{},\"mod_revision\":{},\"version\":{},\"value\":\"{}\"",
+                    STANDARD.encode(kv.key.as_bytes()),
+                    kv.create_revision,
+                    kv.mod_revision,
+                    kv.version,
+                    STANDARD.encode(kv.value.as_bytes())
+                );
+                if kv.lease != 0 {
+                    item.push_str(&format!(",\"lease\":{}", kv.lease));
+                }
+                item.push('}');
+                item
+            })
+            .collect();
+        s.push_str(&format!(",\"kvs\":[{}]", items.join(",")));
+    }
+    if count > 0 {
+        s.push_str(&format!(",\"count\":{count}"));
+    }
+    s.push('}');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::rc::Rc;
+
+    #[test]
+    fn get_prints_like_etcdctl() {
+        let mut store = MvccStore::new();
+        store.put(Rc::from("foo"), Rc::from("bar"), 0);
+        let h = Header {
+            cluster_id: 1,
+            member_id: 2,
+            revision: store.revision(),
+            raft_term: 3,
+        };
+        let q = |format| GetQuery {
+            range: KeyRange::Key(Rc::from("foo")),
+            rev: 0,
+            limit: 0,
+            serializable: false,
+            format,
+        };
+        assert_eq!(
+            format_get(&store, &q(GetFormat::Simple), h).unwrap(),
+            ["foo", "bar"]
+        );
+        assert_eq!(
+            format_get(&store, &q(GetFormat::KeysOnly), h).unwrap(),
+            ["foo", ""]
+        );
+        assert_eq!(
+            format_get(&store, &q(GetFormat::ValuesOnly), h).unwrap(),
+            ["bar"]
+        );
+        assert_eq!(
+            format_get(&store, &q(GetFormat::Json), h).unwrap(),
+            [
+                r#"{"header":{"cluster_id":1,"member_id":2,"revision":2,"raft_term":3},"kvs":[{"key":"Zm9v","create_revision":2,"mod_revision":2,"version":1,"value":"YmFy"}],"count":1}"#
+            ]
+        );
+    }
+
+    #[test]
+    fn ids_are_stable() {
+        assert_eq!(cluster_id(), cluster_id());
+        assert_ne!(member_id(1), member_id(2));
+    }
+}
