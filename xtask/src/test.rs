@@ -102,8 +102,11 @@ pub fn run(args: &[String]) -> Result<()> {
         stage(util::run(&mut cmd), "native tests")?;
         say(format!("native tests passed in {}", t.took()));
 
-        // The checkers must be able to fail: each deliberate bug is caught within 500 seeds.
-        let t = next("mutants: cargo test -p lab-core --features mutants --test mutants");
+        // The checkers must be able to fail: each deliberate bug is caught (within 500 random
+        // seeds, or by the scripted Raft Figure 8 schedule).
+        let t = next(
+            "mutants: cargo test -p lab-core --features mutants --test mutants --test figure8",
+        );
         let mut cmd = Command::new(util::cargo());
         cmd.current_dir(&root).args([
             "test",
@@ -113,6 +116,8 @@ pub fn run(args: &[String]) -> Result<()> {
             "mutants",
             "--test",
             "mutants",
+            "--test",
+            "figure8",
         ]);
         stage(util::run(&mut cmd), "mutant tests")?;
         say(format!("every mutant caught in {}", t.took()));

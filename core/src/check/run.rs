@@ -244,7 +244,12 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
     // Liveness phase: no faults. Everything heals and restarts, with etcd's safeguards back on
     // (without PreVote, members with stale logs can keep deposing every election: the very
     // disruption PreVote exists to stop, Raft thesis §9.6).
-    for line in ["lab heal", "lab loss 0%", "lab set prevote on", "lab set checkquorum on"] {
+    for line in [
+        "lab heal",
+        "lab loss 0%",
+        "lab set prevote on",
+        "lab set checkquorum on",
+    ] {
         submit_checked(&mut w, &mut checks, line);
     }
     for m in 1..=params.members {

@@ -100,16 +100,18 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
             ("--insecure-skip-tls-verify" | "--insecure-transport", _) => {}
             ("--write-out", Some("json")) => json = true,
             ("--write-out", Some("simple")) => json = false,
-            ("--write-out", Some(other)) => return Err(Text::new(
-                format!(
+            ("--write-out", Some(other)) => {
+                return Err(Text::new(
+                    format!(
                     "Error: 출력 형식 \"{}\"은(는) 이 랩에서 아직 지원하지 않습니다 (simple, json)",
                     printable(other)
                 ),
-                format!(
-                    "Error: output format \"{}\" is not simulated yet (simple, json)",
-                    printable(other)
-                ),
-            )),
+                    format!(
+                        "Error: output format \"{}\" is not simulated yet (simple, json)",
+                        printable(other)
+                    ),
+                ))
+            }
             ("--prefix", None) => prefix = true,
             ("--keys-only", None) => keys_only = true,
             ("--print-value-only", None) => values_only = true,
@@ -175,55 +177,56 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
             ))),
         }
     };
-    let op =
-        match sub.as_str() {
-            "put" => match rest {
-                [k, v] => {
-                    key_ok(k)?;
-                    if v.len() > VALUE_BYTES_MAX {
-                        return Err(err(format!(
-                            "value is longer than the lab's limit ({VALUE_BYTES_MAX} bytes)"
-                        )));
-                    }
-                    ClientOp::Put {
-                        key: Rc::from(k.as_str()),
-                        value: Rc::from(v.as_str()),
-                    }
+    let op = match sub.as_str() {
+        "put" => match rest {
+            [k, v] => {
+                key_ok(k)?;
+                if v.len() > VALUE_BYTES_MAX {
+                    return Err(err(format!(
+                        "value is longer than the lab's limit ({VALUE_BYTES_MAX} bytes)"
+                    )));
                 }
-                _ => {
-                    return Err(err(
-                        "put command needs 1 argument and input from stdin or 2 arguments".into(),
-                    ))
+                ClientOp::Put {
+                    key: Rc::from(k.as_str()),
+                    value: Rc::from(v.as_str()),
                 }
-            },
-            "get" => {
-                let r = range(rest, prefix)?;
-                ClientOp::Get(GetQuery {
-                    range: r,
-                    rev,
-                    limit,
-                    serializable,
-                    format,
-                })
             }
-            "del" | "delete" => ClientOp::Delete {
-                range: range(rest, prefix)?,
-            },
-            "watch" | "txn" | "compact" | "lease" | "member" | "endpoint" | "move-leader"
-            | "snapshot" | "defrag" | "alarm" | "auth" | "user" | "role" | "elect" | "lock"
-            | "version" | "check" | "make-mirror" => return Err(Text::new(
+            _ => {
+                return Err(err(
+                    "put command needs 1 argument and input from stdin or 2 arguments".into(),
+                ))
+            }
+        },
+        "get" => {
+            let r = range(rest, prefix)?;
+            ClientOp::Get(GetQuery {
+                range: r,
+                rev,
+                limit,
+                serializable,
+                format,
+            })
+        }
+        "del" | "delete" => ClientOp::Delete {
+            range: range(rest, prefix)?,
+        },
+        "watch" | "txn" | "compact" | "lease" | "member" | "endpoint" | "move-leader"
+        | "snapshot" | "defrag" | "alarm" | "auth" | "user" | "role" | "elect" | "lock"
+        | "version" | "check" | "make-mirror" => {
+            return Err(Text::new(
                 format!(
                     "etcdctl {sub}: 이 랩에서 아직 시뮬레이션하지 않습니다 (지금은 put, get, del)"
                 ),
                 format!("etcdctl {sub}: not simulated in the lab yet (for now: put, get, del)"),
-            )),
-            other => {
-                return Err(Text::same(format!(
+            ))
+        }
+        other => {
+            return Err(Text::same(format!(
                 "Error: unknown command \"{}\" for \"etcdctl\"\nRun 'etcdctl --help' for usage.",
                 printable(other)
             )))
-            }
-        };
+        }
+    };
     Ok(Command::Etcd { endpoint: via, op })
 }
 
