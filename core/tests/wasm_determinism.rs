@@ -36,3 +36,19 @@ fn same_seed_same_hash_in_wasm() {
     };
     assert_eq!(run(), run());
 }
+
+const SEED_HASHES: &str = include_str!("fixtures/seed_hashes.txt");
+
+/// The same twenty faulty `lab check` runs end in the same hashes as natively (`seed_hashes.rs`).
+#[wasm_bindgen_test]
+fn twenty_check_seeds_match_native_hashes_in_wasm() {
+    let now: String = (0..20u64)
+        .map(|seed| {
+            format!(
+                "{seed} {}\n",
+                format_hash(lab_core::check::run::check_seed(seed, None).hash)
+            )
+        })
+        .collect();
+    assert_eq!(now, SEED_HASHES);
+}
