@@ -125,6 +125,7 @@ impl World {
                                 KeyRange::Prefix(p) => format!("del {p}*"),
                                 KeyRange::Range(s, e) => format!("del [{s}, {e})"),
                             },
+                            EntryData::Compact { revision } => format!("compact {revision}"),
                         },
                     })
                     .collect();

@@ -341,7 +341,7 @@ impl World {
                 }
                 req.done = true;
                 let cmd = req.cmd;
-                if !matches!(req.op, ClientOp::Get(_)) {
+                if matches!(req.op, ClientOp::Put { .. } | ClientOp::Delete { .. }) {
                     self.stats.writes_failed += 1;
                 }
                 self.say(
@@ -395,6 +395,19 @@ impl World {
                     ClientOp::Get(_) => {
                         node.read_index(origin);
                     }
+                    ClientOp::Compact { revision } => {
+                        node.propose(EntryData::Compact { revision }, origin);
+                    }
+                    ClientOp::MemberList { table } => {
+                        let voters = node.voters().to_vec();
+                        let lines = client::format_member_list(&voters, table);
+                        let reply = Payload::ClientReply {
+                            request,
+                            lines,
+                            error: false,
+                        };
+                        self.send(Endpoint::Member(id), Endpoint::Client(id), reply);
+                    }
                 }
                 self.flush(id);
             }
@@ -413,7 +426,8 @@ impl World {
                     return;
                 }
                 req.done = true;
-                let (cmd, is_write) = (req.cmd, !matches!(req.op, ClientOp::Get(_)));
+                let cmd = req.cmd;
+                let is_write = matches!(req.op, ClientOp::Put { .. } | ClientOp::Delete { .. });
                 if is_write {
                     if error {
                         self.stats.writes_failed += 1;
@@ -449,13 +463,19 @@ impl World {
         let applied = self.members[idx].node.take_to_apply();
         for e in applied {
             let store = &mut self.members[idx].store;
-            let answer = match e.data {
+            let answer: Option<Result<String, String>> = match e.data {
                 EntryData::Empty => None,
                 EntryData::Put { key, value } => {
                     store.put(key, value, 0);
-                    Some("OK".to_string())
+                    Some(Ok("OK".to_string()))
                 }
-                EntryData::Delete { range } => Some(store.delete(&range).len().to_string()),
+                EntryData::Delete { range } => Some(Ok(store.delete(&range).len().to_string())),
+                EntryData::Compact { revision } => Some(
+                    store
+                        .compact(revision)
+                        .map(|()| format!("compacted revision {revision}"))
+                        .map_err(|e| e.message().to_string()),
+                ),
             };
             // The member that accepted the request answers its client once it has applied it.
             if let (Some(origin), Some(answer)) = (e.origin.filter(|o| o.member == id), answer) {
@@ -464,10 +484,14 @@ impl World {
                     .get(&origin.request)
                     .is_some_and(|r| !r.done && r.via == id)
                 {
+                    let (line, error) = match answer {
+                        Ok(l) => (l, false),
+                        Err(l) => (l, true),
+                    };
                     let reply = Payload::ClientReply {
                         request: origin.request,
-                        lines: vec![answer],
-                        error: false,
+                        lines: vec![line],
+                        error,
                     };
                     self.send(Endpoint::Member(id), Endpoint::Client(id), reply);
                 }
@@ -770,6 +794,8 @@ impl World {
             Some(ClientOp::Delete { .. }) => "del",
             Some(ClientOp::Get(q)) if q.serializable => "get s",
             Some(ClientOp::Get(_)) => "get",
+            Some(ClientOp::Compact { .. }) => "compact",
+            Some(ClientOp::MemberList { .. }) => "members",
             None => "?",
         }
     }

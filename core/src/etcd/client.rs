@@ -12,9 +12,59 @@ use crate::names;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ClientOp {
-    Put { key: Bytes, value: Bytes },
-    Delete { range: KeyRange },
+    Put {
+        key: Bytes,
+        value: Bytes,
+    },
+    Delete {
+        range: KeyRange,
+    },
     Get(GetQuery),
+    Compact {
+        revision: u64,
+    },
+    /// `member list`: answered by the member asked, from its own view of the membership.
+    MemberList {
+        table: bool,
+    },
+}
+
+/// The address kind gives a control-plane node on its docker network (the first container
+/// gets 172.18.0.2).
+pub fn node_ip(m: MemberId) -> String {
+    format!("172.18.0.{}", u16::from(m) + 1)
+}
+
+/// `etcdctl member list` (simple or `-w table`; etcd `printer_simple.go` / `printer_table.go`).
+pub fn format_member_list(members: &[MemberId], table: bool) -> Vec<String> {
+    let rows: Vec<Vec<String>> = members
+        .iter()
+        .map(|&m| {
+            vec![
+                format!("{:016x}", member_id(m)),
+                "started".to_string(),
+                names::node_name(m),
+                format!("https://{}:2380", node_ip(m)),
+                format!("https://{}:2379", node_ip(m)),
+                "false".to_string(),
+            ]
+        })
+        .collect();
+    if table {
+        super::table::render(
+            &[
+                "ID",
+                "Status",
+                "Name",
+                "Peer Addrs",
+                "Client Addrs",
+                "Is Learner",
+            ],
+            &rows,
+        )
+    } else {
+        rows.into_iter().map(|r| r.join(", ")).collect()
+    }
 }
 
 /// How `etcdctl get` prints.
@@ -55,7 +105,12 @@ fn fnv(s: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = Fnv64::default();
     h.write(s.as_bytes());
-    h.finish()
+    // splitmix64's finalizer: similar names (…-control-plane2, …-control-plane3) must give
+    // IDs that look as unrelated as etcd's random ones.
+    let mut z = h.finish().wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// A stable cluster ID (etcd derives it from the initial members; the lab from the cluster name).

@@ -15,6 +15,8 @@ pub enum EntryData {
     Put { key: Rc<str>, value: Rc<str> },
     /// `del`: every live key in the range, at one revision.
     Delete { range: super::mvcc::KeyRange },
+    /// `compact`: drop history before this revision on every member.
+    Compact { revision: u64 },
 }
 
 /// Where a client request entered the cluster, so the member that accepted it can answer the

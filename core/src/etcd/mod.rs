@@ -6,3 +6,4 @@ pub mod mutant;
 pub mod mvcc;
 pub mod raft;
 pub mod raft_log;
+pub mod table;

@@ -61,6 +61,13 @@ fn split_args(args: &[String]) -> Result<Args, ParseError> {
     Ok(out)
 }
 
+fn not_yet_format(format: &str) -> ParseError {
+    Text::new(
+        format!("Error: 이 명령의 -w {format} 출력은 이 랩에서 아직 지원하지 않습니다"),
+        format!("Error: -w {format} for this command is not simulated in the lab yet"),
+    )
+}
+
 fn err(msg: String) -> ParseError {
     Text::same(format!("Error: {msg}"))
 }
@@ -85,6 +92,7 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
     let mut via = None;
     let mut format = GetFormat::Simple;
     let mut json = false;
+    let mut table = false;
     let (mut prefix, mut keys_only, mut values_only, mut serializable) =
         (false, false, false, false);
     let (mut rev, mut limit) = (0u64, 0usize);
@@ -100,6 +108,8 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
             ("--insecure-skip-tls-verify" | "--insecure-transport", _) => {}
             ("--write-out", Some("json")) => json = true,
             ("--write-out", Some("simple")) => json = false,
+            ("--write-out", Some("table")) => table = true,
+            ("--physical", _) => {}
             ("--write-out", Some(other)) => {
                 return Err(Text::new(
                     format!(
@@ -197,6 +207,8 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
                 ))
             }
         },
+        "get" | "del" | "delete" | "put" | "compact" if table => return Err(not_yet_format("table")),
+        "member" if json => return Err(not_yet_format("json")),
         "get" => {
             let r = range(rest, prefix)?;
             ClientOp::Get(GetQuery {
@@ -210,14 +222,21 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
         "del" | "delete" => ClientOp::Delete {
             range: range(rest, prefix)?,
         },
-        "watch" | "txn" | "compact" | "lease" | "member" | "endpoint" | "move-leader"
+        "compact" => match rest {
+            [n] => ClientOp::Compact {
+                revision: n.parse().map_err(|_| err(format!("bad revision {:?}", printable(n))))?,
+            },
+            _ => return Err(err("compact command needs 1 argument".into())),
+        },
+        "member" if rest.first().is_some_and(|s| s == "list") => ClientOp::MemberList { table },
+        "watch" | "txn" | "lease" | "member" | "endpoint" | "move-leader"
         | "snapshot" | "defrag" | "alarm" | "auth" | "user" | "role" | "elect" | "lock"
         | "version" | "check" | "make-mirror" => {
             return Err(Text::new(
                 format!(
-                    "etcdctl {sub}: 이 랩에서 아직 시뮬레이션하지 않습니다 (지금은 put, get, del)"
+                    "etcdctl {sub}: 이 랩에서 아직 시뮬레이션하지 않습니다 (지금은 put, get, del, compact, member list)"
                 ),
-                format!("etcdctl {sub}: not simulated in the lab yet (for now: put, get, del)"),
+                format!("etcdctl {sub}: not simulated in the lab yet (for now: put, get, del, compact, member list)"),
             ))
         }
         other => {
