@@ -245,6 +245,7 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
     let scale = Memo::new(move |_| layout.with(|l| l.scale));
     let up = Memo::new(move |_| member.with(|m| m.up));
     let role = Memo::new(move |_| member.with(|m| m.role));
+    let term = Memo::new(move |_| member.with(|m| m.term));
     let leader = move || up.get() && role.get() == Role::Leader;
     let kind = move || {
         if !up.get() {
@@ -285,6 +286,7 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
             tabindex="0"
             data-member=id.to_string()
             data-role=move || role_attr(role.get())
+            data-term=move || term.get().to_string()
             data-up=move || up.get().to_string()
             data-side=move || side.get().unwrap_or(0).to_string()
             aria-label=aria
