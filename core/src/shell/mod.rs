@@ -180,26 +180,18 @@ pub(crate) fn member_ref(word: &str) -> MemberRef {
 }
 
 fn parse_partition(rest: &[String]) -> Result<Command, ParseError> {
-    let mut sides = vec![Side {
-        members: Vec::new(),
-        client: false,
-    }];
-    for word in rest {
-        if word == "|" {
-            sides.push(Side {
-                members: Vec::new(),
-                client: false,
-            });
-        } else if word == "client" || word == "clients" {
-            sides.last_mut().expect("sides starts non-empty").client = true;
-        } else {
-            sides
-                .last_mut()
-                .expect("sides starts non-empty")
-                .members
-                .push(member_ref(word));
-        }
-    }
+    // Each `|`-separated group of words is one side; `client` puts the tellers on that side.
+    let sides: Vec<Side> = rest
+        .split(|w| w == "|")
+        .map(|words| Side {
+            members: words
+                .iter()
+                .filter(|w| *w != "client" && *w != "clients")
+                .map(|w| member_ref(w))
+                .collect(),
+            client: words.iter().any(|w| w == "client" || w == "clients"),
+        })
+        .collect();
     if sides.iter().any(|s| s.members.is_empty()) {
         return Err(Text::new(
             "lab partition: 각 쪽에 멤버가 있어야 합니다 (예: lab partition etcd-1 | etcd-2 etcd-3)",
