@@ -89,6 +89,8 @@ fn placeholder(id: u8) -> MemberView {
         group: 0,
         log_tail: Vec::new(),
         keys: 0,
+        revision: 1,
+        progress: None,
     }
 }
 
@@ -362,6 +364,22 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
                                 i18n::APPLIED.get(l),
                                 m.applied,
                             )
+                        })
+                    }}
+                </text>
+                <text class="vault-below" x="0" y=num(VAULT_H + 17.0) text-anchor="middle">
+                    {move || {
+                        let l = lang.get();
+                        member.with(|m| {
+                            let rev = format!("{} {}", i18n::REVISION.get(l), m.revision);
+                            match m.progress {
+                                Some((matched, next)) => format!(
+                                    "{rev} · {} {matched} · {} {next}",
+                                    i18n::MATCH.get(l),
+                                    i18n::NEXT.get(l),
+                                ),
+                                None => rev,
+                            }
                         })
                     }}
                 </text>

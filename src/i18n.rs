@@ -85,6 +85,10 @@ pub const TERM: Tr = Tr("텀", "term");
 pub const VOTE: Tr = Tr("투표", "vote");
 pub const COMMIT: Tr = Tr("커밋", "commit");
 pub const APPLIED: Tr = Tr("적용", "applied");
+pub const REVISION: Tr = Tr("리비전", "rev");
+/// The leader's matchIndex / nextIndex for a follower (Raft §5.3).
+pub const MATCH: Tr = Tr("match", "match");
+pub const NEXT: Tr = Tr("next", "next");
 pub const LOG: Tr = Tr("로그", "log");
 pub const TIMER: Tr = Tr("선거 타이머", "election timer");
 pub const LEADER_BEATS: Tr = Tr("100ms마다 하트비트", "heartbeat every 100 ms");

@@ -44,6 +44,10 @@ pub struct MemberView {
     pub group: u8,
     pub log_tail: Vec<EntryView>,
     pub keys: usize,
+    /// The member's MVCC store revision (etcd's `header.revision`).
+    pub revision: u64,
+    /// As the current leader sees this follower: (match index, next index) (Raft §5.3).
+    pub progress: Option<(u64, u64)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,6 +150,14 @@ impl World {
                     group: self.net.group_of(n.id),
                     log_tail,
                     keys: m.store.live_keys(),
+                    revision: m.store.revision(),
+                    progress: self.leader().and_then(|l| {
+                        self.member(l)
+                            .node
+                            .progress()
+                            .get(&n.id)
+                            .map(|p| (p.matched, p.next))
+                    }),
                 }
             })
             .collect();

@@ -188,6 +188,8 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
         }
     };
     let op = match sub.as_str() {
+        "get" | "del" | "delete" | "put" | "compact" if table => return Err(not_yet_format("table")),
+        "member" if json => return Err(not_yet_format("json")),
         "put" => match rest {
             [k, v] => {
                 key_ok(k)?;
@@ -207,8 +209,6 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
                 ))
             }
         },
-        "get" | "del" | "delete" | "put" | "compact" if table => return Err(not_yet_format("table")),
-        "member" if json => return Err(not_yet_format("json")),
         "get" => {
             let r = range(rest, prefix)?;
             ClientOp::Get(GetQuery {
