@@ -7,9 +7,7 @@ use crate::browser;
 use crate::diagram::VaultDiagram;
 use crate::i18n;
 use crate::lab::{start_from_url, Lab};
-use crate::panels::{
-    Controls, ErrorBanner, EventLog, LangSwitch, Legend, Notes, Readouts, ReplayNotice, SharePanel,
-};
+use crate::panels::{Controls, ErrorBanner, EventLog, LangSwitch, Legend, Notes, Readouts, ReplayNotice, SharePanel};
 
 /// The simulation clock's period (about one animation frame).
 const FRAME_MS: u32 = 16;
@@ -17,15 +15,10 @@ const FRAME_MS: u32 = 16;
 #[component]
 pub fn App() -> impl IntoView {
     let loc = browser::location();
-    let lab = Lab::new(
-        start_from_url(&loc.href, &loc.search, &loc.hash),
-        browser::prefers_reduced_motion(),
-    );
+    let lab = Lab::new(start_from_url(&loc.href, &loc.search, &loc.hash), browser::prefers_reduced_motion());
     // The clock: wall time × speed → simulated time → a fresh View. Dropped (and so
     // cancelled) with the app.
-    let clock = StoredValue::new_local(Some(Interval::new(FRAME_MS, move || {
-        lab.frame(browser::now_ms())
-    })));
+    let clock = StoredValue::new_local(Some(Interval::new(FRAME_MS, move || lab.frame(browser::now_ms()))));
     on_cleanup(move || clock.try_set_value(None).map_or((), drop));
     Effect::new(move |_| {
         let l = lab.lang.get();

@@ -8,8 +8,7 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use crate::geometry::{
-    self, num, Layout, HEIGHT, TELLER_H, TELLER_W, TELLER_Y, VAULT_H, VAULT_TOP, VAULT_W, VIEW_BOX,
-    WIDTH,
+    self, num, Layout, HEIGHT, TELLER_H, TELLER_W, TELLER_Y, VAULT_H, VAULT_TOP, VAULT_W, VIEW_BOX, WIDTH,
 };
 use crate::i18n::{self, Tr};
 use crate::lab::Lab;
@@ -51,12 +50,7 @@ fn scale_text(s: f64) -> String {
 
 /// The CSS transform that puts a vault or teller at `x` (off-screen until laid out), `y`.
 fn placed(x: Option<f64>, y: f64, scale: f64) -> String {
-    format!(
-        "transform: translate({}px, {}px) scale({})",
-        num(x.unwrap_or(-500.0)),
-        num(y),
-        scale_text(scale),
-    )
+    format!("transform: translate({}px, {}px) scale({})", num(x.unwrap_or(-500.0)), num(y), scale_text(scale),)
 }
 
 fn class_name(c: MessageClass) -> &'static str {
@@ -104,20 +98,10 @@ pub fn quorum_label(lang: Lang, side: usize, up: usize, total: usize) -> String 
         (false, false) => format!(" ({up} up)"),
     };
     match lang {
-        Lang::Ko => format!(
-            "{total}개 중 {side}개{} · {}",
-            up_note(true),
-            if quorum {
-                "과반 (quorum)"
-            } else {
-                "과반 아님"
-            }
-        ),
-        Lang::En => format!(
-            "{side} of {total}{} · {}",
-            up_note(false),
-            if quorum { "quorum" } else { "no quorum" }
-        ),
+        Lang::Ko => {
+            format!("{total}개 중 {side}개{} · {}", up_note(true), if quorum { "과반 (quorum)" } else { "과반 아님" })
+        }
+        Lang::En => format!("{side} of {total}{} · {}", up_note(false), if quorum { "quorum" } else { "no quorum" }),
     }
 }
 
@@ -128,11 +112,7 @@ pub fn VaultDiagram(lab: Lab) -> impl IntoView {
     let layout = Memo::new(move |_| {
         let show_line = lab.partition_mode.get();
         lab.view.with(|v| {
-            let sides: Vec<u8> = v
-                .members
-                .iter()
-                .map(|m| geometry::side_of_group(m.group))
-                .collect();
+            let sides: Vec<u8> = v.members.iter().map(|m| geometry::side_of_group(m.group)).collect();
             geometry::layout(&sides, show_line || v.partitioned)
         })
     });
@@ -235,12 +215,7 @@ fn PartitionLine(lab: Lab, layout: Memo<Layout>) -> impl IntoView {
 fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
     let lang = lab.lang;
     let member = Memo::new(move |_| {
-        lab.view.with(|v| {
-            v.members
-                .get(usize::from(id) - 1)
-                .cloned()
-                .unwrap_or_else(|| placeholder(id))
-        })
+        lab.view.with(|v| v.members.get(usize::from(id) - 1).cloned().unwrap_or_else(|| placeholder(id)))
     });
     let x = Memo::new(move |_| layout.with(|l| l.x.get(usize::from(id) - 1).copied()));
     let side = Memo::new(move |_| layout.with(|l| l.sides.get(usize::from(id) - 1).copied()));
@@ -407,13 +382,7 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
 fn ElectionTimer(lang: RwSignal<Lang>, member: Memo<MemberView>) -> impl IntoView {
     const BAR_W: f64 = 120.0;
     let timer = Memo::new(move |_| {
-        member.with(|m| {
-            (
-                m.up && m.role != Role::Leader,
-                m.election_elapsed_ticks,
-                m.election_timeout_ticks.max(1),
-            )
-        })
+        member.with(|m| (m.up && m.role != Role::Leader, m.election_elapsed_ticks, m.election_timeout_ticks.max(1)))
     });
     view! {
         <g class="timer">
@@ -483,11 +452,7 @@ fn LogEntry(position: usize, entry: EntryView) -> impl IntoView {
     let row = (position / 6) as f64;
     let x = -61.0 + col * 20.5;
     let y = 146.0 + row * 23.0;
-    let status = if entry.committed {
-        "committed"
-    } else {
-        "uncommitted"
-    };
+    let status = if entry.committed { "committed" } else { "uncommitted" };
     let class = format!("entry entry-{status} term-{}", entry.term % 6);
     view! {
         <g class=class data-index=entry.index.to_string() data-committed=entry.committed.to_string()>
@@ -506,11 +471,7 @@ fn Wire(id: u8, layout: Memo<Layout>) -> impl IntoView {
     let ends = Memo::new(move |_| {
         layout.with(|l| {
             let x = l.x.get(usize::from(id) - 1).copied().unwrap_or(-500.0);
-            (
-                x,
-                VAULT_TOP + VAULT_H * l.scale,
-                TELLER_Y - TELLER_H / 2.0 * l.scale,
-            )
+            (x, VAULT_TOP + VAULT_H * l.scale, TELLER_Y - TELLER_H / 2.0 * l.scale)
         })
     });
     view! {
@@ -586,13 +547,9 @@ fn Teller(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
 /// that it will be dropped.
 fn token_shape(m: &MessageView) -> impl IntoView {
     let shape = match m.class {
-        MessageClass::Vote => {
-            view! { <path class="shape" d="M0 -8 L8 0 L0 8 L-8 0 Z" /> }.into_any()
-        }
+        MessageClass::Vote => view! { <path class="shape" d="M0 -8 L8 0 L0 8 L-8 0 Z" /> }.into_any(),
         // A pre-vote: the vote's diamond, outlined in dashes (it changes no term).
-        MessageClass::PreVote => {
-            view! { <path class="shape" d="M0 -7 L7 0 L0 7 L-7 0 Z" /> }.into_any()
-        }
+        MessageClass::PreVote => view! { <path class="shape" d="M0 -7 L7 0 L0 7 L-7 0 Z" /> }.into_any(),
         MessageClass::Append => view! {
             <g class="shape-group">
                 <rect class="shape" x="-9" y="-6" width="18" height="12" rx="1.5" />
@@ -632,12 +589,7 @@ fn token_shape(m: &MessageView) -> impl IntoView {
 }
 
 #[component]
-fn MessageToken(
-    m: MessageView,
-    layout: Memo<Layout>,
-    now: Memo<u64>,
-    reduced: bool,
-) -> impl IntoView {
+fn MessageToken(m: MessageView, layout: Memo<Layout>, now: Memo<u64>, reduced: bool) -> impl IntoView {
     let (from, to, sent, deliver) = (m.from, m.to, m.sent_us, m.deliver_us);
     let route = Memo::new(move |_| layout.with(|l| geometry::route(l, from, to)));
     let class = format!(

@@ -72,39 +72,19 @@ pub fn layout(sides: &[u8], show_line: bool) -> Layout {
     for (i, _) in sides.iter().enumerate().filter(|(_, &s)| s != 0) {
         x[i] = place(&mut slot);
     }
-    Layout {
-        x,
-        sides: sides.to_vec(),
-        line_x,
-        scale: (slot_w / 165.0).clamp(1.0, SCALE_MAX),
-    }
+    Layout { x, sides: sides.to_vec(), line_x, scale: (slot_w / 165.0).clamp(1.0, SCALE_MAX) }
 }
 
 /// The sides with member `id` moved across the line.
 pub fn flip_side(sides: &[u8], id: u8) -> Vec<u8> {
-    sides
-        .iter()
-        .enumerate()
-        .map(|(i, &s)| {
-            if i + 1 == id as usize {
-                1 - s.min(1)
-            } else {
-                s
-            }
-        })
-        .collect()
+    sides.iter().enumerate().map(|(i, &s)| if i + 1 == id as usize { 1 - s.min(1) } else { s }).collect()
 }
 
 /// The command that puts the members on these sides: `lab partition etcd-1 | etcd-2 etcd-3`,
 /// or `lab heal` when one side is empty.
 pub fn partition_command(sides: &[u8]) -> String {
     let names = |side: u8| -> Vec<String> {
-        sides
-            .iter()
-            .enumerate()
-            .filter(|(_, &s)| s == side)
-            .map(|(i, _)| format!("etcd-{}", i + 1))
-            .collect()
+        sides.iter().enumerate().filter(|(_, &s)| s == side).map(|(i, _)| format!("etcd-{}", i + 1)).collect()
     };
     let (left, right) = (names(0), names(1));
     if left.is_empty() || right.is_empty() {
@@ -138,10 +118,7 @@ impl Route {
     pub fn at(&self, t: f64) -> (f64, f64) {
         let t = t.clamp(0.0, 1.0);
         match self.control {
-            None => (
-                self.from.0 + (self.to.0 - self.from.0) * t,
-                self.from.1 + (self.to.1 - self.from.1) * t,
-            ),
+            None => (self.from.0 + (self.to.0 - self.from.0) * t, self.from.1 + (self.to.1 - self.from.1) * t),
             Some(c) => {
                 let u = 1.0 - t;
                 (
@@ -157,25 +134,13 @@ impl Route {
         let (a, b) = (self.from, self.to);
         match self.control {
             None => format!("M{} {}L{} {}", num(a.0), num(a.1), num(b.0), num(b.1)),
-            Some(c) => format!(
-                "M{} {}Q{} {} {} {}",
-                num(a.0),
-                num(a.1),
-                num(c.0),
-                num(c.1),
-                num(b.0),
-                num(b.1)
-            ),
+            Some(c) => format!("M{} {}Q{} {} {} {}", num(a.0), num(a.1), num(c.0), num(c.1), num(b.0), num(b.1)),
         }
     }
 }
 
 fn x_of(layout: &Layout, member: u8) -> f64 {
-    layout
-        .x
-        .get(usize::from(member).wrapping_sub(1))
-        .copied()
-        .unwrap_or(WIDTH / 2.0)
+    layout.x.get(usize::from(member).wrapping_sub(1)).copied().unwrap_or(WIDTH / 2.0)
 }
 
 /// The route of a message from `from` to `to`. Between vaults: an arc over the top (the two
@@ -197,11 +162,7 @@ pub fn route(layout: &Layout, from: Endpoint, to: Endpoint) -> Route {
             }
             let p0 = (xa + sign * 30.0 * s, VAULT_TOP);
             let p1 = (xb - sign * 30.0 * s, VAULT_TOP);
-            Route {
-                from: p0,
-                control: Some(((p0.0 + p1.0) / 2.0, VAULT_TOP - h)),
-                to: p1,
-            }
+            Route { from: p0, control: Some(((p0.0 + p1.0) / 2.0, VAULT_TOP - h)), to: p1 }
         }
         (Client(c), Member(m)) => Route {
             from: (x_of(layout, c) - 16.0 * s, teller_top),
@@ -213,11 +174,9 @@ pub fn route(layout: &Layout, from: Endpoint, to: Endpoint) -> Route {
             control: None,
             to: (x_of(layout, c) + 16.0 * s, teller_top),
         },
-        (Client(a), Client(b)) => Route {
-            from: (x_of(layout, a), teller_top),
-            control: None,
-            to: (x_of(layout, b), teller_top),
-        },
+        (Client(a), Client(b)) => {
+            Route { from: (x_of(layout, a), teller_top), control: None, to: (x_of(layout, b), teller_top) }
+        }
     }
 }
 
@@ -238,10 +197,7 @@ mod tests {
 
     #[test]
     fn partition_commands_follow_the_sides() {
-        assert_eq!(
-            partition_command(&[0, 0, 1]),
-            "lab partition etcd-1 etcd-2 | etcd-3"
-        );
+        assert_eq!(partition_command(&[0, 0, 1]), "lab partition etcd-1 etcd-2 | etcd-3");
         assert_eq!(partition_command(&[0, 0, 0]), "lab heal");
         assert_eq!(partition_command(&[1, 1]), "lab heal");
         assert_eq!(flip_side(&[0, 0, 1], 3), vec![0, 0, 0]);
@@ -281,10 +237,7 @@ mod tests {
         assert_eq!(l.scale, SCALE_MAX);
         let up = route(&l, Endpoint::Client(2), Endpoint::Member(2));
         let s = l.scale;
-        assert_eq!(
-            up.at(0.0),
-            (600.0 - 16.0 * s, TELLER_Y - TELLER_H / 2.0 * s)
-        );
+        assert_eq!(up.at(0.0), (600.0 - 16.0 * s, TELLER_Y - TELLER_H / 2.0 * s));
         assert_eq!(up.at(1.0), (600.0 - 16.0 * s, VAULT_TOP + VAULT_H * s));
         assert_eq!(layout(&[0; 7], true).scale, 1.0);
     }

@@ -23,10 +23,7 @@ pub fn tr(lang: RwSignal<Lang>, t: Tr) -> impl Fn() -> &'static str + Copy + Sen
     move || t.get(lang.get())
 }
 
-pub const TITLE: Tr = Tr(
-    "컨트롤 플레인 랩 — etcd 은행 금고",
-    "Control Plane Lab — the etcd bank vault",
-);
+pub const TITLE: Tr = Tr("컨트롤 플레인 랩 — etcd 은행 금고", "Control Plane Lab — the etcd bank vault");
 pub const SUBTITLE: Tr = Tr(
     "금고(etcd 멤버)를 누르면 중지/재시작, 창구(API 서버)를 누르면 쓰기를 보냅니다. 모든 클릭은 명령이 됩니다.",
     "Press a vault (etcd member) to crash or restart it, a teller (API server) to send a write. Every click becomes a command.",
@@ -38,21 +35,13 @@ pub const CONTROLS: Tr = Tr("시뮬레이션 조작", "Simulation controls");
 pub const PLAY: Tr = Tr("재생", "Play");
 pub const PAUSE: Tr = Tr("일시정지", "Pause");
 pub const STEP: Tr = Tr("한 단계", "Step");
-pub const STEP_HINT: Tr = Tr(
-    "다음 이벤트 시각까지 진행 (일시정지)",
-    "Advance to the next event (pauses)",
-);
+pub const STEP_HINT: Tr = Tr("다음 이벤트 시각까지 진행 (일시정지)", "Advance to the next event (pauses)");
 pub const SPEED: Tr = Tr("속도", "Speed");
 pub const MEMBERS: Tr = Tr("etcd 멤버 수", "etcd members");
-pub const MEMBERS_HINT: Tr = Tr(
-    "바꾸면 새 시나리오가 시작됩니다",
-    "Changing it starts a new scenario",
-);
+pub const MEMBERS_HINT: Tr = Tr("바꾸면 새 시나리오가 시작됩니다", "Changing it starts a new scenario");
 pub const PARTITION_MODE: Tr = Tr("분할 모드", "Partition mode");
-pub const PARTITION_MODE_HINT: Tr = Tr(
-    "켜면 금고를 눌러 분할선 건너편으로 옮깁니다",
-    "When on, press a vault to move it across the partition line",
-);
+pub const PARTITION_MODE_HINT: Tr =
+    Tr("켜면 금고를 눌러 분할선 건너편으로 옮깁니다", "When on, press a vault to move it across the partition line");
 pub const HEAL: Tr = Tr("분할 복구", "Heal");
 pub const SHARE: Tr = Tr("공유", "Share");
 pub const SIM_CLOCK: Tr = Tr("시뮬레이션 시각", "Simulated time");
@@ -70,10 +59,8 @@ pub const ERROR_PREFIX: Tr = Tr(
 );
 
 // ---- diagram ----------------------------------------------------------------------------
-pub const DIAGRAM: Tr = Tr(
-    "etcd 클러스터: 금고(멤버)와 창구(API 서버)",
-    "etcd cluster: vaults (members) and tellers (API servers)",
-);
+pub const DIAGRAM: Tr =
+    Tr("etcd 클러스터: 금고(멤버)와 창구(API 서버)", "etcd cluster: vaults (members) and tellers (API servers)");
 pub const VAULT_ROOM: Tr = Tr("금고실 — Raft 합의", "Vault room — Raft consensus");
 pub const TELLER_ROW: Tr = Tr("창구 직원들 — API 서버", "Tellers — API servers");
 pub const ROLE_LEADER: Tr = Tr("주 금고 · leader", "leader vault");
@@ -95,10 +82,7 @@ pub const LEADER_BEATS: Tr = Tr("100ms마다 하트비트", "heartbeat every 100
 pub const TELLER: Tr = Tr("창구", "teller");
 pub const TELLER_ACTION: Tr = Tr("쓰기 보내기", "send a write");
 pub const PARTITION_LINE: Tr = Tr("네트워크 분할선", "partition line");
-pub const MOVE_HERE: Tr = Tr(
-    "금고를 눌러 이쪽으로 옮기세요",
-    "press a vault to move it here",
-);
+pub const MOVE_HERE: Tr = Tr("금고를 눌러 이쪽으로 옮기세요", "press a vault to move it here");
 pub const NO_LEADER: Tr = Tr("리더 없음", "no leader");
 pub const LEADER_IS: Tr = Tr("리더", "leader");
 pub const WRITES: Tr = Tr("쓰기", "writes");
@@ -108,22 +92,15 @@ pub const MORE_MESSAGES: Tr = Tr("그 밖의 메시지", "more messages");
 
 // ---- legend and simplifications ------------------------------------------------------------
 pub const LEGEND: Tr = Tr("범례", "Legend");
-pub const LEGEND_VOTE: Tr = Tr(
-    "RequestVote: 투표 요청 (후보 → 모두)",
-    "RequestVote: asks for a vote (candidate → all)",
-);
+pub const LEGEND_VOTE: Tr =
+    Tr("RequestVote: 투표 요청 (후보 → 모두)", "RequestVote: asks for a vote (candidate → all)");
 pub const LEGEND_PREVOTE: Tr = Tr(
     "PreVote: 텀을 올리기 전에 \"투표해 줄래?\" 묻기 (예비 후보 → 모두, 텀 변화 없음)",
     "PreVote: \"would you vote for me?\" before raising the term (pre-candidate → all; no term change)",
 );
-pub const LEGEND_APPEND: Tr = Tr(
-    "AppendEntries: 로그 복제 (리더 → 보조 금고)",
-    "AppendEntries: replicates the log (leader → followers)",
-);
-pub const LEGEND_HEARTBEAT: Tr = Tr(
-    "Heartbeat: 리더가 살아 있다는 신호",
-    "Heartbeat: the leader is alive",
-);
+pub const LEGEND_APPEND: Tr =
+    Tr("AppendEntries: 로그 복제 (리더 → 보조 금고)", "AppendEntries: replicates the log (leader → followers)");
+pub const LEGEND_HEARTBEAT: Tr = Tr("Heartbeat: 리더가 살아 있다는 신호", "Heartbeat: the leader is alive");
 pub const LEGEND_READ: Tr = Tr(
     "ReadIndex: 선형 읽기 전에 리더에게 커밋 인덱스를 묻기 (리더는 하트비트로 과반수를 확인)",
     "ReadIndex: a linearizable read asks the leader for its commit index (confirmed by a heartbeat round)",
@@ -133,18 +110,11 @@ pub const LEGEND_CLIENT: Tr = Tr(
     "put / get / OK: teller ↔ vault (a client request and its answer)",
 );
 pub const LEGEND_REPLY: Tr = Tr("속이 빈 모양: 응답", "hollow shape: a reply");
-pub const LEGEND_DROP: Tr = Tr(
-    "✕ 표시: 분할/중지 때문에 도착하면 버려질 메시지",
-    "✕ mark: will be dropped on arrival (partition or crash)",
-);
-pub const LEGEND_COMMITTED: Tr = Tr(
-    "꽉 찬 칸: 커밋된 로그 항목 (번호 = 인덱스)",
-    "solid box: committed log entry (number = index)",
-);
-pub const LEGEND_UNCOMMITTED: Tr = Tr(
-    "점선 칸: 아직 커밋되지 않은 항목",
-    "dashed box: not yet committed",
-);
+pub const LEGEND_DROP: Tr =
+    Tr("✕ 표시: 분할/중지 때문에 도착하면 버려질 메시지", "✕ mark: will be dropped on arrival (partition or crash)");
+pub const LEGEND_COMMITTED: Tr =
+    Tr("꽉 찬 칸: 커밋된 로그 항목 (번호 = 인덱스)", "solid box: committed log entry (number = index)");
+pub const LEGEND_UNCOMMITTED: Tr = Tr("점선 칸: 아직 커밋되지 않은 항목", "dashed box: not yet committed");
 pub const NOTES: Tr = Tr("이 랩의 단순화", "What this lab simplifies");
 pub const NOTE_LATENCY: Tr = Tr(
     "메시지가 보이도록 네트워크 지연을 10–20ms로 늘렸습니다 (kind의 루프백에서는 1ms 미만).",
@@ -161,10 +131,8 @@ pub const NOTE_TIMINGS: Tr = Tr(
 
 // ---- event log ----------------------------------------------------------------------------
 pub const EVENT_LOG: Tr = Tr("명령 기록", "Command log");
-pub const EVENT_LOG_EMPTY: Tr = Tr(
-    "아직 명령이 없습니다. 금고나 창구를 눌러 보세요.",
-    "No commands yet. Press a vault or a teller.",
-);
+pub const EVENT_LOG_EMPTY: Tr =
+    Tr("아직 명령이 없습니다. 금고나 창구를 눌러 보세요.", "No commands yet. Press a vault or a teller.");
 pub const STATUS_RUNNING: Tr = Tr("진행 중", "running");
 pub const STATUS_OK: Tr = Tr("완료", "done");
 pub const STATUS_FAILED: Tr = Tr("실패", "failed");
@@ -194,10 +162,7 @@ pub fn role_label(lang: Lang, up: bool, role: lab_core::etcd::raft::Role) -> &'s
 /// What pressing a vault does, for its accessible name.
 pub fn vault_action(lang: Lang, up: bool, partition_mode: bool) -> &'static str {
     match (partition_mode, up) {
-        (true, _) => lang.pick(
-            "누르면 분할선 건너편으로 옮깁니다",
-            "press to move it across the partition line",
-        ),
+        (true, _) => lang.pick("누르면 분할선 건너편으로 옮깁니다", "press to move it across the partition line"),
         (false, true) => lang.pick("누르면 중지합니다 (crash)", "press to crash it"),
         (false, false) => lang.pick("누르면 다시 시작합니다 (restart)", "press to restart it"),
     }

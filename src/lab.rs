@@ -34,10 +34,7 @@ pub const SPEEDS: [(f64, &str, &str); 8] = [
 
 /// The speed an `<option>` value stands for.
 pub fn speed_from_value(value: &str) -> Option<f64> {
-    SPEEDS
-        .iter()
-        .find(|(_, v, _)| *v == value)
-        .map(|(s, _, _)| *s)
+    SPEEDS.iter().find(|(_, v, _)| *v == value).map(|(s, _, _)| *s)
 }
 /// A quarter of real time: an election takes a few seconds to watch, and a message (10–20 ms
 /// on the wire) stays in sight for a few frames. Slower speeds show every message clearly.
@@ -74,42 +71,22 @@ pub fn start_from_url(href: &str, search: &str, hash: &str) -> Start {
     let seed = url::seed_from_search(search).unwrap_or(DEFAULT_SEED);
     let fresh = || World::new(seed, DEFAULT_MEMBERS);
     if !url::has_fragment(hash) {
-        return Start {
-            world: fresh(),
-            lang,
-            error: None,
-            replayed_to_us: None,
-        };
+        return Start { world: fresh(), lang, error: None, replayed_to_us: None };
     }
     match Scenario::from_url(href) {
         Ok(s) => {
             let world = s.replay(None);
             let t = world.now_us();
-            Start {
-                world,
-                lang,
-                error: None,
-                replayed_to_us: Some(t),
-            }
+            Start { world, lang, error: None, replayed_to_us: Some(t) }
         }
-        Err(e) => Start {
-            world: fresh(),
-            lang,
-            error: Some(e),
-            replayed_to_us: None,
-        },
+        Err(e) => Start { world: fresh(), lang, error: Some(e), replayed_to_us: None },
     }
 }
 
 /// The next teller write's key number: one more than the writes already in the scenario, so
 /// it continues after a replayed share link.
 pub fn next_write_number(world: &World) -> usize {
-    world
-        .commands()
-        .iter()
-        .filter(|c| c.line.starts_with("lab put "))
-        .count()
-        + 1
+    world.commands().iter().filter(|c| c.line.starts_with("lab put ")).count() + 1
 }
 
 /// Changes when the event log has something new to show (cheaper than building it).
@@ -243,10 +220,7 @@ impl Lab {
         if !MEMBER_COUNTS.contains(&members) {
             return;
         }
-        let seed = self
-            .world
-            .try_with_value(World::seed)
-            .unwrap_or(DEFAULT_SEED);
+        let seed = self.world.try_with_value(World::seed).unwrap_or(DEFAULT_SEED);
         self.world.try_set_value(World::new(seed, members));
         self.log_seen.try_set_value(None);
         self.replayed_to_us.set(None);
@@ -260,19 +234,12 @@ impl Lab {
     /// A press on vault `id`: crash / restart it, or (partition mode) move it across the line.
     pub fn press_vault(&self, id: u8) {
         if self.partition_mode.get_untracked() {
-            let sides: Vec<u8> = self
-                .view
-                .with_untracked(|v| v.members.iter().map(|m| side_of_group(m.group)).collect());
+            let sides: Vec<u8> =
+                self.view.with_untracked(|v| v.members.iter().map(|m| side_of_group(m.group)).collect());
             self.submit(&partition_command(&flip_side(&sides, id)));
         } else {
-            let up = self
-                .world
-                .try_with_value(|w| {
-                    w.members()
-                        .get(usize::from(id).wrapping_sub(1))
-                        .map(|m| m.up)
-                })
-                .flatten();
+            let up =
+                self.world.try_with_value(|w| w.members().get(usize::from(id).wrapping_sub(1)).map(|m| m.up)).flatten();
             match up {
                 Some(true) => self.submit(&format!("lab crash etcd-{id}")),
                 Some(false) => self.submit(&format!("lab restart etcd-{id}")),
@@ -289,39 +256,22 @@ impl Lab {
 
     /// Builds the share link for the world as it is now, tries to copy it, and shows it.
     pub fn share(&self) {
-        let Some((fragment, hash)) = self.world.try_with_value(|w| {
-            (
-                Scenario::from_world(w).to_fragment(),
-                format_hash(w.state_hash()),
-            )
-        }) else {
+        let Some((fragment, hash)) =
+            self.world.try_with_value(|w| (Scenario::from_world(w).to_fragment(), format_hash(w.state_hash())))
+        else {
             return;
         };
         let loc = browser::location();
-        let link = url::share_url(
-            &loc.origin,
-            &loc.pathname,
-            self.lang.get_untracked(),
-            &fragment,
-        );
+        let link = url::share_url(&loc.origin, &loc.pathname, self.lang.get_untracked(), &fragment);
         browser::copy_to_clipboard(&link);
-        self.shared.set(Some(Shared {
-            url: link,
-            hash,
-            fragment,
-        }));
+        self.shared.set(Some(Shared { url: link, hash, fragment }));
     }
 
     /// Switches language in place, and in the address bar (the fragment is kept).
     pub fn set_lang(&self, lang: Lang) {
         self.lang.set(lang);
         let loc = browser::location();
-        browser::replace_url(&format!(
-            "{}{}{}",
-            loc.pathname,
-            url::search_with_lang(&loc.search, lang),
-            loc.hash
-        ));
+        browser::replace_url(&format!("{}{}{}", loc.pathname, url::search_with_lang(&loc.search, lang), loc.hash));
         // A link already shown switches language too (same scenario, same hash).
         self.shared.update(|s| {
             if let Some(s) = s {

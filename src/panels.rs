@@ -19,12 +19,7 @@ pub fn LangSwitch(lab: Lab) -> impl IntoView {
         move || {
             lang.track();
             let loc = browser::location();
-            format!(
-                "{}{}{}",
-                loc.pathname,
-                url::search_with_lang(&loc.search, target),
-                loc.hash
-            )
+            format!("{}{}{}", loc.pathname, url::search_with_lang(&loc.search, target), loc.hash)
         }
     };
     let current = move |target: Lang| move || (lang.get() == target).then_some("true");

@@ -16,9 +16,7 @@ pub fn query_param<'a>(search: &'a str, name: &str) -> Option<&'a str> {
 
 /// Korean unless the query says `lang=en` (anything unknown falls back to Korean).
 pub fn lang_from_search(search: &str) -> Lang {
-    query_param(search, "lang")
-        .and_then(Lang::parse)
-        .unwrap_or_default()
+    query_param(search, "lang").and_then(Lang::parse).unwrap_or_default()
 }
 
 /// `?seed=N` picks the scenario's seed (a teacher can prepare a particular election).
@@ -68,18 +66,12 @@ mod tests {
     fn switching_language_keeps_the_rest() {
         assert_eq!(search_with_lang("", Lang::En), "?lang=en");
         assert_eq!(search_with_lang("?lang=en", Lang::Ko), "?lang=ko");
-        assert_eq!(
-            search_with_lang("?seed=3&lang=en", Lang::Ko),
-            "?seed=3&lang=ko"
-        );
+        assert_eq!(search_with_lang("?seed=3&lang=en", Lang::Ko), "?seed=3&lang=ko");
     }
 
     #[test]
     fn share_url_carries_language_and_scenario() {
-        assert_eq!(
-            share_url("http://h:1", "/", Lang::En, "s=1.abc"),
-            "http://h:1/?lang=en#s=1.abc"
-        );
+        assert_eq!(share_url("http://h:1", "/", Lang::En, "s=1.abc"), "http://h:1/?lang=en#s=1.abc");
         assert!(has_fragment("#s=1.x"));
         assert!(!has_fragment("#"));
         assert!(!has_fragment(""));

@@ -23,10 +23,7 @@ fn language_defaults_to_korean_and_survives_sharing() {
     assert_eq!(lang_from_search("?lang=<script>"), Lang::Ko);
     let link = share_url("http://127.0.0.1:8080", "/", Lang::En, "s=1.abc");
     assert_eq!(link, "http://127.0.0.1:8080/?lang=en#s=1.abc");
-    assert_eq!(
-        lang_from_search(link.split_once('?').unwrap().1.split('#').next().unwrap()),
-        Lang::En
-    );
+    assert_eq!(lang_from_search(link.split_once('?').unwrap().1.split('#').next().unwrap()), Lang::En);
     assert_eq!(search_with_lang("?seed=2", Lang::En), "?seed=2&lang=en");
 }
 
@@ -44,14 +41,8 @@ fn messages_are_interpolated_between_send_and_delivery() {
 #[wasm_bindgen_test]
 fn partition_clicks_become_commands() {
     let moved = geometry::flip_side(&[0, 0, 0], 1);
-    assert_eq!(
-        partition_command(&moved),
-        "lab partition etcd-2 etcd-3 | etcd-1"
-    );
-    assert_eq!(
-        partition_command(&geometry::flip_side(&moved, 1)),
-        "lab heal"
-    );
+    assert_eq!(partition_command(&moved), "lab partition etcd-2 etcd-3 | etcd-1");
+    assert_eq!(partition_command(&geometry::flip_side(&moved, 1)), "lab heal");
 }
 
 #[wasm_bindgen_test]
@@ -92,9 +83,7 @@ fn a_broken_link_gives_an_error_and_the_default_scenario() {
 /// Lets Leptos flush its scheduled updates.
 async fn next_task() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20);
+        let _ = web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20);
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
@@ -108,16 +97,9 @@ async fn the_mounted_page_draws_vaults_and_turns_clicks_into_commands() {
 
     let vaults = doc.query_selector_all("[data-member]").unwrap();
     assert_eq!(vaults.length(), u32::from(DEFAULT_MEMBERS));
-    let hash = doc
-        .get_element_by_id("state-hash")
-        .unwrap()
-        .text_content()
-        .unwrap();
+    let hash = doc.get_element_by_id("state-hash").unwrap().text_content().unwrap();
     assert_eq!(hash.len(), 16, "{hash}");
-    assert!(doc
-        .get_element_by_id("sim-clock")
-        .unwrap()
-        .has_attribute("data-now-us"));
+    assert!(doc.get_element_by_id("sim-clock").unwrap().has_attribute("data-now-us"));
     // (The test runner's own page URL decides whether a banner shows; not checked here.)
 
     // A press on teller 2 is the command `lab put k1 v1 --via etcd-2` in the event log.
@@ -127,32 +109,18 @@ async fn the_mounted_page_draws_vaults_and_turns_clicks_into_commands() {
     let click = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &click).unwrap();
     teller.dispatch_event(&click).unwrap();
     next_task().await;
-    let row = doc
-        .query_selector("#event-log li[data-cmd]")
-        .unwrap()
-        .expect("a row in the event log");
-    assert!(row
-        .text_content()
-        .unwrap()
-        .contains("lab put k1 v1 --via etcd-2"));
+    let row = doc.query_selector("#event-log li[data-cmd]").unwrap().expect("a row in the event log");
+    assert!(row.text_content().unwrap().contains("lab put k1 v1 --via etcd-2"));
 
     // Enter on a focused vault crashes it.
-    let vault: web_sys::HtmlElement = doc
-        .query_selector("[data-member=\"3\"]")
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
+    let vault: web_sys::HtmlElement = doc.query_selector("[data-member=\"3\"]").unwrap().unwrap().unchecked_into();
     let init = web_sys::KeyboardEventInit::new();
     init.set_key("Enter");
     init.set_bubbles(true);
     let key = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
     vault.dispatch_event(&key).unwrap();
     next_task().await;
-    let log = doc
-        .get_element_by_id("event-log")
-        .unwrap()
-        .text_content()
-        .unwrap();
+    let log = doc.get_element_by_id("event-log").unwrap().text_content().unwrap();
     assert!(log.contains("lab crash etcd-3"), "{log}");
     assert_eq!(vault.get_attribute("data-up").as_deref(), Some("false"));
     drop(handle);

@@ -70,24 +70,15 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
             _ => (a.as_str(), None),
         };
         let mut value = |flag: &str| -> Result<String, String> {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+            inline.clone().or_else(|| it.next().cloned()).ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
         };
         match name {
             "--scenario" => f.scenario = Some(value(name)?),
             "--seed" => {
-                f.seed = Some(
-                    value(name)?
-                        .parse()
-                        .map_err(|_| "--seed must be a non-negative integer".to_string())?,
-                )
+                f.seed = Some(value(name)?.parse().map_err(|_| "--seed must be a non-negative integer".to_string())?)
             }
             "--etcd" => {
-                let n: u8 = value(name)?
-                    .parse()
-                    .map_err(|_| "--etcd must be 1, 3, 5 or 7".to_string())?;
+                let n: u8 = value(name)?.parse().map_err(|_| "--etcd must be 1, 3, 5 or 7".to_string())?;
                 if !MEMBER_COUNTS.contains(&n) {
                     return Err("--etcd must be 1, 3, 5 or 7".into());
                 }
@@ -97,21 +88,14 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
             "--save" => f.save = Some(value(name)?),
             "--until" => {
                 let v = value(name)?;
-                f.until_us = Some(
-                    parse_duration_us(&v)
-                        .ok_or_else(|| format!("--until: invalid duration '{v}'"))?,
-                );
+                f.until_us = Some(parse_duration_us(&v).ok_or_else(|| format!("--until: invalid duration '{v}'"))?);
             }
             "--hash" => f.hash = true,
             "--seeds" => {
-                f.seeds = value(name)?
-                    .parse()
-                    .map_err(|_| "--seeds must be a positive integer".to_string())?
+                f.seeds = value(name)?.parse().map_err(|_| "--seeds must be a positive integer".to_string())?
             }
             "--start" => {
-                f.start = value(name)?
-                    .parse()
-                    .map_err(|_| "--start must be a non-negative integer".to_string())?
+                f.start = value(name)?.parse().map_err(|_| "--start must be a non-negative integer".to_string())?
             }
             "--mutant" => f.mutant = Some(value(name)?),
             "-h" | "--help" => return Err(USAGE.to_string()),
@@ -153,10 +137,7 @@ fn load_scenario(arg: &str, lang: Lang) -> Result<Scenario, String> {
     let result = if path.is_file() {
         let meta = std::fs::metadata(path).map_err(|e| format!("{arg}: {e}"))?;
         if meta.len() > JSON_BYTES_MAX as u64 {
-            return Err(format!(
-                "{arg}: {}",
-                Text::new("파일이 너무 큽니다", "file too large").get(lang)
-            ));
+            return Err(format!("{arg}: {}", Text::new("파일이 너무 큽니다", "file too large").get(lang)));
         }
         let text = std::fs::read_to_string(path).map_err(|e| format!("{arg}: {e}"))?;
         Scenario::from_json(&text)
@@ -180,13 +161,7 @@ fn shell(flags: Flags) -> Result<(), String> {
             let c = w.transcript().len();
             (w, c)
         }
-        None => (
-            World::new(
-                flags.seed.unwrap_or(1),
-                flags.etcd.unwrap_or(Topology::default().etcd),
-            ),
-            0,
-        ),
+        None => (World::new(flags.seed.unwrap_or(1), flags.etcd.unwrap_or(Topology::default().etcd)), 0),
     };
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
@@ -198,8 +173,7 @@ fn shell(flags: Flags) -> Result<(), String> {
         cursor = print_transcript(&world, cursor, flags.lang, &mut out);
     }
     if let Some(path) = &flags.save {
-        std::fs::write(path, Scenario::from_world(&world).to_json())
-            .map_err(|e| format!("{path}: {e}"))?;
+        std::fs::write(path, Scenario::from_world(&world).to_json()).map_err(|e| format!("{path}: {e}"))?;
     }
     Ok(())
 }
@@ -231,21 +205,13 @@ fn bench() {
         let mut w = World::new(1, 5);
         for i in 0..MODEL_S * 10 {
             w.run_until(i * 100_000);
-            w.submit(&format!(
-                "lab put k{} v{i} --via etcd-{}",
-                i % 100,
-                1 + i % 5
-            ));
+            w.submit(&format!("lab put k{} v{i} --via etcd-{}", i % 100, 1 + i % 5));
         }
         w.run_until(MODEL_S * 1_000_000);
         best_wall_us = best_wall_us.min(start.elapsed().as_micros().max(1));
         hash = w.state_hash();
         delivered = w.stats.messages_delivered;
-        assert_eq!(
-            w.stats.writes_ok + w.stats.writes_failed,
-            MODEL_S * 10,
-            "every write finished"
-        );
+        assert_eq!(w.stats.writes_ok + w.stats.writes_failed, MODEL_S * 10, "every write finished");
     }
     let wall_ms = best_wall_us as f64 / 1000.0;
     let rate = MODEL_S as f64 * 1e6 / best_wall_us as f64;
@@ -295,18 +261,9 @@ fn check(flags: Flags) -> Result<(), String> {
             o.params.rates
         );
         for v in o.violations.iter().take(5) {
-            println!(
-                "  at {}: {} — {}",
-                lab_core::view::format_time_us(v.at_us),
-                v.property,
-                v.detail
-            );
+            println!("  at {}: {} — {}", lab_core::view::format_time_us(v.at_us), v.property, v.detail);
         }
-        let mutant_flag = flags
-            .mutant
-            .as_ref()
-            .map(|m| format!(" --mutant {m}"))
-            .unwrap_or_default();
+        let mutant_flag = flags.mutant.as_ref().map(|m| format!(" --mutant {m}")).unwrap_or_default();
         println!("  reproduce: lab check --seeds 1 --start {seed}{mutant_flag}");
         if mutant.is_none() && !o.fragment.is_empty() {
             println!("  replay:    lab run '#{}'", o.fragment);

@@ -50,19 +50,13 @@ pub struct Text {
 
 impl Text {
     pub fn new(ko: impl Into<String>, en: impl Into<String>) -> Text {
-        Text {
-            ko: ko.into(),
-            en: en.into(),
-        }
+        Text { ko: ko.into(), en: en.into() }
     }
 
     /// The same words in both languages (tool output, names).
     pub fn same(s: impl Into<String>) -> Text {
         let s = s.into();
-        Text {
-            ko: s.clone(),
-            en: s,
-        }
+        Text { ko: s.clone(), en: s }
     }
 
     pub fn get(&self, lang: Lang) -> &str {

@@ -26,9 +26,7 @@ pub fn parse_member(name: &str, members: u8) -> Option<MemberId> {
         n.parse::<u8>().ok()?
     } else {
         let node = name.strip_prefix("etcd-").unwrap_or(name);
-        let suffix = node
-            .strip_prefix(CLUSTER_NAME)?
-            .strip_prefix("-control-plane")?;
+        let suffix = node.strip_prefix(CLUSTER_NAME)?.strip_prefix("-control-plane")?;
         if suffix.is_empty() {
             1
         } else if suffix.starts_with('0') {
@@ -55,10 +53,7 @@ mod tests {
         assert_eq!(parse_member("etcd-2", 3), Some(2));
         assert_eq!(parse_member("challenge-cluster-control-plane", 3), Some(1));
         assert_eq!(parse_member("challenge-cluster-control-plane3", 3), Some(3));
-        assert_eq!(
-            parse_member("etcd-challenge-cluster-control-plane2", 3),
-            Some(2)
-        );
+        assert_eq!(parse_member("etcd-challenge-cluster-control-plane2", 3), Some(2));
         assert_eq!(parse_member("etcd-4", 3), None);
         assert_eq!(parse_member("challenge-cluster-control-plane1", 3), None);
         assert_eq!(parse_member("challenge-cluster-control-plane02", 3), None);

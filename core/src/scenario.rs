@@ -57,13 +57,7 @@ pub type ScenarioError = Text;
 
 impl Scenario {
     pub fn new(seed: u64, topology: Topology) -> Scenario {
-        Scenario {
-            version: FORMAT_VERSION,
-            seed,
-            topology,
-            commands: Vec::new(),
-            until_us: 0,
-        }
+        Scenario { version: FORMAT_VERSION, seed, topology, commands: Vec::new(), until_us: 0 }
     }
 
     /// The scenario that reproduces `world` as it is now: its commands, up to its clock.
@@ -71,17 +65,8 @@ impl Scenario {
         Scenario {
             version: FORMAT_VERSION,
             seed: world.seed(),
-            topology: Topology {
-                etcd: world.member_count(),
-            },
-            commands: world
-                .commands()
-                .iter()
-                .map(|c| TimedCommand {
-                    at_us: c.at_us,
-                    line: c.line.clone(),
-                })
-                .collect(),
+            topology: Topology { etcd: world.member_count() },
+            commands: world.commands().iter().map(|c| TimedCommand { at_us: c.at_us, line: c.line.clone() }).collect(),
             until_us: world.now_us(),
         }
     }
@@ -106,44 +91,35 @@ impl Scenario {
     pub fn validate(&self) -> Result<(), ScenarioError> {
         if self.version != FORMAT_VERSION {
             return Err(Text::new(
-                format!("시나리오 형식 버전 {}은(는) 읽을 수 없습니다 (이 랩은 버전 {FORMAT_VERSION}을 읽습니다)", self.version),
-                format!("scenario format version {} is not supported (this lab reads version {FORMAT_VERSION})", self.version),
+                format!(
+                    "시나리오 형식 버전 {}은(는) 읽을 수 없습니다 (이 랩은 버전 {FORMAT_VERSION}을 읽습니다)",
+                    self.version
+                ),
+                format!(
+                    "scenario format version {} is not supported (this lab reads version {FORMAT_VERSION})",
+                    self.version
+                ),
             ));
         }
         // The UI offers 1, 3, 5, 7 (etcd FAQ); checked runs also use even sizes, which are
         // valid etcd clusters, so a `lab check` seed can be replayed from its link.
         if !(1..=MEMBERS_MAX).contains(&self.topology.etcd) {
             return Err(Text::new(
-                format!(
-                    "etcd 멤버 수 {}은(는) 지원하지 않습니다 (1–7)",
-                    self.topology.etcd
-                ),
-                format!(
-                    "etcd member count {} is not supported (1 to 7)",
-                    self.topology.etcd
-                ),
+                format!("etcd 멤버 수 {}은(는) 지원하지 않습니다 (1–7)", self.topology.etcd),
+                format!("etcd member count {} is not supported (1 to 7)", self.topology.etcd),
             ));
         }
         if self.commands.len() > COMMANDS_MAX {
             return Err(Text::new(
-                format!(
-                    "명령이 너무 많습니다 ({}개, 최대 {COMMANDS_MAX}개)",
-                    self.commands.len()
-                ),
-                format!(
-                    "too many commands ({}, limit {COMMANDS_MAX})",
-                    self.commands.len()
-                ),
+                format!("명령이 너무 많습니다 ({}개, 최대 {COMMANDS_MAX}개)", self.commands.len()),
+                format!("too many commands ({}, limit {COMMANDS_MAX})", self.commands.len()),
             ));
         }
         let mut prev_us = 0;
         for (i, c) in self.commands.iter().enumerate() {
             let n = i + 1;
             if c.line.len() > LINE_BYTES_MAX {
-                return Err(Text::new(
-                    format!("{n}번째 명령이 너무 깁니다"),
-                    format!("command {n} is too long"),
-                ));
+                return Err(Text::new(format!("{n}번째 명령이 너무 깁니다"), format!("command {n} is too long")));
             }
             if c.line.contains(['\n', '\r', '\0']) {
                 return Err(Text::new(
@@ -178,14 +154,8 @@ impl Scenario {
         }
         let s: Scenario = serde_json::from_str(text).map_err(|e| {
             Text::new(
-                format!(
-                    "시나리오 JSON을 읽을 수 없습니다: {}",
-                    shell::printable(&e.to_string())
-                ),
-                format!(
-                    "cannot read the scenario JSON: {}",
-                    shell::printable(&e.to_string())
-                ),
+                format!("시나리오 JSON을 읽을 수 없습니다: {}", shell::printable(&e.to_string())),
+                format!("cannot read the scenario JSON: {}", shell::printable(&e.to_string())),
             )
         })?;
         s.validate()?;
@@ -204,61 +174,45 @@ impl Scenario {
         let input = input.trim();
         if input.len() > FRAGMENT_CHARS_MAX {
             return Err(Text::new(
-                format!(
-                    "링크가 너무 깁니다 ({}자, 최대 {FRAGMENT_CHARS_MAX}자)",
-                    input.len()
-                ),
-                format!(
-                    "the link is too long ({} characters, limit {FRAGMENT_CHARS_MAX})",
-                    input.len()
-                ),
+                format!("링크가 너무 깁니다 ({}자, 최대 {FRAGMENT_CHARS_MAX}자)", input.len()),
+                format!("the link is too long ({} characters, limit {FRAGMENT_CHARS_MAX})", input.len()),
             ));
         }
         let fragment = input.split_once('#').map_or(input, |(_, f)| f);
         let value = fragment
             .split('&')
             .find_map(|kv| kv.strip_prefix("s="))
-            .ok_or_else(|| {
-                Text::new(
-                    "링크에 시나리오(s=…)가 없습니다",
-                    "the link holds no scenario (s=…)",
-                )
-            })?;
-        let (version, data) = value.split_once('.').ok_or_else(|| {
-            Text::new(
-                "링크의 시나리오 형식이 잘못되었습니다",
-                "the link's scenario is malformed",
-            )
-        })?;
+            .ok_or_else(|| Text::new("링크에 시나리오(s=…)가 없습니다", "the link holds no scenario (s=…)"))?;
+        let (version, data) = value
+            .split_once('.')
+            .ok_or_else(|| Text::new("링크의 시나리오 형식이 잘못되었습니다", "the link's scenario is malformed"))?;
         if version != FORMAT_VERSION.to_string() {
             return Err(Text::new(
-                format!("링크 형식 버전 \"{}\"은(는) 읽을 수 없습니다 (이 랩은 버전 {FORMAT_VERSION})", shell::printable(version)),
-                format!("link format version \"{}\" is not supported (this lab reads version {FORMAT_VERSION})", shell::printable(version)),
+                format!(
+                    "링크 형식 버전 \"{}\"은(는) 읽을 수 없습니다 (이 랩은 버전 {FORMAT_VERSION})",
+                    shell::printable(version)
+                ),
+                format!(
+                    "link format version \"{}\" is not supported (this lab reads version {FORMAT_VERSION})",
+                    shell::printable(version)
+                ),
             ));
         }
         let packed = URL_SAFE_NO_PAD.decode(data).map_err(|_| {
-            Text::new(
-                "링크가 잘렸거나 손상되었습니다 (base64 오류)",
-                "the link is truncated or damaged (bad base64)",
-            )
+            Text::new("링크가 잘렸거나 손상되었습니다 (base64 오류)", "the link is truncated or damaged (bad base64)")
         })?;
-        let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, JSON_BYTES_MAX)
-            .map_err(|e| {
-                if matches!(e.status, miniz_oxide::inflate::TINFLStatus::HasMoreOutput) {
-                    too_big()
-                } else {
-                    Text::new(
-                        "링크가 잘렸거나 손상되었습니다 (압축 해제 실패)",
-                        "the link is truncated or damaged (cannot inflate)",
-                    )
-                }
-            })?;
-        let text = std::str::from_utf8(&json).map_err(|_| {
-            Text::new(
-                "링크의 시나리오가 UTF-8이 아닙니다",
-                "the link's scenario is not UTF-8",
-            )
+        let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, JSON_BYTES_MAX).map_err(|e| {
+            if matches!(e.status, miniz_oxide::inflate::TINFLStatus::HasMoreOutput) {
+                too_big()
+            } else {
+                Text::new(
+                    "링크가 잘렸거나 손상되었습니다 (압축 해제 실패)",
+                    "the link is truncated or damaged (cannot inflate)",
+                )
+            }
         })?;
+        let text = std::str::from_utf8(&json)
+            .map_err(|_| Text::new("링크의 시나리오가 UTF-8이 아닙니다", "the link's scenario is not UTF-8"))?;
         Scenario::from_json(text)
     }
 }
@@ -271,10 +225,7 @@ fn too_big() -> ScenarioError {
 }
 
 fn too_late() -> ScenarioError {
-    Text::new(
-        "시나리오 시간이 2시간을 넘습니다",
-        "a scenario time is beyond 2 hours",
-    )
+    Text::new("시나리오 시간이 2시간을 넘습니다", "a scenario time is beyond 2 hours")
 }
 
 #[cfg(test)]
@@ -283,14 +234,8 @@ mod tests {
 
     fn sample() -> Scenario {
         let mut s = Scenario::new(42, Topology { etcd: 3 });
-        s.commands.push(TimedCommand {
-            at_us: 2_000_000,
-            line: "lab put a 1".into(),
-        });
-        s.commands.push(TimedCommand {
-            at_us: 3_000_000,
-            line: "lab crash leader".into(),
-        });
+        s.commands.push(TimedCommand { at_us: 2_000_000, line: "lab put a 1".into() });
+        s.commands.push(TimedCommand { at_us: 3_000_000, line: "lab crash leader".into() });
         s.until_us = 6_000_000;
         s
     }
@@ -300,10 +245,7 @@ mod tests {
         let s = sample();
         let frag = s.to_fragment();
         assert_eq!(Scenario::from_url(&frag).unwrap(), s);
-        assert_eq!(
-            Scenario::from_url(&format!("http://x/?lang=en#{frag}&step=2")).unwrap(),
-            s
-        );
+        assert_eq!(Scenario::from_url(&format!("http://x/?lang=en#{frag}&step=2")).unwrap(), s);
     }
 
     #[test]
@@ -353,13 +295,7 @@ mod tests {
         s.until_us = u64::MAX;
         assert!(s.validate().is_err());
         let mut s = sample();
-        s.commands = vec![
-            TimedCommand {
-                at_us: 0,
-                line: "lab heal".into()
-            };
-            COMMANDS_MAX + 1
-        ];
+        s.commands = vec![TimedCommand { at_us: 0, line: "lab heal".into() }; COMMANDS_MAX + 1];
         assert!(s.validate().is_err());
         assert!(Scenario::from_json("{\"version\":1}").is_err());
     }

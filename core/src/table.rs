@@ -35,12 +35,6 @@ pub fn render_rows(rows: &[Vec<String>]) -> String {
 /// Terminal columns: Hangul syllables and CJK take two.
 fn display_width(s: &str) -> usize {
     s.chars()
-        .map(|c| {
-            if ('\u{1100}'..='\u{11FF}').contains(&c) || ('\u{AC00}'..='\u{D7A3}').contains(&c) {
-                2
-            } else {
-                1
-            }
-        })
+        .map(|c| if ('\u{1100}'..='\u{11FF}').contains(&c) || ('\u{AC00}'..='\u{D7A3}').contains(&c) { 2 } else { 1 })
         .sum()
 }

@@ -151,26 +151,16 @@ impl World {
                     log_tail,
                     keys: m.store.live_keys(),
                     revision: m.store.revision(),
-                    progress: self.leader().and_then(|l| {
-                        self.member(l)
-                            .node
-                            .progress()
-                            .get(&n.id)
-                            .map(|p| (p.matched, p.next))
-                    }),
+                    progress: self
+                        .leader()
+                        .and_then(|l| self.member(l).node.progress().get(&n.id).map(|p| (p.matched, p.next))),
                 }
             })
             .collect();
         let mut messages = Vec::new();
         let mut hidden = 0;
         for (at, seq, ev) in self.pending_events() {
-            let Event::Deliver {
-                from,
-                to,
-                sent_us,
-                payload,
-            } = ev
-            else {
+            let Event::Deliver { from, to, sent_us, payload } = ev else {
                 continue;
             };
             if messages.len() >= MESSAGES_SHOWN_MAX {
@@ -197,20 +187,12 @@ impl World {
                     );
                     (class, m.kind.label(), reply, m.reject, m.entries.len())
                 }
-                Payload::ClientRequest { request } => (
-                    MessageClass::Client,
-                    self.request_label(*request),
-                    false,
-                    false,
-                    1,
-                ),
-                Payload::ClientReply { error, .. } => (
-                    MessageClass::Client,
-                    if *error { "error" } else { "OK" },
-                    true,
-                    *error,
-                    0,
-                ),
+                Payload::ClientRequest { request } => {
+                    (MessageClass::Client, self.request_label(*request), false, false, 1)
+                }
+                Payload::ClientReply { error, .. } => {
+                    (MessageClass::Client, if *error { "error" } else { "OK" }, true, *error, 0)
+                }
             };
             messages.push(MessageView {
                 key: seq,

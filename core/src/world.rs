@@ -48,22 +48,10 @@ pub enum Payload {
 
 #[derive(Clone, Debug, Hash)]
 pub enum Event {
-    Tick {
-        member: MemberId,
-        generation: u32,
-    },
-    Deliver {
-        from: Endpoint,
-        to: Endpoint,
-        sent_us: u64,
-        payload: Payload,
-    },
-    RequestTimeout {
-        request: u64,
-    },
-    Wake {
-        cmd: u32,
-    },
+    Tick { member: MemberId, generation: u32 },
+    Deliver { from: Endpoint, to: Endpoint, sent_us: u64, payload: Payload },
+    RequestTimeout { request: u64 },
+    Wake { cmd: u32 },
 }
 
 #[derive(Clone, Debug, Hash)]
@@ -163,20 +151,14 @@ fn link_slot(e: Endpoint) -> usize {
 impl World {
     /// A new cluster of `members` etcd members (1, 3, 5 or 7), empty logs, at time 0.
     pub fn new(seed: u64, members: u8) -> World {
-        assert!(
-            MEMBER_COUNTS.contains(&members),
-            "unsupported member count {members}"
-        );
+        assert!(MEMBER_COUNTS.contains(&members), "unsupported member count {members}");
         World::with_config(seed, members, RaftConfig::default())
     }
 
     /// A new cluster of 1 to 7 members with the given Raft configuration (even sizes are valid
     /// etcd clusters too; the UI offers the odd ones the etcd FAQ recommends).
     pub fn with_config(seed: u64, members: u8, config: RaftConfig) -> World {
-        assert!(
-            (1..=MEMBERS_MAX).contains(&members),
-            "unsupported member count {members}"
-        );
+        assert!((1..=MEMBERS_MAX).contains(&members), "unsupported member count {members}");
         let mut rng = SimRng::new(seed);
         let voters: Vec<MemberId> = (1..=members).collect();
         let members_vec = voters
@@ -208,13 +190,7 @@ impl World {
         // Each member's ticker starts at its own phase, as independent processes do.
         for id in voters {
             let phase_us = w.rng.below(TICK_US);
-            w.queue.push(
-                phase_us,
-                Event::Tick {
-                    member: id,
-                    generation: 0,
-                },
-            );
+            w.queue.push(phase_us, Event::Tick { member: id, generation: 0 });
         }
         w
     }
@@ -325,13 +301,10 @@ impl World {
                     return;
                 }
                 m.node.tick(&mut self.rng);
-                self.queue
-                    .push(self.now_us + TICK_US, Event::Tick { member, generation });
+                self.queue.push(self.now_us + TICK_US, Event::Tick { member, generation });
                 self.flush(member);
             }
-            Event::Deliver {
-                from, to, payload, ..
-            } => self.deliver(from, to, payload),
+            Event::Deliver { from, to, payload, .. } => self.deliver(from, to, payload),
             Event::RequestTimeout { request } => {
                 let Some(req) = self.requests.get_mut(&request) else {
                     return;
@@ -344,11 +317,7 @@ impl World {
                 if matches!(req.op, ClientOp::Put { .. } | ClientOp::Delete { .. }) {
                     self.stats.writes_failed += 1;
                 }
-                self.say(
-                    cmd,
-                    LineKind::Stderr,
-                    Text::same("Error: context deadline exceeded"),
-                );
+                self.say(cmd, LineKind::Stderr, Text::same("Error: context deadline exceeded"));
                 self.finish(cmd, true);
             }
             Event::Wake { cmd } => self.finish(cmd, false),
@@ -368,19 +337,14 @@ impl World {
         self.stats.messages_delivered += 1;
         match (to, payload) {
             (Endpoint::Member(id), Payload::Raft(msg)) => {
-                self.members[(id - 1) as usize]
-                    .node
-                    .step(msg, &mut self.rng);
+                self.members[(id - 1) as usize].node.step(msg, &mut self.rng);
                 self.flush(id);
             }
             (Endpoint::Member(id), Payload::ClientRequest { request }) => {
                 let Some(op) = self.requests.get(&request).map(|r| r.op.clone()) else {
                     return;
                 };
-                let origin = Origin {
-                    member: id,
-                    request,
-                };
+                let origin = Origin { member: id, request };
                 let node = &mut self.members[(id - 1) as usize].node;
                 // A request dropped here (no leader known) is never answered: the client
                 // times out, as etcdctl does.
@@ -401,24 +365,13 @@ impl World {
                     ClientOp::MemberList { table } => {
                         let voters = node.voters().to_vec();
                         let lines = client::format_member_list(&voters, table);
-                        let reply = Payload::ClientReply {
-                            request,
-                            lines,
-                            error: false,
-                        };
+                        let reply = Payload::ClientReply { request, lines, error: false };
                         self.send(Endpoint::Member(id), Endpoint::Client(id), reply);
                     }
                 }
                 self.flush(id);
             }
-            (
-                Endpoint::Client(_),
-                Payload::ClientReply {
-                    request,
-                    lines,
-                    error,
-                },
-            ) => {
+            (Endpoint::Client(_), Payload::ClientReply { request, lines, error }) => {
                 let Some(req) = self.requests.get_mut(&request) else {
                     return;
                 };
@@ -436,11 +389,8 @@ impl World {
                     }
                 }
                 for line in lines {
-                    let (kind, text) = if error {
-                        (LineKind::Stderr, format!("Error: {line}"))
-                    } else {
-                        (LineKind::Stdout, line)
-                    };
+                    let (kind, text) =
+                        if error { (LineKind::Stderr, format!("Error: {line}")) } else { (LineKind::Stdout, line) };
                     self.say(cmd, kind, Text::same(text));
                 }
                 self.finish(cmd, error);
@@ -479,20 +429,12 @@ impl World {
             };
             // The member that accepted the request answers its client once it has applied it.
             if let (Some(origin), Some(answer)) = (e.origin.filter(|o| o.member == id), answer) {
-                if self
-                    .requests
-                    .get(&origin.request)
-                    .is_some_and(|r| !r.done && r.via == id)
-                {
+                if self.requests.get(&origin.request).is_some_and(|r| !r.done && r.via == id) {
                     let (line, error) = match answer {
                         Ok(l) => (l, false),
                         Err(l) => (l, true),
                     };
-                    let reply = Payload::ClientReply {
-                        request: origin.request,
-                        lines: vec![line],
-                        error,
-                    };
+                    let reply = Payload::ClientReply { request: origin.request, lines: vec![line], error };
                     self.send(Endpoint::Member(id), Endpoint::Client(id), reply);
                 }
             }
@@ -501,10 +443,8 @@ impl World {
         let confirmed = std::mem::take(&mut self.members[idx].node.read_states);
         self.members[idx].reads.extend(confirmed);
         let applied_index = self.members[idx].node.log.applied;
-        let (ready, waiting): (Vec<ReadState>, Vec<ReadState>) = self.members[idx]
-            .reads
-            .drain(..)
-            .partition(|r| r.index <= applied_index);
+        let (ready, waiting): (Vec<ReadState>, Vec<ReadState>) =
+            self.members[idx].reads.drain(..).partition(|r| r.index <= applied_index);
         self.members[idx].reads = waiting;
         for r in ready {
             self.serve_read(id, r.ctx.request);
@@ -514,11 +454,7 @@ impl World {
     /// Answers a read from member `id`'s own store (now: after ReadIndex for a linearizable
     /// read; at once for a serializable one, which may be stale).
     fn serve_read(&mut self, id: MemberId, request: u64) {
-        let Some(req) = self
-            .requests
-            .get(&request)
-            .filter(|r| !r.done && r.via == id)
-        else {
+        let Some(req) = self.requests.get(&request).filter(|r| !r.done && r.via == id) else {
             return;
         };
         let ClientOp::Get(q) = &req.op else { return };
@@ -533,15 +469,7 @@ impl World {
             Ok(lines) => (lines, false),
             Err(e) => (vec![e], true),
         };
-        self.send(
-            Endpoint::Member(id),
-            Endpoint::Client(id),
-            Payload::ClientReply {
-                request,
-                lines,
-                error,
-            },
-        );
+        self.send(Endpoint::Member(id), Endpoint::Client(id), Payload::ClientReply { request, lines, error });
     }
 
     fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
@@ -553,15 +481,7 @@ impl World {
         let slot = link_slot(from) * LINK_SLOTS + link_slot(to);
         let at = (self.now_us + delay_us).max(self.link_free_us[slot]);
         self.link_free_us[slot] = at;
-        if !self.queue.push(
-            at,
-            Event::Deliver {
-                from,
-                to,
-                sent_us: self.now_us,
-                payload,
-            },
-        ) {
+        if !self.queue.push(at, Event::Deliver { from, to, sent_us: self.now_us, payload }) {
             self.stats.messages_dropped += 1;
         }
     }
@@ -583,11 +503,7 @@ impl World {
             done_at_us: None,
             failed: false,
         });
-        self.push_line(
-            id,
-            LineKind::Input,
-            Text::same(shell::printable_line(&line_kept)),
-        );
+        self.push_line(id, LineKind::Input, Text::same(shell::printable_line(&line_kept)));
         match shell::parse(line) {
             Err(e) => {
                 self.say(id, LineKind::Stderr, e);
@@ -607,11 +523,7 @@ impl World {
         match cmd {
             Command::Nothing => self.finish(id, false),
             Command::Help => {
-                self.say(
-                    id,
-                    LineKind::Stdout,
-                    Text::new(shell::HELP_KO, shell::HELP_EN),
-                );
+                self.say(id, LineKind::Stdout, Text::new(shell::HELP_KO, shell::HELP_EN));
                 self.finish(id, false);
             }
             Command::Crash(r) => {
@@ -646,17 +558,8 @@ impl World {
                     member.reads.clear();
                     let generation = member.generation;
                     let phase_us = self.rng.below(TICK_US);
-                    self.queue.push(
-                        self.now_us + phase_us,
-                        Event::Tick {
-                            member: m,
-                            generation,
-                        },
-                    );
-                    (
-                        "디스크(텀, 투표, 로그)에서 다시 시작",
-                        "restarted from disk (term, vote, log kept)",
-                    )
+                    self.queue.push(self.now_us + phase_us, Event::Tick { member: m, generation });
+                    ("디스크(텀, 투표, 로그)에서 다시 시작", "restarted from disk (term, vote, log kept)")
                 };
                 self.say_member(id, m, ko, en);
                 self.finish(id, false);
@@ -701,18 +604,12 @@ impl World {
                 self.say(
                     id,
                     LineKind::Stdout,
-                    Text::new(
-                        format!("메시지 유실률 {percent}%"),
-                        format!("message loss {percent}%"),
-                    ),
+                    Text::new(format!("메시지 유실률 {percent}%"), format!("message loss {percent}%")),
                 );
                 self.finish(id, false);
             }
             Command::Put { key, value, via } => {
-                let op = ClientOp::Put {
-                    key: key.into(),
-                    value: value.into(),
-                };
+                let op = ClientOp::Put { key: key.into(), value: value.into() };
                 self.start_request(id, via, op)?;
             }
             Command::Etcd { endpoint, op } => self.start_request(id, endpoint, op)?,
@@ -732,11 +629,7 @@ impl World {
                 } else {
                     ("꺼짐 — etcd 3.5와 다름", "off — unlike etcd 3.5")
                 };
-                self.say(
-                    id,
-                    LineKind::Stdout,
-                    Text::new(format!("{name}: {ko}"), format!("{name}: {en}")),
-                );
+                self.say(id, LineKind::Stdout, Text::new(format!("{name}: {ko}"), format!("{name}: {en}")));
                 self.finish(id, false);
             }
             Command::Status => {
@@ -745,8 +638,7 @@ impl World {
                 self.finish(id, false);
             }
             Command::Sleep { duration_us } => {
-                self.queue
-                    .push(self.now_us + duration_us, Event::Wake { cmd: id });
+                self.queue.push(self.now_us + duration_us, Event::Wake { cmd: id });
             }
         }
         Ok(())
@@ -754,36 +646,16 @@ impl World {
 
     /// Sends a client request through the teller in front of `via` (default etcd-1, the member
     /// the handout's `kubectl exec … etcd-…-control-plane` reaches at 127.0.0.1:2379).
-    fn start_request(
-        &mut self,
-        cmd: u32,
-        via: Option<MemberRef>,
-        op: ClientOp,
-    ) -> Result<(), Text> {
+    fn start_request(&mut self, cmd: u32, via: Option<MemberRef>, op: ClientOp) -> Result<(), Text> {
         let via = match via {
             Some(r) => self.resolve(&r)?,
             None => 1,
         };
         let request = self.next_request;
         self.next_request += 1;
-        self.requests.insert(
-            request,
-            ClientRequest {
-                cmd,
-                via,
-                done: false,
-                op,
-            },
-        );
-        self.queue.push(
-            self.now_us + CLIENT_TIMEOUT_US,
-            Event::RequestTimeout { request },
-        );
-        self.send(
-            Endpoint::Client(via),
-            Endpoint::Member(via),
-            Payload::ClientRequest { request },
-        );
+        self.requests.insert(request, ClientRequest { cmd, via, done: false, op });
+        self.queue.push(self.now_us + CLIENT_TIMEOUT_US, Event::RequestTimeout { request });
+        self.send(Endpoint::Client(via), Endpoint::Member(via), Payload::ClientRequest { request });
         Ok(())
     }
 
@@ -808,21 +680,13 @@ impl World {
                     "lab: there is no leader right now (election in progress or no quorum)",
                 )
             }),
-            MemberRef::Named(name) => {
-                names::parse_member(name, self.member_count()).ok_or_else(|| {
-                    let n = self.member_count();
-                    Text::new(
-                        format!(
-                            "lab: 알 수 없는 멤버 \"{}\" (멤버: etcd-1 … etcd-{n})",
-                            shell::printable(name)
-                        ),
-                        format!(
-                            "lab: unknown member \"{}\" (members: etcd-1 … etcd-{n})",
-                            shell::printable(name)
-                        ),
-                    )
-                })
-            }
+            MemberRef::Named(name) => names::parse_member(name, self.member_count()).ok_or_else(|| {
+                let n = self.member_count();
+                Text::new(
+                    format!("lab: 알 수 없는 멤버 \"{}\" (멤버: etcd-1 … etcd-{n})", shell::printable(name)),
+                    format!("lab: unknown member \"{}\" (members: etcd-1 … etcd-{n})", shell::printable(name)),
+                )
+            }),
         }
     }
 
@@ -835,10 +699,7 @@ impl World {
                 let m = self.resolve(r)?;
                 if std::mem::replace(&mut seen[(m - 1) as usize], true) {
                     return Err(Text::new(
-                        format!(
-                            "lab partition: {}이(가) 두 번 나옵니다",
-                            names::member_short(m)
-                        ),
+                        format!("lab partition: {}이(가) 두 번 나옵니다", names::member_short(m)),
                         format!("lab partition: {} appears twice", names::member_short(m)),
                     ));
                 }
@@ -863,11 +724,7 @@ impl World {
 
     fn say_member(&mut self, cmd: u32, m: MemberId, ko: &str, en: &str) {
         let who = format!("{} ({})", names::member_short(m), names::node_name(m));
-        self.say(
-            cmd,
-            LineKind::Stdout,
-            Text::new(format!("{who}: {ko}"), format!("{who}: {en}")),
-        );
+        self.say(cmd, LineKind::Stdout, Text::new(format!("{who}: {ko}"), format!("{who}: {en}")));
     }
 
     fn push_line(&mut self, cmd: u32, kind: LineKind, text: Text) {
@@ -876,37 +733,22 @@ impl World {
             self.transcript.drain(..drop);
             self.transcript_dropped += drop as u64;
         }
-        self.transcript.push(TranscriptLine {
-            at_us: self.now_us,
-            cmd,
-            kind,
-            text,
-        });
+        self.transcript.push(TranscriptLine { at_us: self.now_us, cmd, kind, text });
     }
 
     /// `partition: {etcd-1 etcd-2} | {etcd-3}` or `network: healthy`.
     pub fn describe_network(&self) -> Text {
         if !self.net.is_partitioned() {
-            return Text::new(
-                "네트워크: 정상 (분할 없음)",
-                "network: healthy (no partition)",
-            );
+            return Text::new("네트워크: 정상 (분할 없음)", "network: healthy (no partition)");
         }
         let mut groups: BTreeMap<u8, Vec<String>> = BTreeMap::new();
         for m in 1..=self.member_count() {
-            groups
-                .entry(self.net.group_of(m))
-                .or_default()
-                .push(names::member_short(m));
+            groups.entry(self.net.group_of(m)).or_default().push(names::member_short(m));
         }
         let mut parts: Vec<String> = groups
             .iter()
             .map(|(&g, ms)| {
-                let client = if self.net.client_group() == Some(g) {
-                    " client"
-                } else {
-                    ""
-                };
+                let client = if self.net.client_group() == Some(g) { " client" } else { "" };
                 format!("{{{}{client}}}", ms.join(" "))
             })
             .collect();
@@ -930,22 +772,8 @@ impl World {
 
     fn status_table(&self) -> Text {
         let header = |lang: Lang| match lang {
-            Lang::Ko => [
-                "멤버",
-                "노드",
-                "상태",
-                "역할",
-                "텀",
-                "투표",
-                "리더",
-                "커밋",
-                "적용",
-                "마지막",
-            ],
-            Lang::En => [
-                "MEMBER", "NODE", "STATE", "ROLE", "TERM", "VOTE", "LEADER", "COMMIT", "APPLIED",
-                "LAST",
-            ],
+            Lang::Ko => ["멤버", "노드", "상태", "역할", "텀", "투표", "리더", "커밋", "적용", "마지막"],
+            Lang::En => ["MEMBER", "NODE", "STATE", "ROLE", "TERM", "VOTE", "LEADER", "COMMIT", "APPLIED", "LAST"],
         };
         let rows: Vec<[String; 10]> = self
             .members
@@ -957,20 +785,12 @@ impl World {
                     names::member_short(n.id),
                     names::node_name(n.id),
                     if m.up { "up".into() } else { "down".into() },
-                    if m.up {
-                        n.role.label().into()
-                    } else {
-                        "-".into()
-                    },
+                    if m.up { n.role.label().into() } else { "-".into() },
                     n.term.to_string(),
                     opt(n.vote),
                     if m.up { opt(n.leader) } else { "-".into() },
                     n.log.committed.to_string(),
-                    if m.up {
-                        n.log.applied.to_string()
-                    } else {
-                        "-".into()
-                    },
+                    if m.up { n.log.applied.to_string() } else { "-".into() },
                     n.log.last_index().to_string(),
                 ]
             })

@@ -28,10 +28,7 @@ fn every_mutant_is_caught_within_500_seeds() {
         }
     }
     let _ = std::panic::take_hook();
-    assert!(
-        missed.is_empty(),
-        "mutants not caught in 500 seeds: {missed:?}"
-    );
+    assert!(missed.is_empty(), "mutants not caught in 500 seeds: {missed:?}");
 }
 
 #[test]

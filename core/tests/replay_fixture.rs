@@ -23,22 +23,14 @@ fn fixture_replays_to_the_recorded_hash() {
 fn share_url_replays_to_the_same_hash() {
     let s = Scenario::from_json(FIXTURE).expect("fixture is valid");
     let url = format!("http://127.0.0.1:8080/?lang=en#{}", s.to_fragment());
-    let w = Scenario::from_url(&url)
-        .expect("own URL decodes")
-        .replay(None);
+    let w = Scenario::from_url(&url).expect("own URL decodes").replay(None);
     assert_eq!(format_hash(w.state_hash()), EXPECTED_HASH.trim());
 }
 
 #[test]
 fn lab_run_prints_the_recorded_hash() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_lab"))
-        .args([
-            "run",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/replay.json"),
-            "--hash",
-            "--lang",
-            "en",
-        ])
+        .args(["run", concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/replay.json"), "--hash", "--lang", "en"])
         .output()
         .expect("lab runs");
     assert!(out.status.success());
@@ -46,14 +38,8 @@ fn lab_run_prints_the_recorded_hash() {
     let last = stdout.lines().last().expect("output");
     assert_eq!(last, format!("state-hash {}", EXPECTED_HASH.trim()));
     // The transcript shows the lesson: the minority write fails, the majority write succeeds.
-    assert!(
-        stdout.contains("$ lab put minority x --via etcd-1\nError: context deadline exceeded"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("$ lab put majority y --via etcd-4\nOK"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("$ lab put minority x --via etcd-1\nError: context deadline exceeded"), "{stdout}");
+    assert!(stdout.contains("$ lab put majority y --via etcd-4\nOK"), "{stdout}");
 }
 
 #[test]
@@ -65,11 +51,7 @@ fn lab_run_refuses_a_broken_url_with_exit_2() {
             .expect("lab runs");
         assert_eq!(out.status.code(), Some(2), "{bad}");
         let stderr = String::from_utf8(out.stderr).expect("utf-8");
-        assert_eq!(
-            stderr.lines().count(),
-            1,
-            "one clear error line for {bad}: {stderr}"
-        );
+        assert_eq!(stderr.lines().count(), 1, "one clear error line for {bad}: {stderr}");
         assert!(!stderr.contains("panicked"));
     }
 }
@@ -99,9 +81,8 @@ fn a_live_session_replays_to_the_same_hash_at_any_moment() {
                 w.submit(clicks[frames.below(clicks.len() as u64) as usize]);
             }
             if frames.below(50) == 0 {
-                let replayed = Scenario::from_url(&Scenario::from_world(&w).to_fragment())
-                    .expect("own link")
-                    .replay(None);
+                let replayed =
+                    Scenario::from_url(&Scenario::from_world(&w).to_fragment()).expect("own link").replay(None);
                 assert_eq!(replayed.now_us(), w.now_us());
                 assert_eq!(
                     format_hash(replayed.state_hash()),

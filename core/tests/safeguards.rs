@@ -33,15 +33,9 @@ fn isolated_leader_steps_down_within_two_election_timeouts() {
         while w.member(old).node.role == Role::Leader {
             let t = w.now_us() + 10_000;
             w.run_until(t);
-            assert!(
-                w.now_us() - t0 <= 2 * US_PER_S + 100_000,
-                "seed {seed}: still leading after 2 s"
-            );
+            assert!(w.now_us() - t0 <= 2 * US_PER_S + 100_000, "seed {seed}: still leading after 2 s");
         }
-        assert!(
-            w.now_us() - t0 >= US_PER_S - 100_000,
-            "seed {seed}: stepped down before an election timeout"
-        );
+        assert!(w.now_us() - t0 >= US_PER_S - 100_000, "seed {seed}: stepped down before an election timeout");
     }
 }
 
@@ -67,19 +61,11 @@ fn rejoining_member_does_not_disrupt_the_leader_with_prevote() {
         let term = w.member(leader).node.term;
         run_cmd(&mut w, &format!("lab isolate etcd-{follower}"));
         run_cmd(&mut w, "sleep 10s");
-        assert_eq!(
-            w.member(follower).node.term,
-            term,
-            "seed {seed}: pre-votes must not raise the term"
-        );
+        assert_eq!(w.member(follower).node.term, term, "seed {seed}: pre-votes must not raise the term");
         run_cmd(&mut w, "lab heal");
         run_cmd(&mut w, "sleep 5s");
         assert_eq!(w.leader(), Some(leader), "seed {seed}: leader deposed");
-        assert_eq!(
-            w.member(leader).node.term,
-            term,
-            "seed {seed}: term exploded"
-        );
+        assert_eq!(w.member(leader).node.term, term, "seed {seed}: term exploded");
         assert_eq!(w.member(follower).node.leader, Some(leader));
     }
 }
@@ -95,15 +81,9 @@ fn rejoining_member_disrupts_the_leader_without_prevote() {
     let term = w.member(leader).node.term;
     run_cmd(&mut w, &format!("lab isolate etcd-{follower}"));
     run_cmd(&mut w, "sleep 10s");
-    assert!(
-        w.member(follower).node.term > term + 3,
-        "the isolated member keeps raising its term"
-    );
+    assert!(w.member(follower).node.term > term + 3, "the isolated member keeps raising its term");
     run_cmd(&mut w, "lab heal");
     run_cmd(&mut w, "sleep 5s");
     let new_leader = w.leader().expect("a leader again");
-    assert!(
-        w.member(new_leader).node.term > term + 3,
-        "the cluster had to move to the runaway term"
-    );
+    assert!(w.member(new_leader).node.term > term + 3, "the cluster had to move to the runaway term");
 }

@@ -9,23 +9,14 @@ use lab_core::hash::format_hash;
 const RECORDED: &str = include_str!("fixtures/seed_hashes.txt");
 
 fn computed() -> String {
-    (0..20u64)
-        .map(|seed| format!("{seed} {}\n", format_hash(check_seed(seed, None).hash)))
-        .collect()
+    (0..20u64).map(|seed| format!("{seed} {}\n", format_hash(check_seed(seed, None).hash))).collect()
 }
 
 #[test]
 fn twenty_seeds_end_in_the_recorded_hashes() {
     let now = computed();
     if std::env::var_os("BLESS").is_some() {
-        std::fs::write(
-            concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/seed_hashes.txt"
-            ),
-            &now,
-        )
-        .expect("bless");
+        std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seed_hashes.txt"), &now).expect("bless");
         return;
     }
     assert_eq!(now, RECORDED);

@@ -40,10 +40,7 @@ fn safety_and_liveness_hold_over_500_seeds_with_random_faults() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // The test must exercise commits, not just elections.
-    assert!(
-        committed_total > 5_000,
-        "only {committed_total} entries committed over all seeds"
-    );
+    assert!(committed_total > 5_000, "only {committed_total} entries committed over all seeds");
 }
 
 /// The faults above only help if safety can fail: a checker fed two leaders in one term, or a
@@ -84,11 +81,7 @@ fn checkers_report_violations() {
     let id = big.submit("lab put a 1");
     big.run_until_done(id);
     committed.observe(&big, &mut out);
-    assert!(
-        out.iter()
-            .any(|v| v.property.starts_with("State Machine Safety")),
-        "{out:?}"
-    );
+    assert!(out.iter().any(|v| v.property.starts_with("State Machine Safety")), "{out:?}");
 }
 
 /// etcd op-guide/failures.md: after a partition the majority side elects a leader (about one
@@ -114,11 +107,7 @@ fn majority_side_elects_a_leader_within_3s_in_99_percent_of_seeds() {
         let majority: Vec<u8> = (1..=5).filter(|&m| m != old && m != buddy).collect();
         let line = format!(
             "lab partition etcd-{old} etcd-{buddy} | {}",
-            majority
-                .iter()
-                .map(|m| format!("etcd-{m}"))
-                .collect::<Vec<_>>()
-                .join(" ")
+            majority.iter().map(|m| format!("etcd-{m}")).collect::<Vec<_>>().join(" ")
         );
         w.submit(&line);
         let t0 = w.now_us();
@@ -143,14 +132,8 @@ fn majority_side_elects_a_leader_within_3s_in_99_percent_of_seeds() {
         }
     }
     let percent = within * 100 / seeds;
-    eprintln!(
-        "majority elected within 3 s in {within}/{seeds} seeds; slowest {} ms",
-        slowest_us / 1000
-    );
-    assert!(
-        within * 100 >= 99 * seeds,
-        "only {percent}% of seeds elected within 3 s"
-    );
+    eprintln!("majority elected within 3 s in {within}/{seeds} seeds; slowest {} ms", slowest_us / 1000);
+    assert!(within * 100 >= 99 * seeds, "only {percent}% of seeds elected within 3 s");
 }
 
 /// DESIGN.md "Determinism": the same seed and commands give the same state hash.

@@ -13,11 +13,7 @@ struct Header {
 }
 
 fn header(text: &str) -> Header {
-    let mut h = Header {
-        seed: 1,
-        etcd: 3,
-        lang: Lang::En,
-    };
+    let mut h = Header { seed: 1, etcd: 3, lang: Lang::En };
     for line in text.lines().take_while(|l| l.starts_with("# ")) {
         if let Some((k, v)) = line[2..].split_once(':') {
             match k.trim() {
@@ -34,11 +30,7 @@ fn header(text: &str) -> Header {
 fn replay(text: &str) -> String {
     let h = header(text);
     let mut w = World::new(h.seed, h.etcd);
-    let mut out: String = text
-        .lines()
-        .take_while(|l| l.starts_with("# "))
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let mut out: String = text.lines().take_while(|l| l.starts_with("# ")).map(|l| format!("{l}\n")).collect();
     for line in text.lines().filter_map(|l| l.strip_prefix("$ ")) {
         let id = w.submit(line);
         w.run_until_done(id);
@@ -50,28 +42,20 @@ fn replay(text: &str) -> String {
 #[test]
 fn transcripts_match() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/transcripts");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("transcripts dir")
-        .map(|e| e.expect("entry").path())
-        .collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(dir).expect("transcripts dir").map(|e| e.expect("entry").path()).collect();
     files.sort();
     assert!(!files.is_empty());
     let bless = std::env::var_os("BLESS").is_some();
     let mut failures = Vec::new();
-    for path in files
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-    {
+    for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "txt")) {
         let expected = std::fs::read_to_string(path).expect("read transcript");
         let actual = replay(&expected);
         if actual != expected {
             if bless {
                 std::fs::write(path, &actual).expect("bless");
             } else {
-                failures.push(format!(
-                    "{}:\n--- expected\n{expected}\n--- actual\n{actual}",
-                    path.display()
-                ));
+                failures.push(format!("{}:\n--- expected\n{expected}\n--- actual\n{actual}", path.display()));
             }
         }
     }

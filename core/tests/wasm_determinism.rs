@@ -43,12 +43,7 @@ const SEED_HASHES: &str = include_str!("fixtures/seed_hashes.txt");
 #[wasm_bindgen_test]
 fn twenty_check_seeds_match_native_hashes_in_wasm() {
     let now: String = (0..20u64)
-        .map(|seed| {
-            format!(
-                "{seed} {}\n",
-                format_hash(lab_core::check::run::check_seed(seed, None).hash)
-            )
-        })
+        .map(|seed| format!("{seed} {}\n", format_hash(lab_core::check::run::check_seed(seed, None).hash)))
         .collect();
     assert_eq!(now, SEED_HASHES);
 }

@@ -54,10 +54,7 @@ pub fn run() -> Result<()> {
         .unwrap_or_default();
 
     println!();
-    println!(
-        "{:<44} {:>14} {:>14} {:>9}",
-        "figure", "now", "previous", "change"
-    );
+    println!("{:<44} {:>14} {:>14} {:>9}", "figure", "now", "previous", "change");
     println!("{}", "-".repeat(84));
     for f in &figures {
         let prev = previous.get(&f.key).and_then(Value::as_f64);
@@ -66,13 +63,7 @@ pub fn run() -> Result<()> {
             Some(p) => (f.unit.fmt(p), "".into()),
             None => ("-".into(), "".into()),
         };
-        println!(
-            "{:<44} {:>14} {:>14} {:>9}",
-            f.label,
-            f.unit.fmt(f.value),
-            p,
-            change
-        );
+        println!("{:<44} {:>14} {:>14} {:>9}", f.label, f.unit.fmt(f.value), p, change);
     }
     if !engine_available {
         println!("{:<44} {:>14}", "engine (lab bench)", "n/a");
@@ -88,9 +79,7 @@ pub fn run() -> Result<()> {
         if f.key.ends_with(".model_s_per_wall_s") {
             println!(
                 "\n{}: {:.0}× RaftScope's best ({RAFTSCOPE_BEST} model-s/s); goal ≥ 1000×",
-                f.key
-                    .trim_start_matches("engine.")
-                    .trim_end_matches(".model_s_per_wall_s"),
+                f.key.trim_start_matches("engine.").trim_end_matches(".model_s_per_wall_s"),
                 f.value / RAFTSCOPE_BEST
             );
         }
@@ -100,17 +89,11 @@ pub fn run() -> Result<()> {
     for f in &figures {
         map.insert(f.key.clone(), json!(f.value));
     }
-    let when = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let when = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let doc = json!({ "unix_time": when, "figures": map });
     std::fs::create_dir_all(&out_dir).context(|| format!("cannot create {}", out_dir.display()))?;
-    std::fs::write(
-        &last,
-        serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n",
-    )
-    .context(|| format!("cannot write {}", last.display()))?;
+    std::fs::write(&last, serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n")
+        .context(|| format!("cannot write {}", last.display()))?;
     println!();
     say(format!("saved {}", last.display()));
     Ok(())
@@ -129,21 +112,13 @@ fn bundle_figures(dist: &Path) -> Result<Vec<Figure>> {
     for kind in ["wasm", "js", "css"] {
         let mut sums = [0usize; 3];
         let mut names = Vec::new();
-        for p in files
-            .iter()
-            .filter(|p| p.extension().is_some_and(|e| e == kind))
-        {
+        for p in files.iter().filter(|p| p.extension().is_some_and(|e| e == kind)) {
             let data = std::fs::read(p).context(|| format!("cannot read {}", p.display()))?;
             let sizes = [data.len(), gzip9(&data)?, brotli11(&data)?];
             for i in 0..3 {
                 sums[i] += sizes[i];
             }
-            names.push(
-                p.file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned(),
-            );
+            names.push(p.file_name().unwrap_or_default().to_string_lossy().into_owned());
         }
         if names.is_empty() {
             say(format!("dist/ has no .{kind} file"));
@@ -192,15 +167,7 @@ fn brotli11(data: &[u8]) -> Result<usize> {
 fn engine_figures(root: &Path) -> Result<Option<Vec<Figure>>> {
     say("building `lab` with the bench-native profile (opt-level 3)…");
     let mut cmd = Command::new(util::cargo());
-    cmd.current_dir(root).args([
-        "build",
-        "--profile",
-        "bench-native",
-        "-p",
-        "lab-core",
-        "--bin",
-        "lab",
-    ]);
+    cmd.current_dir(root).args(["build", "--profile", "bench-native", "-p", "lab-core", "--bin", "lab"]);
     util::run(&mut cmd)?;
     let lab = root.join("target").join("bench-native").join("lab");
     if !lab.is_file() {
@@ -214,10 +181,7 @@ fn engine_figures(root: &Path) -> Result<Option<Vec<Figure>>> {
         .output()
         .context(|| format!("cannot run {}", lab.display()))?;
     if !out.status.success() {
-        say(format!(
-            "`lab bench` failed ({}); engine figures n/a",
-            util::describe(out.status)
-        ));
+        say(format!("`lab bench` failed ({}); engine figures n/a", util::describe(out.status)));
         return Ok(None);
     }
     let mut figures = Vec::new();
@@ -229,10 +193,9 @@ fn engine_figures(root: &Path) -> Result<Option<Vec<Figure>>> {
             continue;
         };
         println!("    {line}");
-        for (field, unit, label) in [
-            ("model_s_per_wall_s", Unit::Rate, "model-s/wall-s"),
-            ("wall_ms", Unit::Ms, "wall"),
-        ] {
+        for (field, unit, label) in
+            [("model_s_per_wall_s", Unit::Rate, "model-s/wall-s"), ("wall_ms", Unit::Ms, "wall")]
+        {
             if let Some(v) = o.get(field).and_then(Value::as_f64) {
                 figures.push(Figure {
                     key: format!("engine.{name}.{field}"),

@@ -94,9 +94,7 @@ fn serve(args: &[String]) -> Result<()> {
         } else if let Some(v) = a.strip_prefix("--port=") {
             Some(v)
         } else {
-            bail!(
-                "unknown option `{a}` for serve (usage: cargo xtask serve [--port N] [--rebuild])"
-            );
+            bail!("unknown option `{a}` for serve (usage: cargo xtask serve [--port N] [--rebuild])");
         };
         port = match value.map(str::parse::<u16>) {
             Some(Ok(p)) => p,

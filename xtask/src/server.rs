@@ -41,9 +41,7 @@ pub fn bind(port: u16) -> Result<TcpListener> {
 
 /// Serve `root` on an already bound listener from a background thread.
 pub fn serve(listener: TcpListener, root: &Path) -> Result<Server> {
-    let root = root
-        .canonicalize()
-        .map_err(|e| crate::util::Error(format!("cannot serve {}: {e}", root.display())))?;
+    let root = root.canonicalize().map_err(|e| crate::util::Error(format!("cannot serve {}: {e}", root.display())))?;
     let addr = listener.local_addr()?;
     let root = Arc::new(root);
     thread::spawn(move || {
@@ -116,28 +114,12 @@ fn handle(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
 
 fn not_found(s: &mut TcpStream, head: bool, keep_alive: bool) -> std::io::Result<()> {
     let body = b"404 not found\n";
-    write_response(
-        s,
-        404,
-        "Not Found",
-        "text/plain; charset=utf-8",
-        body,
-        head,
-        keep_alive,
-    )
+    write_response(s, 404, "Not Found", "text/plain; charset=utf-8", body, head, keep_alive)
 }
 
 fn respond_error(s: &mut TcpStream, code: u16, reason: &str) -> std::io::Result<()> {
     let body = format!("{code} {reason}\n");
-    write_response(
-        s,
-        code,
-        reason,
-        "text/plain; charset=utf-8",
-        body.as_bytes(),
-        false,
-        false,
-    )
+    write_response(s, code, reason, "text/plain; charset=utf-8", body.as_bytes(), false, false)
 }
 
 fn write_response(
@@ -222,11 +204,7 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 pub fn mime(path: &Path) -> &'static str {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
         "html" | "htm" => "text/html; charset=utf-8",
         "js" | "mjs" => "text/javascript; charset=utf-8",
@@ -272,10 +250,7 @@ mod tests {
         assert_eq!(resolve(&root, "/?x=1#y"), Some(root.join("index.html")));
         assert_eq!(resolve(&root, "/sub/"), Some(root.join("sub/index.html")));
         assert_eq!(resolve(&root, "/a%20b.js"), Some(root.join("a b.js")));
-        assert_eq!(
-            resolve(&root, "http://h:1/app_bg.wasm"),
-            Some(root.join("app_bg.wasm"))
-        );
+        assert_eq!(resolve(&root, "http://h:1/app_bg.wasm"), Some(root.join("app_bg.wasm")));
         for bad in [
             "/../secret.txt",
             "/%2e%2e/secret.txt",
@@ -312,9 +287,6 @@ mod tests {
         let r = get("POST / HTTP/1.0\r\n\r\n");
         assert!(r.starts_with("HTTP/1.1 405"), "{r}");
         let r = get("HEAD / HTTP/1.0\r\n\r\n");
-        assert!(
-            r.starts_with("HTTP/1.1 200") && r.ends_with("\r\n\r\n"),
-            "{r}"
-        );
+        assert!(r.starts_with("HTTP/1.1 200") && r.ends_with("\r\n\r\n"), "{r}");
     }
 }

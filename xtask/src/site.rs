@@ -47,16 +47,9 @@ pub fn build(tc: &Toolchain, reuse: bool) -> Result<PathBuf> {
         .args(["build", "--release", "--offline"]);
     util::run(&mut cmd)?;
     if !dist.join("index.html").is_file() {
-        bail!(
-            "Trunk finished but {} is missing",
-            dist.join("index.html").display()
-        );
+        bail!("Trunk finished but {} is missing", dist.join("index.html").display());
     }
-    say(format!(
-        "site built into {} in {}",
-        dist.display(),
-        t.took()
-    ));
+    say(format!("site built into {} in {}", dist.display(), t.took()));
     // Fingerprint again: the stamp must describe the dist/ we just made.
     let stamp = fingerprint(&root)?;
     if let Some(dir) = stamp_file().parent() {
@@ -80,12 +73,7 @@ fn fingerprint(root: &Path) -> Result<String> {
     Ok(format!("{:016x} {} files\n", h.finish(), files.len()))
 }
 
-fn walk(
-    dir: &Path,
-    root: &Path,
-    out: &mut Vec<(String, u64, u128)>,
-    skip_top: &[&str],
-) -> Result<()> {
+fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, u64, u128)>, skip_top: &[&str]) -> Result<()> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(()); // e.g. no dist/ yet
     };

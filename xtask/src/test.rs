@@ -48,19 +48,13 @@ fn plan(args: &[String]) -> Result<Plan> {
                 p.e2e = true;
                 p.e2e_files.push(f.rsplit('/').next().unwrap_or(f).to_string());
             }
-            other => bail!(
-                "unknown test layer `{other}` (layers: native, wasm, site, e2e; or an E2E file like smoke.mjs)"
-            ),
+            other => {
+                bail!("unknown test layer `{other}` (layers: native, wasm, site, e2e; or an E2E file like smoke.mjs)")
+            }
         }
     }
     if !(p.native || p.wasm || p.site || p.e2e) {
-        p = Plan {
-            native: true,
-            wasm: true,
-            site: true,
-            e2e: true,
-            e2e_files: vec![],
-        };
+        p = Plan { native: true, wasm: true, site: true, e2e: true, e2e_files: vec![] };
     }
     p.site |= p.e2e;
     Ok(p)
@@ -104,9 +98,7 @@ pub fn run(args: &[String]) -> Result<()> {
 
         // The checkers must be able to fail: each deliberate bug is caught (within 500 random
         // seeds, or by the scripted Raft Figure 8 schedule).
-        let t = next(
-            "mutants: cargo test -p lab-core --features mutants --test mutants --test figure8",
-        );
+        let t = next("mutants: cargo test -p lab-core --features mutants --test mutants --test figure8");
         let mut cmd = Command::new(util::cargo());
         cmd.current_dir(&root).args([
             "test",
@@ -145,10 +137,7 @@ pub fn run(args: &[String]) -> Result<()> {
     if plan.wasm {
         let t = next("wasm tests in headless Chromium (wasm-bindgen-test)");
         let (tc, browser) = (tc.as_ref().unwrap(), browser.as_ref().unwrap());
-        for (pkg, dir) in [
-            ("lab-core", root.join("core")),
-            ("control-plane-lab", root.clone()),
-        ] {
+        for (pkg, dir) in [("lab-core", root.join("core")), ("control-plane-lab", root.clone())] {
             stage(wasm_tests(tc, browser, pkg, &dir), "wasm tests")?;
         }
         say(format!("wasm tests passed in {}", t.took()));
@@ -157,27 +146,18 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut dist = None;
     if plan.site {
         let _t = next("release site: trunk build --release --offline");
-        dist = Some(stage(
-            site::build(tc.as_ref().unwrap(), false),
-            "site build",
-        )?);
+        dist = Some(stage(site::build(tc.as_ref().unwrap(), false), "site build")?);
     }
 
     if plan.e2e {
         let t = next("end-to-end tests in headless Chromium (tests/e2e)");
         let browser = browser.as_ref().unwrap();
-        stage(
-            e2e(dist.as_deref().unwrap(), browser, &plan.e2e_files),
-            "end-to-end tests",
-        )?;
+        stage(e2e(dist.as_deref().unwrap(), browser, &plan.e2e_files), "end-to-end tests")?;
         say(format!("end-to-end tests passed in {}", t.took()));
     }
 
     println!();
-    say(format!(
-        "all requested test layers passed in {}",
-        total.took()
-    ));
+    say(format!("all requested test layers passed in {}", total.took()));
     Ok(())
 }
 
@@ -201,10 +181,7 @@ fn wasm_test_files(pkg_dir: &Path) -> Vec<String> {
 fn wasm_tests(tc: &Toolchain, browser: &Browser, pkg: &str, pkg_dir: &Path) -> Result<()> {
     let files = wasm_test_files(pkg_dir);
     if files.is_empty() {
-        say(format!(
-            "{pkg}: no {}/tests/wasm_*.rs files; nothing to run",
-            pkg_dir.display()
-        ));
+        say(format!("{pkg}: no {}/tests/wasm_*.rs files; nothing to run", pkg_dir.display()));
         return Ok(());
     }
     say(format!("{pkg}: {}", files.join(", ")));
@@ -219,21 +196,10 @@ fn wasm_tests(tc: &Toolchain, browser: &Browser, pkg: &str, pkg_dir: &Path) -> R
     let mut cmd = Command::new(util::cargo());
     cmd.current_dir(util::root())
         .env("PATH", &tc.path)
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            format!("{me} wasm-test-runner"),
-        )
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", format!("{me} wasm-test-runner"))
         .env("CHROMEDRIVER", &browser.chromedriver)
         .env("CHROMIUM", &browser.chromium)
-        .args([
-            "test",
-            "-p",
-            pkg,
-            "--target",
-            WASM_TARGET,
-            "--test",
-            "wasm_*",
-        ]);
+        .args(["test", "-p", pkg, "--target", WASM_TARGET, "--test", "wasm_*"]);
     if std::env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
         cmd.env("WASM_BINDGEN_TEST_TIMEOUT", "180");
     }
@@ -247,14 +213,10 @@ pub fn wasm_test_runner(args: &[String]) -> Result<()> {
     };
     let wasm = std::path::absolute(wasm).context(|| format!("bad path {wasm}"))?;
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let dir = util::root()
-        .join("target")
-        .join("xtask")
-        .join(format!("wasm-runner-{}", std::process::id()));
+    let dir = util::root().join("target").join("xtask").join(format!("wasm-runner-{}", std::process::id()));
     let profile = dir.join("profile");
     std::fs::create_dir_all(&profile).context(|| format!("cannot create {}", dir.display()))?;
-    let mut chrome_args: Vec<serde_json::Value> =
-        CHROMIUM_ARGS.iter().map(|a| (*a).into()).collect();
+    let mut chrome_args: Vec<serde_json::Value> = CHROMIUM_ARGS.iter().map(|a| (*a).into()).collect();
     chrome_args.push(format!("--user-data-dir={}", profile.display()).into());
     let caps = serde_json::json!({
         "goog:chromeOptions": { "binary": chromium, "args": chrome_args }
@@ -285,8 +247,7 @@ fn e2e(dist: &Path, browser: &Browser, only: &[String]) -> Result<()> {
     // The native CLI, for tests that compare the page with `lab run --hash`.
     say("building the native `lab` binary…");
     let mut cmd = Command::new(util::cargo());
-    cmd.current_dir(&root)
-        .args(["build", "--release", "-p", "lab-core", "--bin", "lab"]);
+    cmd.current_dir(&root).args(["build", "--release", "-p", "lab-core", "--bin", "lab"]);
     util::run(&mut cmd)?;
     let lab_bin = root.join("target").join("release").join("lab");
     if !lab_bin.is_file() {
@@ -299,10 +260,7 @@ fn e2e(dist: &Path, browser: &Browser, only: &[String]) -> Result<()> {
 
     let srv = server::start(dist, 0)?;
     say(format!("serving {} at {}", dist.display(), srv.url()));
-    let timeout = std::env::var("LAB_E2E_TIMEOUT_S")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(E2E_TIMEOUT_S);
+    let timeout = std::env::var("LAB_E2E_TIMEOUT_S").ok().and_then(|s| s.parse().ok()).unwrap_or(E2E_TIMEOUT_S);
     let artifacts = e2e_dir.join("artifacts");
 
     let mut results = Vec::new();
@@ -368,32 +326,20 @@ fn e2e_files(only: &[String]) -> Result<Vec<PathBuf>> {
 
 /// Run to completion or kill after `limit`; `None` = success, `Some(reason)` = failure.
 fn run_with_timeout(cmd: &mut Command, limit: Duration) -> Result<Option<String>> {
-    let mut child = cmd
-        .spawn()
-        .context(|| format!("cannot start `{}`", util::show(cmd)))?;
+    let mut child = cmd.spawn().context(|| format!("cannot start `{}`", util::show(cmd)))?;
     let t = Timer::start();
     loop {
         if let Some(st) = child.try_wait()? {
-            return Ok(if st.success() {
-                None
-            } else {
-                Some(util::describe(st))
-            });
+            return Ok(if st.success() { None } else { Some(util::describe(st)) });
         }
         if t.elapsed() > limit {
             // The test's own children (Chromium) first, then the test.
             for pid in descendants(child.id()) {
-                let _ = Command::new("kill")
-                    .args(["-KILL", &pid.to_string()])
-                    .stderr(Stdio::null())
-                    .status();
+                let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).stderr(Stdio::null()).status();
             }
             let _ = child.kill();
             let _ = child.wait();
-            return Ok(Some(format!(
-                "timed out after {}s (LAB_E2E_TIMEOUT_S)",
-                limit.as_secs()
-            )));
+            return Ok(Some(format!("timed out after {}s (LAB_E2E_TIMEOUT_S)", limit.as_secs())));
         }
         std::thread::sleep(Duration::from_millis(50));
     }

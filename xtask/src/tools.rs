@@ -87,9 +87,7 @@ fn trunk_version(trunk_toml: &str) -> Result<String> {
             if v.split('.').count() == 3 && v.split('.').all(|p| p.parse::<u32>().is_ok()) {
                 return Ok(v.to_string());
             }
-            bail!(
-                "Trunk.toml: trunk-version must be an exact pin like \"=0.21.14\", found \"{v}\""
-            );
+            bail!("Trunk.toml: trunk-version must be an exact pin like \"=0.21.14\", found \"{v}\"");
         }
     }
     bail!("Trunk.toml has no top-level `trunk-version = \"=X.Y.Z\"` pin")
@@ -114,22 +112,17 @@ fn wasm_opt_version(trunk_toml: &str) -> Result<u32> {
 
 /// Find an executable named `name` in a `PATH`-style list.
 pub fn which(name: &str, path: &OsString) -> Option<PathBuf> {
-    std::env::split_paths(path)
-        .map(|d| d.join(name))
-        .find(|p| is_executable(p))
+    std::env::split_paths(path).map(|d| d.join(name)).find(|p| is_executable(p))
 }
 
 fn is_executable(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    p.metadata()
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
+    p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
 }
 
 /// First line of `tool --version`, if it runs.
 fn version_of(tool: &Path) -> Option<String> {
-    util::capture(Command::new(tool).arg("--version"))
-        .map(|s| s.lines().next().unwrap_or("").trim().to_string())
+    util::capture(Command::new(tool).arg("--version")).map(|s| s.lines().next().unwrap_or("").trim().to_string())
 }
 
 fn binaryen_dir(major: u32) -> Result<PathBuf> {
@@ -139,28 +132,12 @@ fn binaryen_dir(major: u32) -> Result<PathBuf> {
 /// Make sure everything `trunk build` needs is installed; returns the `PATH` to use.
 pub fn ensure_web_toolchain() -> Result<Toolchain> {
     let pins = pins()?;
-    let binaryen_bin = binaryen_dir(pins.wasm_opt)?
-        .join("node_modules")
-        .join(".bin");
+    let binaryen_bin = binaryen_dir(pins.wasm_opt)?.join("node_modules").join(".bin");
     let path = util::path_with(&[binaryen_bin.clone(), util::cargo_bin_dir()?])?;
 
     ensure_wasm_target()?;
-    ensure_cargo_tool(
-        &path,
-        "trunk",
-        "trunk",
-        &pins.trunk,
-        true,
-        "first time only, ~11 min",
-    )?;
-    ensure_cargo_tool(
-        &path,
-        "wasm-bindgen",
-        "wasm-bindgen-cli",
-        &pins.wasm_bindgen,
-        false,
-        "first time only, ~3 min",
-    )?;
+    ensure_cargo_tool(&path, "trunk", "trunk", &pins.trunk, true, "first time only, ~11 min")?;
+    ensure_cargo_tool(&path, "wasm-bindgen", "wasm-bindgen-cli", &pins.wasm_bindgen, false, "first time only, ~3 min")?;
     if which("wasm-bindgen-test-runner", &path).is_none() {
         bail!("wasm-bindgen-test-runner is missing although wasm-bindgen-cli is installed; reinstall with `cargo install --force wasm-bindgen-cli --version {}`", pins.wasm_bindgen);
     }
@@ -183,21 +160,12 @@ pub fn ensure_wasm_target() -> Result<()> {
     if installed.lines().any(|l| l.trim() == WASM_TARGET) {
         return Ok(());
     }
-    say(format!(
-        "adding the Rust target {WASM_TARGET} (first time only)…"
-    ));
+    say(format!("adding the Rust target {WASM_TARGET} (first time only)…"));
     util::run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
 }
 
 /// `cargo install` `krate` at exactly `version` unless `bin --version` already says so.
-fn ensure_cargo_tool(
-    path: &OsString,
-    bin: &str,
-    krate: &str,
-    version: &str,
-    locked: bool,
-    hint: &str,
-) -> Result<()> {
+fn ensure_cargo_tool(path: &OsString, bin: &str, krate: &str, version: &str, locked: bool, hint: &str) -> Result<()> {
     let found = which(bin, path);
     let have = found.as_deref().and_then(version_of);
     let want = format!("{bin} {version}");
@@ -205,10 +173,7 @@ fn ensure_cargo_tool(
         return Ok(());
     }
     match (&found, &have) {
-        (Some(p), Some(v)) => say(format!(
-            "{} reports `{v}`, need `{want}`; replacing it",
-            p.display()
-        )),
+        (Some(p), Some(v)) => say(format!("{} reports `{v}`, need `{want}`; replacing it", p.display())),
         (Some(p), None) => say(format!("{} does not run; reinstalling", p.display())),
         _ => {}
     }
@@ -237,18 +202,12 @@ fn ensure_cargo_tool(
 
 fn ensure_wasm_opt(bin_dir: &Path, major: u32) -> Result<()> {
     let wasm_opt = bin_dir.join("wasm-opt");
-    let ok = |v: &Option<String>| {
-        v.as_deref()
-            .is_some_and(|v| v.contains(&format!("version {major}")))
-    };
+    let ok = |v: &Option<String>| v.as_deref().is_some_and(|v| v.contains(&format!("version {major}")));
     if ok(&version_of(&wasm_opt)) {
         return Ok(());
     }
     ensure_node()?;
-    let prefix = bin_dir
-        .parent()
-        .and_then(Path::parent)
-        .ok_or_else(|| util::Error("bad binaryen directory".into()))?;
+    let prefix = bin_dir.parent().and_then(Path::parent).ok_or_else(|| util::Error("bad binaryen directory".into()))?;
     std::fs::create_dir_all(prefix).context(|| format!("cannot create {}", prefix.display()))?;
     say(format!(
         "installing wasm-opt {major} from npm `binaryen@{major}.0.0` into {} (first time only)…",
@@ -285,13 +244,7 @@ pub fn ensure_node() -> Result<()> {
     if npm.is_none() {
         bail!("`npm` was not found on PATH; {help}");
     }
-    let major: u32 = node
-        .trim()
-        .trim_start_matches('v')
-        .split('.')
-        .next()
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(0);
+    let major: u32 = node.trim().trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
     if major < 20 {
         bail!("node {} is too old; {help}", node.trim());
     }
@@ -307,10 +260,7 @@ pub struct Browser {
 /// Debian's `chromium` and `chromium-driver`; installed with apt when absent and we are root.
 pub fn ensure_chromium() -> Result<Browser> {
     let env_or = |var: &str, default: &str| {
-        std::env::var_os(var)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(default))
+        std::env::var_os(var).filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(default))
     };
     let b = Browser {
         chromium: env_or("CHROMIUM", "/usr/bin/chromium"),
@@ -352,10 +302,7 @@ pub fn ensure_chromium() -> Result<Browser> {
         util::run(&mut apt(&pkgs))?;
     }
     if !missing().is_empty() {
-        bail!(
-            "apt installed chromium, but {} is still missing",
-            missing().join(" and ")
-        );
+        bail!("apt installed chromium, but {} is still missing", missing().join(" and "));
     }
     say(format!("installed chromium in {}", t.took()));
     Ok(b)
@@ -384,9 +331,6 @@ mod tests {
     fn real_pins_are_consistent() {
         let p = pins().unwrap();
         assert!(p.wasm_bindgen.starts_with("0.2."));
-        assert!(
-            p.wasm_opt >= 116,
-            "binaryen older than 116 cannot handle modern rustc output"
-        );
+        assert!(p.wasm_opt >= 116, "binaryen older than 116 cannot handle modern rustc output");
     }
 }

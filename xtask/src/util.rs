@@ -126,10 +126,7 @@ pub fn show(cmd: &Command) -> String {
 fn spawn_error(cmd: &Command, e: std::io::Error) -> Error {
     let prog = cmd.get_program().to_string_lossy().into_owned();
     if e.kind() == std::io::ErrorKind::NotFound {
-        Error(format!(
-            "`{prog}` was not found on PATH (needed for `{}`)",
-            show(cmd)
-        ))
+        Error(format!("`{prog}` was not found on PATH (needed for `{}`)", show(cmd)))
     } else {
         Error(format!("could not start `{}`: {e}", show(cmd)))
     }
@@ -169,11 +166,7 @@ pub fn describe(st: ExitStatus) -> String {
 
 /// Capture stdout of a command (stderr discarded); `None` when it cannot run or fails.
 pub fn capture(cmd: &mut Command) -> Option<String> {
-    let out = cmd
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
+    let out = cmd.stdin(Stdio::null()).stderr(Stdio::null()).output().ok()?;
     if !out.status.success() {
         return None;
     }

@@ -63,13 +63,7 @@ impl CommittedNeverChange {
         for m in w.members() {
             let n = &m.node;
             let from = self.checked_upto.get(&n.id).copied().unwrap_or(0);
-            for e in n
-                .log
-                .entries()
-                .iter()
-                .take(n.log.committed as usize)
-                .skip(from as usize)
-            {
+            for e in n.log.entries().iter().take(n.log.committed as usize).skip(from as usize) {
                 match self.committed.get((e.index - 1) as usize) {
                     Some((term, data)) if *term != e.term || *data != e.data => out.push(Violation {
                         at_us: w.now_us(),
@@ -171,23 +165,15 @@ pub struct LeaderCompleteness {
 }
 
 impl LeaderCompleteness {
-    pub fn observe(
-        &mut self,
-        w: &World,
-        committed: &CommittedNeverChange,
-        out: &mut Vec<Violation>,
-    ) {
+    pub fn observe(&mut self, w: &World, committed: &CommittedNeverChange, out: &mut Vec<Violation>) {
         for m in w.members() {
             let n = &m.node;
             if !(m.up && n.role == Role::Leader) || self.checked.get(&n.term) == Some(&n.id) {
                 continue;
             }
             self.checked.insert(n.term, n.id);
-            let missing = committed
-                .committed
-                .iter()
-                .enumerate()
-                .find(|(i, (term, _))| n.log.term(*i as u64 + 1) != Some(*term));
+            let missing =
+                committed.committed.iter().enumerate().find(|(i, (term, _))| n.log.term(*i as u64 + 1) != Some(*term));
             if let Some((i, (term, _))) = missing {
                 out.push(Violation {
                     at_us: w.now_us(),
@@ -219,11 +205,7 @@ impl Monotonic {
             let n = &m.node;
             let who = member_short(n.id);
             let mut bad = |detail: String| {
-                out.push(Violation {
-                    at_us: w.now_us(),
-                    property: "Monotonic state (Raft Fig. 2)",
-                    detail,
-                })
+                out.push(Violation { at_us: w.now_us(), property: "Monotonic state (Raft Fig. 2)", detail })
             };
             if n.log.applied > n.log.committed || n.log.committed > n.log.last_index() {
                 bad(format!(
@@ -239,22 +221,13 @@ impl Monotonic {
                     bad(format!("{who}: term went back from {term} to {}", n.term));
                 }
                 if n.term == term && vote.is_some() && n.vote != vote {
-                    bad(format!(
-                        "{who}: vote changed within term {term}: {vote:?} → {:?}",
-                        n.vote
-                    ));
+                    bad(format!("{who}: vote changed within term {term}: {vote:?} → {:?}", n.vote));
                 }
                 if n.log.committed < committed {
-                    bad(format!(
-                        "{who}: commit went back from {committed} to {}",
-                        n.log.committed
-                    ));
+                    bad(format!("{who}: commit went back from {committed} to {}", n.log.committed));
                 }
                 if m.life() == life && n.log.applied < applied {
-                    bad(format!(
-                        "{who}: applied went back from {applied} to {}",
-                        n.log.applied
-                    ));
+                    bad(format!("{who}: applied went back from {applied} to {}", n.log.applied));
                 }
             }
             self.last.insert(n.id, now);
@@ -291,10 +264,7 @@ pub fn committed_on_quorum(w: &World, out: &mut Vec<Violation>) {
 /// Members `a` and `b` can exchange messages both ways right now.
 fn talk(w: &World, a: MemberId, b: MemberId) -> bool {
     use crate::sim::network::Endpoint::Member;
-    a == b
-        || (w.member(b).up
-            && w.net.connected(Member(a), Member(b))
-            && w.net.connected(Member(b), Member(a)))
+    a == b || (w.member(b).up && w.net.connected(Member(a), Member(b)) && w.net.connected(Member(b), Member(a)))
 }
 
 /// CheckQuorum (etcd/raft `MsgCheckQuorum`; etcd op-guide/failures.md "the old leader steps
@@ -319,11 +289,8 @@ impl CheckQuorumStepsDown {
         for m in w.members() {
             let n = &m.node;
             let leading = m.up && n.role == Role::Leader && n.config.check_quorum;
-            let mask = w
-                .members()
-                .iter()
-                .filter(|o| talk(w, n.id, o.node.id))
-                .fold(0u8, |acc, o| acc | 1 << (o.node.id - 1));
+            let mask =
+                w.members().iter().filter(|o| talk(w, n.id, o.node.id)).fold(0u8, |acc, o| acc | 1 << (o.node.id - 1));
             if !leading || mask.count_ones() as usize >= n.quorum() {
                 self.cut_off_since.remove(&n.id);
                 continue;
@@ -331,10 +298,7 @@ impl CheckQuorumStepsDown {
             // CheckQuorum counts members heard from at any time in a round, so the clock only
             // runs while the same members stay reachable (a shifting minority may add up to a
             // quorum over one round, and etcd rightly keeps leading then).
-            let entry = self
-                .cut_off_since
-                .entry(n.id)
-                .or_insert((n.term, mask, w.now_us(), false));
+            let entry = self.cut_off_since.entry(n.id).or_insert((n.term, mask, w.now_us(), false));
             if entry.0 != n.term || entry.1 != mask {
                 *entry = (n.term, mask, w.now_us(), false);
             }
@@ -413,8 +377,7 @@ impl SafetyChecks {
         self.election.observe(w, &mut self.violations);
         self.committed.observe(w, &mut self.violations);
         self.append_only.observe(w, &mut self.violations);
-        self.completeness
-            .observe(w, &self.committed, &mut self.violations);
+        self.completeness.observe(w, &self.committed, &mut self.violations);
         self.monotonic.observe(w, &mut self.violations);
         self.check_quorum.observe(w, &mut self.violations);
         self.pre_vote.observe(w, &mut self.violations);

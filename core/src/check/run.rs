@@ -105,19 +105,10 @@ pub fn random_fault(r: &mut SimRng, p: &SeedParams, w: &World, write_no: &mut u6
     };
     if pick(f.read) {
         let consistency = if r.below(3) == 0 { "s" } else { "l" };
-        format!(
-            "etcdctl --endpoints={} get k{} --consistency={consistency}",
-            member(r),
-            r.below(7)
-        )
+        format!("etcdctl --endpoints={} get k{} --consistency={consistency}", member(r), r.below(7))
     } else if pick(f.write) {
         *write_no += 1;
-        format!(
-            "lab put k{} v{} --via {}",
-            *write_no % 7,
-            write_no,
-            member(r)
-        )
+        format!("lab put k{} v{} --via {}", *write_no % 7, write_no, member(r))
     } else if pick(f.crash) {
         format!("lab crash {}", member(r))
     } else if pick(f.restart) {
@@ -125,10 +116,7 @@ pub fn random_fault(r: &mut SimRng, p: &SeedParams, w: &World, write_no: &mut u6
     } else if pick(f.partition) {
         let sides: Vec<u64> = (0..p.members).map(|_| r.below(2)).collect();
         let side = |s: u64| {
-            (1..=p.members)
-                .filter(|&m| sides[(m - 1) as usize] == s)
-                .map(|m| format!("etcd-{m}"))
-                .collect::<Vec<_>>()
+            (1..=p.members).filter(|&m| sides[(m - 1) as usize] == s).map(|m| format!("etcd-{m}")).collect::<Vec<_>>()
         };
         let (a, b) = (side(0), side(1));
         if a.is_empty() || b.is_empty() {
@@ -151,11 +139,7 @@ pub fn random_fault(r: &mut SimRng, p: &SeedParams, w: &World, write_no: &mut u6
         // `burst:N` is expanded by the runner into N writes at this instant.
         format!("burst:{} {}", r.between(65, 140), member(r))
     } else {
-        let option = if r.below(2) == 0 {
-            "prevote"
-        } else {
-            "checkquorum"
-        };
+        let option = if r.below(2) == 0 { "prevote" } else { "checkquorum" };
         let on = if r.below(3) == 0 { "off" } else { "on" };
         format!("lab set {option} {on}")
     }
@@ -193,11 +177,7 @@ pub fn check_seed(seed: u64, mutant: Option<Mutant>) -> SeedOutcome {
             SeedOutcome {
                 seed,
                 params,
-                violations: vec![Violation {
-                    at_us: 0,
-                    property: "an assertion in the code",
-                    detail: msg,
-                }],
+                violations: vec![Violation { at_us: 0, property: "an assertion in the code", detail: msg }],
                 fragment: String::new(),
                 hash: 0,
                 committed: 0,
@@ -208,10 +188,7 @@ pub fn check_seed(seed: u64, mutant: Option<Mutant>) -> SeedOutcome {
 }
 
 fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutcome {
-    let config = RaftConfig {
-        mutant,
-        ..RaftConfig::default()
-    };
+    let config = RaftConfig { mutant, ..RaftConfig::default() };
     let mut w = World::with_config(seed, params.members, config);
     let mut checks = SafetyChecks::default();
     let mut faults = SimRng::new(seed ^ 0x5eed_fa17);
@@ -228,11 +205,7 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
         if let Some((n, via)) = line.strip_prefix("burst:").and_then(|b| b.split_once(' ')) {
             for _ in 0..n.parse::<u32>().unwrap_or(0) {
                 write_no += 1;
-                submit_checked(
-                    &mut w,
-                    &mut checks,
-                    &format!("lab put k{} v{write_no} --via {via}", write_no % 7),
-                );
+                submit_checked(&mut w, &mut checks, &format!("lab put k{} v{write_no} --via {via}", write_no % 7));
             }
         } else {
             submit_checked(&mut w, &mut checks, &line);
@@ -244,12 +217,7 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
     // Liveness phase: no faults. Everything heals and restarts, with etcd's safeguards back on
     // (without PreVote, members with stale logs can keep deposing every election: the very
     // disruption PreVote exists to stop, Raft thesis §9.6).
-    for line in [
-        "lab heal",
-        "lab loss 0%",
-        "lab set prevote on",
-        "lab set checkquorum on",
-    ] {
+    for line in ["lab heal", "lab loss 0%", "lab set prevote on", "lab set checkquorum on"] {
         submit_checked(&mut w, &mut checks, line);
     }
     for m in 1..=params.members {
@@ -266,21 +234,14 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
         // A leader every member follows, in its term.
         if let Some(l) = w.leader() {
             let term = w.member(l).node.term;
-            if w.members()
-                .iter()
-                .all(|m| m.node.leader == Some(l) && m.node.term == term)
-            {
+            if w.members().iter().all(|m| m.node.leader == Some(l) && m.node.term == term) {
                 stable_leader = Some(l);
                 break;
             }
         }
     }
     let mut liveness = |detail: String| {
-        checks.violations.push(Violation {
-            at_us: w.now_us(),
-            property: "Liveness after healing",
-            detail,
-        })
+        checks.violations.push(Violation { at_us: w.now_us(), property: "Liveness after healing", detail })
     };
     match stable_leader {
         None => liveness(format!(
@@ -314,29 +275,21 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
                 let (Some(key), Some(value)) = (words.next(), words.next()) else {
                     continue;
                 };
-                let present = committed.iter().any(|e| {
-                    matches!(&e.data, EntryData::Put { key: k, value: v } if &**k == key && &**v == value)
-                });
+                let present = committed
+                    .iter()
+                    .any(|e| matches!(&e.data, EntryData::Put { key: k, value: v } if &**k == key && &**v == value));
                 if !present {
                     checks.violations.push(Violation {
                         at_us: w.now_us(),
                         property: "Durability of acknowledged writes (etcd api_guarantees)",
-                        detail: format!(
-                            "`{}` was acknowledged OK but is not in the leader's log",
-                            c.line
-                        ),
+                        detail: format!("`{}` was acknowledged OK but is not in the leader's log", c.line),
                     });
                 }
             }
         }
     }
     w.run_until(deadline_us);
-    let committed = w
-        .members()
-        .iter()
-        .map(|m| m.node.log.committed)
-        .max()
-        .unwrap_or(0);
+    let committed = w.members().iter().map(|m| m.node.log.committed).max().unwrap_or(0);
     SeedOutcome {
         seed,
         params: params.clone(),

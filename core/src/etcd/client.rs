@@ -51,17 +51,7 @@ pub fn format_member_list(members: &[MemberId], table: bool) -> Vec<String> {
         })
         .collect();
     if table {
-        super::table::render(
-            &[
-                "ID",
-                "Status",
-                "Name",
-                "Peer Addrs",
-                "Client Addrs",
-                "Is Learner",
-            ],
-            &rows,
-        )
+        super::table::render(&["ID", "Status", "Name", "Peer Addrs", "Client Addrs", "Is Learner"], &rows)
     } else {
         rows.into_iter().map(|r| r.join(", ")).collect()
     }
@@ -125,9 +115,7 @@ pub fn member_id(m: MemberId) -> u64 {
 
 /// `etcdctl get`'s output, or the error etcdctl prints after `Error: `.
 pub fn format_get(store: &MvccStore, q: &GetQuery, header: Header) -> Result<Vec<String>, String> {
-    let (kvs, count) = store
-        .range(&q.range, q.rev, q.limit)
-        .map_err(|e| e.message().to_string())?;
+    let (kvs, count) = store.range(&q.range, q.rev, q.limit).map_err(|e| e.message().to_string())?;
     let mut out = Vec::new();
     match q.format {
         GetFormat::Simple => {
@@ -192,31 +180,12 @@ mod tests {
     fn get_prints_like_etcdctl() {
         let mut store = MvccStore::new();
         store.put(Rc::from("foo"), Rc::from("bar"), 0);
-        let h = Header {
-            cluster_id: 1,
-            member_id: 2,
-            revision: store.revision(),
-            raft_term: 3,
-        };
-        let q = |format| GetQuery {
-            range: KeyRange::Key(Rc::from("foo")),
-            rev: 0,
-            limit: 0,
-            serializable: false,
-            format,
-        };
-        assert_eq!(
-            format_get(&store, &q(GetFormat::Simple), h).unwrap(),
-            ["foo", "bar"]
-        );
-        assert_eq!(
-            format_get(&store, &q(GetFormat::KeysOnly), h).unwrap(),
-            ["foo", ""]
-        );
-        assert_eq!(
-            format_get(&store, &q(GetFormat::ValuesOnly), h).unwrap(),
-            ["bar"]
-        );
+        let h = Header { cluster_id: 1, member_id: 2, revision: store.revision(), raft_term: 3 };
+        let q =
+            |format| GetQuery { range: KeyRange::Key(Rc::from("foo")), rev: 0, limit: 0, serializable: false, format };
+        assert_eq!(format_get(&store, &q(GetFormat::Simple), h).unwrap(), ["foo", "bar"]);
+        assert_eq!(format_get(&store, &q(GetFormat::KeysOnly), h).unwrap(), ["foo", ""]);
+        assert_eq!(format_get(&store, &q(GetFormat::ValuesOnly), h).unwrap(), ["bar"]);
         assert_eq!(
             format_get(&store, &q(GetFormat::Json), h).unwrap(),
             [

@@ -121,11 +121,7 @@ pub enum CompareOp {
 /// A write inside a transaction.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TxnOp {
-    Put {
-        key: Bytes,
-        value: Bytes,
-        lease: u64,
-    },
+    Put { key: Bytes, value: Bytes, lease: u64 },
     Delete(KeyRange),
 }
 
@@ -156,12 +152,7 @@ pub struct MvccStore {
 
 impl MvccStore {
     pub fn new() -> MvccStore {
-        MvccStore {
-            revision: 1,
-            compact_revision: 0,
-            history: BTreeMap::new(),
-            events: Vec::new(),
-        }
+        MvccStore { revision: 1, compact_revision: 0, history: BTreeMap::new(), events: Vec::new() }
     }
 
     pub fn revision(&self) -> u64 {
@@ -170,10 +161,7 @@ impl MvccStore {
 
     /// How many keys are live now.
     pub fn live_keys(&self) -> usize {
-        self.history
-            .values()
-            .filter(|h| h.last().is_some_and(|c| c.kv.is_some()))
-            .count()
+        self.history.values().filter(|h| h.last().is_some_and(|c| c.kv.is_some())).count()
     }
 
     pub fn compact_revision(&self) -> u64 {
@@ -188,9 +176,7 @@ impl MvccStore {
             return Err(MvccError::FutureRevision);
         }
         if at < self.compact_revision {
-            return Err(MvccError::Compacted {
-                compact_revision: self.compact_revision,
-            });
+            return Err(MvccError::Compacted { compact_revision: self.compact_revision });
         }
         Ok(at)
     }
@@ -203,19 +189,11 @@ impl MvccStore {
 
     /// Every live key in `range` at revision `at` (0 = now), in key order, at most `limit`
     /// (0 = no limit). Also returns how many matched in all (etcd's `count`).
-    pub fn range(
-        &self,
-        range: &KeyRange,
-        at: u64,
-        limit: usize,
-    ) -> Result<(Vec<KeyValue>, usize), MvccError> {
+    pub fn range(&self, range: &KeyRange, at: u64, limit: usize) -> Result<(Vec<KeyValue>, usize), MvccError> {
         let at = self.check_read_revision(at)?;
         let mut out = Vec::new();
         let mut count = 0;
-        let from = (
-            std::ops::Bound::Included(range.start()),
-            std::ops::Bound::Unbounded,
-        );
+        let from = (std::ops::Bound::Included(range.start()), std::ops::Bound::Unbounded);
         for (k, h) in self.history.range::<str, _>(from) {
             if !range.contains(k) {
                 match range {
@@ -272,18 +250,11 @@ impl MvccStore {
             self.revision = rev;
             self.events.extend(events.iter().cloned());
         }
-        TxnResult {
-            succeeded,
-            revision: self.revision,
-            events,
-        }
+        TxnResult { succeeded, revision: self.revision, events }
     }
 
     fn compare(&self, c: &Compare) -> bool {
-        let kv = self
-            .history
-            .get(&c.key)
-            .and_then(|h| visible(h, self.revision));
+        let kv = self.history.get(&c.key).and_then(|h| visible(h, self.revision));
         use std::cmp::Ordering;
         let ord = match &c.target {
             CompareTarget::Version(v) => kv.map_or(0, |k| k.version).cmp(v),
@@ -314,15 +285,8 @@ impl MvccStore {
             version: prev.as_ref().map_or(1, |p| p.version + 1),
             lease,
         };
-        h.push(Change {
-            revision: rev,
-            kv: Some(kv.clone()),
-        });
-        Event {
-            kind: EventKind::Put,
-            kv,
-            prev_kv: prev,
-        }
+        h.push(Change { revision: rev, kv: Some(kv.clone()) });
+        Event { kind: EventKind::Put, kv, prev_kv: prev }
     }
 
     fn write_delete(&mut self, rev: u64, range: &KeyRange) -> Vec<Event> {
@@ -334,23 +298,9 @@ impl MvccStore {
         for key in live {
             let h = self.history.get_mut(&key).expect("a live key has history");
             let prev = h.last().and_then(|c| c.kv.clone());
-            h.push(Change {
-                revision: rev,
-                kv: None,
-            });
-            let kv = KeyValue {
-                key,
-                value: Rc::from(""),
-                create_revision: 0,
-                mod_revision: rev,
-                version: 0,
-                lease: 0,
-            };
-            evs.push(Event {
-                kind: EventKind::Delete,
-                kv,
-                prev_kv: prev,
-            });
+            h.push(Change { revision: rev, kv: None });
+            let kv = KeyValue { key, value: Rc::from(""), create_revision: 0, mod_revision: rev, version: 0, lease: 0 };
+            evs.push(Event { kind: EventKind::Delete, kv, prev_kv: prev });
         }
         evs
     }
@@ -359,12 +309,7 @@ impl MvccStore {
     pub fn keys_with_lease(&self, lease: u64) -> Vec<Bytes> {
         self.history
             .iter()
-            .filter_map(|(k, h)| {
-                h.last()
-                    .and_then(|c| c.kv.as_ref())
-                    .filter(|kv| kv.lease == lease)
-                    .map(|_| k.clone())
-            })
+            .filter_map(|(k, h)| h.last().and_then(|c| c.kv.as_ref()).filter(|kv| kv.lease == lease).map(|_| k.clone()))
             .collect()
     }
 
@@ -375,17 +320,13 @@ impl MvccStore {
             return Err(MvccError::FutureRevision);
         }
         if rev <= self.compact_revision {
-            return Err(MvccError::Compacted {
-                compact_revision: self.compact_revision,
-            });
+            return Err(MvccError::Compacted { compact_revision: self.compact_revision });
         }
         self.history.retain(|_, h| {
             // Keep the newest change at or below `rev` if it is a live value, and all after.
             let keep_from = h.iter().rposition(|c| c.revision <= rev).unwrap_or(0);
             h.drain(..keep_from);
-            if h.first()
-                .is_some_and(|c| c.revision <= rev && c.kv.is_none())
-            {
+            if h.first().is_some_and(|c| c.revision <= rev && c.kv.is_none()) {
                 h.remove(0);
             }
             !h.is_empty()
@@ -399,16 +340,10 @@ impl MvccStore {
     pub fn events_since(&self, range: &KeyRange, from: u64) -> Result<Vec<Event>, MvccError> {
         // etcd: a watch may start at the compact revision itself, not below it.
         if from != 0 && from < self.compact_revision {
-            return Err(MvccError::Compacted {
-                compact_revision: self.compact_revision,
-            });
+            return Err(MvccError::Compacted { compact_revision: self.compact_revision });
         }
         let start = self.events.partition_point(|e| e.kv.mod_revision < from);
-        Ok(self.events[start..]
-            .iter()
-            .filter(|e| range.contains(&e.kv.key))
-            .cloned()
-            .collect())
+        Ok(self.events[start..].iter().filter(|e| range.contains(&e.kv.key)).cloned().collect())
     }
 }
 
@@ -433,10 +368,7 @@ mod tests {
         assert_eq!(s.revision(), 1);
         let ev = s.put(b("foo"), b("bar"), 0);
         assert_eq!(s.revision(), 2);
-        assert_eq!(
-            (ev.kv.create_revision, ev.kv.mod_revision, ev.kv.version),
-            (2, 2, 1)
-        );
+        assert_eq!((ev.kv.create_revision, ev.kv.mod_revision, ev.kv.version), (2, 2, 1));
     }
 
     #[test]
@@ -445,10 +377,7 @@ mod tests {
         s.put(b("a"), b("1"), 0); // rev 2
         s.put(b("b"), b("x"), 0); // rev 3
         let ev = s.put(b("a"), b("2"), 0); // rev 4
-        assert_eq!(
-            (ev.kv.create_revision, ev.kv.mod_revision, ev.kv.version),
-            (2, 4, 2)
-        );
+        assert_eq!((ev.kv.create_revision, ev.kv.mod_revision, ev.kv.version), (2, 4, 2));
         assert_eq!(ev.prev_kv.as_ref().map(|p| &*p.value), Some("1"));
         let del = s.delete(&KeyRange::Key(b("a"))); // rev 5
         assert_eq!(del.len(), 1);
@@ -481,24 +410,13 @@ mod tests {
         ] {
             s.put(b(k), b("v"), 0);
         }
-        let (kvs, count) = s
-            .range(&KeyRange::Prefix(b("/registry/pods/default/")), 0, 0)
-            .unwrap();
+        let (kvs, count) = s.range(&KeyRange::Prefix(b("/registry/pods/default/")), 0, 0).unwrap();
         let keys: Vec<&str> = kvs.iter().map(|kv| &*kv.key).collect();
-        assert_eq!(
-            keys,
-            ["/registry/pods/default/a", "/registry/pods/default/b"]
-        );
+        assert_eq!(keys, ["/registry/pods/default/a", "/registry/pods/default/b"]);
         assert_eq!(count, 2);
         let (kvs, count) = s.range(&KeyRange::Prefix(b("/registry/")), 0, 2).unwrap();
         assert_eq!((kvs.len(), count), (2, 4));
-        let (kvs, _) = s
-            .range(
-                &KeyRange::Range(b("/registry/pods/default/b"), b("/registry/s")),
-                0,
-                0,
-            )
-            .unwrap();
+        let (kvs, _) = s.range(&KeyRange::Range(b("/registry/pods/default/b"), b("/registry/s")), 0, 0).unwrap();
         assert_eq!(kvs.len(), 2);
     }
 
@@ -511,28 +429,15 @@ mod tests {
         s.delete(&KeyRange::Key(b("gone"))); // 5
         s.put(b("k"), b("3"), 0); // 6
         s.compact(5).unwrap();
-        assert_eq!(
-            s.get("k", 3),
-            Err(MvccError::Compacted {
-                compact_revision: 5
-            })
-        );
+        assert_eq!(s.get("k", 3), Err(MvccError::Compacted { compact_revision: 5 }));
         assert_eq!(s.get("k", 5).unwrap().map(|kv| kv.value), Some(b("2")));
         assert_eq!(s.get("k", 0).unwrap().map(|kv| kv.value), Some(b("3")));
         assert_eq!(s.get("gone", 5), Ok(None));
         assert_eq!(
-            MvccError::Compacted {
-                compact_revision: 5
-            }
-            .message(),
+            MvccError::Compacted { compact_revision: 5 }.message(),
             "etcdserver: mvcc: required revision has been compacted"
         );
-        assert_eq!(
-            s.compact(4),
-            Err(MvccError::Compacted {
-                compact_revision: 5
-            })
-        );
+        assert_eq!(s.compact(4), Err(MvccError::Compacted { compact_revision: 5 }));
         assert_eq!(s.compact(7), Err(MvccError::FutureRevision));
     }
 
@@ -546,47 +451,22 @@ mod tests {
             target: CompareTarget::ModRevision(rev),
             op: CompareOp::Equal,
         };
-        let put = |v: &str| TxnOp::Put {
-            key: b("/registry/deployments/default/nginx"),
-            value: b(v),
-            lease: 0,
-        };
+        let put = |v: &str| TxnOp::Put { key: b("/registry/deployments/default/nginx"), value: b(v), lease: 0 };
         let r = s.txn(
             &[cas(ev.kv.mod_revision)],
-            &[
-                put("v2"),
-                TxnOp::Put {
-                    key: b("other"),
-                    value: b("o"),
-                    lease: 0,
-                },
-            ],
+            &[put("v2"), TxnOp::Put { key: b("other"), value: b("o"), lease: 0 }],
             &[],
         );
         assert!(r.succeeded);
         assert_eq!(r.revision, 3);
-        assert!(
-            r.events.iter().all(|e| e.kv.mod_revision == 3),
-            "one transaction, one revision"
-        );
+        assert!(r.events.iter().all(|e| e.kv.mod_revision == 3), "one transaction, one revision");
         let stale = s.txn(&[cas(ev.kv.mod_revision)], &[put("v3")], &[]);
         assert!(!stale.succeeded);
-        assert_eq!(
-            stale.revision, 3,
-            "a failed compare with no else-writes changes nothing"
-        );
+        assert_eq!(stale.revision, 3, "a failed compare with no else-writes changes nothing");
         // A missing key compares as version 0 (create-if-absent).
         let create = s.txn(
-            &[Compare {
-                key: b("new"),
-                target: CompareTarget::Version(0),
-                op: CompareOp::Equal,
-            }],
-            &[TxnOp::Put {
-                key: b("new"),
-                value: b("1"),
-                lease: 0,
-            }],
+            &[Compare { key: b("new"), target: CompareTarget::Version(0), op: CompareOp::Equal }],
+            &[TxnOp::Put { key: b("new"), value: b("1"), lease: 0 }],
             &[],
         );
         assert!(create.succeeded);
@@ -601,33 +481,11 @@ mod tests {
         s.delete(&KeyRange::Prefix(b("/a/"))); // 5: two DELETE events, one revision
         let evs = s.events_since(&KeyRange::Prefix(b("/a/")), 3).unwrap();
         let revs: Vec<(u64, EventKind)> = evs.iter().map(|e| (e.kv.mod_revision, e.kind)).collect();
-        assert_eq!(
-            revs,
-            [
-                (4, EventKind::Put),
-                (5, EventKind::Delete),
-                (5, EventKind::Delete)
-            ]
-        );
+        assert_eq!(revs, [(4, EventKind::Put), (5, EventKind::Delete), (5, EventKind::Delete)]);
         s.compact(4).unwrap();
-        assert_eq!(
-            s.events_since(&KeyRange::Prefix(b("/a/")), 3),
-            Err(MvccError::Compacted {
-                compact_revision: 4
-            })
-        );
-        assert_eq!(
-            s.events_since(&KeyRange::Prefix(b("/a/")), 4)
-                .unwrap()
-                .len(),
-            3
-        );
-        assert_eq!(
-            s.events_since(&KeyRange::Prefix(b("/a/")), 5)
-                .unwrap()
-                .len(),
-            2
-        );
+        assert_eq!(s.events_since(&KeyRange::Prefix(b("/a/")), 3), Err(MvccError::Compacted { compact_revision: 4 }));
+        assert_eq!(s.events_since(&KeyRange::Prefix(b("/a/")), 4).unwrap().len(), 3);
+        assert_eq!(s.events_since(&KeyRange::Prefix(b("/a/")), 5).unwrap().len(), 2);
     }
 
     #[test]

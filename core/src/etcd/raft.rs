@@ -51,11 +51,7 @@ pub struct RaftConfig {
 
 impl Default for RaftConfig {
     fn default() -> Self {
-        RaftConfig {
-            pre_vote: true,
-            check_quorum: true,
-            mutant: None,
-        }
+        RaftConfig { pre_vote: true, check_quorum: true, mutant: None }
     }
 }
 
@@ -131,17 +127,8 @@ pub struct RaftNode {
 
 impl RaftNode {
     /// A member starting with an empty log (a new cluster).
-    pub fn new(
-        id: MemberId,
-        voters: Vec<MemberId>,
-        config: RaftConfig,
-        rng: &mut SimRng,
-    ) -> RaftNode {
-        let durable = DurableState {
-            term: 0,
-            vote: None,
-            log: RaftLog::default(),
-        };
+    pub fn new(id: MemberId, voters: Vec<MemberId>, config: RaftConfig, rng: &mut SimRng) -> RaftNode {
+        let durable = DurableState { term: 0, vote: None, log: RaftLog::default() };
         RaftNode::restart(id, voters, config, durable, rng)
     }
 
@@ -180,11 +167,7 @@ impl RaftNode {
     }
 
     pub fn durable(&self) -> DurableState {
-        DurableState {
-            term: self.term,
-            vote: self.vote,
-            log: self.log.clone(),
-        }
+        DurableState { term: self.term, vote: self.vote, log: self.log.clone() }
     }
 
     pub fn voters(&self) -> &[MemberId] {
@@ -255,12 +238,7 @@ impl RaftNode {
     /// A client write arriving at this member. Returns false when it is dropped (no known
     /// leader); the client then times out, as etcdctl does.
     pub fn propose(&mut self, data: EntryData, origin: Origin) -> bool {
-        let entry = Entry {
-            term: 0,
-            index: 0,
-            data,
-            origin: Some(origin),
-        };
+        let entry = Entry { term: 0, index: 0, data, origin: Some(origin) };
         match self.role {
             Role::Leader => {
                 self.append_and_replicate(vec![entry]);
@@ -317,12 +295,7 @@ impl RaftNode {
             self.release_read(ctx, from, index);
             return;
         }
-        self.read_only.push(PendingRead {
-            ctx,
-            index,
-            from,
-            acks: vec![self.id],
-        });
+        self.read_only.push(PendingRead { ctx, index, from, acks: vec![self.id] });
         self.bcast_heartbeat();
     }
 
@@ -348,11 +321,7 @@ impl RaftNode {
             }
         }
         let quorum = self.quorum();
-        let ready = self
-            .read_only
-            .iter()
-            .take_while(|r| r.acks.len() >= quorum)
-            .count();
+        let ready = self.read_only.iter().take_while(|r| r.acks.len() >= quorum).count();
         let released: Vec<PendingRead> = self.read_only.drain(..ready).collect();
         for r in released {
             self.release_read(r.ctx, r.from, r.index);
@@ -371,9 +340,8 @@ impl RaftNode {
                 // CheckQuorum's lease (Raft thesis §4.2.3): a member that heard from a leader
                 // within the election timeout ignores campaigns, so a rejoining member cannot
                 // depose a healthy leader.
-                let in_lease = self.config.check_quorum
-                    && self.leader.is_some()
-                    && self.election_elapsed_ticks < ELECTION_TICKS;
+                let in_lease =
+                    self.config.check_quorum && self.leader.is_some() && self.election_elapsed_ticks < ELECTION_TICKS;
                 if in_lease {
                     return;
                 }
@@ -385,14 +353,12 @@ impl RaftNode {
                 MsgKind::PreVoteResp if !m.reject => {}
                 _ => {
                     // A newer term: its leader (if the sender is one) wins (Raft §5.1).
-                    let leader =
-                        matches!(m.kind, MsgKind::App | MsgKind::Heartbeat).then_some(m.from);
+                    let leader = matches!(m.kind, MsgKind::App | MsgKind::Heartbeat).then_some(m.from);
                     self.become_follower(m.term, leader, rng);
                 }
             }
         } else if m.term < self.term {
-            if (self.config.check_quorum || self.config.pre_vote)
-                && matches!(m.kind, MsgKind::App | MsgKind::Heartbeat)
+            if (self.config.check_quorum || self.config.pre_vote) && matches!(m.kind, MsgKind::App | MsgKind::Heartbeat)
             {
                 // A stale leader (e.g. back from a partition): tell it our term so it steps
                 // down. Without this it could never learn it, since we ignore its messages.
@@ -455,16 +421,9 @@ impl RaftNode {
             }
             // Same-term App/Heartbeat from another leader would break Election Safety.
             MsgKind::App | MsgKind::Heartbeat => {
-                panic!(
-                    "two leaders in term {}: {} and {}",
-                    self.term, self.id, m.from
-                )
+                panic!("two leaders in term {}: {} and {}", self.term, self.id, m.from)
             }
-            MsgKind::Vote
-            | MsgKind::VoteResp
-            | MsgKind::PreVote
-            | MsgKind::PreVoteResp
-            | MsgKind::ReadIndexResp => {}
+            MsgKind::Vote | MsgKind::VoteResp | MsgKind::PreVote | MsgKind::PreVoteResp | MsgKind::ReadIndexResp => {}
         }
     }
 
@@ -526,10 +485,7 @@ impl RaftNode {
             }
             MsgKind::ReadIndexResp => {
                 if let Some(ctx) = m.ctx {
-                    self.read_states.push(ReadState {
-                        ctx,
-                        index: m.index,
-                    });
+                    self.read_states.push(ReadState { ctx, index: m.index });
                 }
             }
             MsgKind::ReadIndex => {} // only a leader answers; the asker times out
@@ -548,25 +504,14 @@ impl RaftNode {
         // etcd/raft: we may vote if we already voted for this candidate, or have not voted and
         // know no leader in this term; a pre-vote for a later term is always considered.
         let pre = m.kind == MsgKind::PreVote;
-        let can_vote = self.vote == Some(m.from)
-            || (self.vote.is_none() && self.leader.is_none())
-            || (pre && m.term > self.term);
-        let grant = can_vote
-            && (self.log.is_up_to_date(m.index, m.log_term)
-                || self.is_mutant(Mutant::VoteWithoutLogCheck));
-        let kind = if pre {
-            MsgKind::PreVoteResp
-        } else {
-            MsgKind::VoteResp
-        };
+        let can_vote =
+            self.vote == Some(m.from) || (self.vote.is_none() && self.leader.is_none()) || (pre && m.term > self.term);
+        let grant =
+            can_vote && (self.log.is_up_to_date(m.index, m.log_term) || self.is_mutant(Mutant::VoteWithoutLogCheck));
+        let kind = if pre { MsgKind::PreVoteResp } else { MsgKind::VoteResp };
         // A granted reply carries the campaign's term (for a pre-vote, the term it would
         // have); a rejection carries ours, so a candidate that is behind learns it.
-        let mut resp = Message::new(
-            kind,
-            self.id,
-            m.from,
-            if grant { m.term } else { self.term },
-        );
+        let mut resp = Message::new(kind, self.id, m.from, if grant { m.term } else { self.term });
         resp.reject = !grant;
         if grant && !pre {
             // Persisting the vote happens with this step (durable state), before the reply leaves.
@@ -587,8 +532,7 @@ impl RaftNode {
                 Some(t) if self.is_mutant(Mutant::AcceptMismatchedPrevTerm) => t,
                 _ => m.log_term,
             };
-            self.log
-                .maybe_append(m.index, prev_term, m.commit, m.entries)
+            self.log.maybe_append(m.index, prev_term, m.commit, m.entries)
         } {
             resp.index = last_new;
         } else {
@@ -657,16 +601,11 @@ impl RaftNode {
         let mut matched = [0u64; crate::sim::network::MEMBERS_MAX as usize];
         let n = self.voters.len();
         for (slot, &v) in matched.iter_mut().zip(&self.voters) {
-            *slot = if v == self.id {
-                self.log.last_index()
-            } else {
-                self.progress.get(&v).map_or(0, |p| p.matched)
-            };
+            *slot = if v == self.id { self.log.last_index() } else { self.progress.get(&v).map_or(0, |p| p.matched) };
         }
         matched[..n].sort_unstable_by(|a, b| b.cmp(a));
         let quorum_index = matched[self.quorum() - 1];
-        let advanced = if self.is_mutant(Mutant::CommitOldTerm) && quorum_index > self.log.committed
-        {
+        let advanced = if self.is_mutant(Mutant::CommitOldTerm) && quorum_index > self.log.committed {
             self.log.commit_to(quorum_index);
             true
         } else {
@@ -706,12 +645,7 @@ impl RaftNode {
 
     fn bcast_append(&mut self) {
         let last = self.log.last_index();
-        let peers: Vec<MemberId> = self
-            .progress
-            .iter()
-            .filter(|(_, p)| p.next <= last)
-            .map(|(&id, _)| id)
-            .collect();
+        let peers: Vec<MemberId> = self.progress.iter().filter(|(_, p)| p.next <= last).map(|(&id, _)| id).collect();
         for id in peers {
             self.send_append(id);
         }
@@ -732,11 +666,7 @@ impl RaftNode {
 
     fn reset(&mut self, term: u64, rng: &mut SimRng) {
         if term != self.term {
-            assert!(
-                term > self.term,
-                "term went backwards: {} -> {term}",
-                self.term
-            );
+            assert!(term > self.term, "term went backwards: {} -> {term}", self.term);
             self.term = term;
             self.vote = None;
         }
@@ -780,11 +710,7 @@ impl RaftNode {
     }
 
     fn become_leader(&mut self) {
-        assert_eq!(
-            self.role,
-            Role::Candidate,
-            "only a candidate becomes leader"
-        );
+        assert_eq!(self.role, Role::Candidate, "only a candidate becomes leader");
         self.role = Role::Leader;
         self.leader = Some(self.id);
         self.heartbeat_elapsed_ticks = 0;
@@ -793,24 +719,10 @@ impl RaftNode {
             .voters
             .iter()
             .filter(|&&v| v != self.id)
-            .map(|&v| {
-                (
-                    v,
-                    Progress {
-                        matched: 0,
-                        next,
-                        recent_active: false,
-                    },
-                )
-            })
+            .map(|&v| (v, Progress { matched: 0, next, recent_active: false }))
             .collect();
         // The empty entry of the new term lets earlier-term entries commit (Raft §5.4.2, §8).
-        self.append_and_replicate(vec![Entry {
-            term: 0,
-            index: 0,
-            data: EntryData::Empty,
-            origin: None,
-        }]);
+        self.append_and_replicate(vec![Entry { term: 0, index: 0, data: EntryData::Empty, origin: None }]);
     }
 
     /// The election timer fired (etcd/raft `MsgHup`): pre-campaign first when PreVote is on.

@@ -53,18 +53,13 @@ impl RaftLog {
     /// Raft §5.4.1: is a candidate whose log ends at (`last_index`, `last_term`) at least as
     /// up to date as ours?
     pub fn is_up_to_date(&self, last_index: u64, last_term: u64) -> bool {
-        last_term > self.last_term()
-            || (last_term == self.last_term() && last_index >= self.last_index())
+        last_term > self.last_term() || (last_term == self.last_term() && last_index >= self.last_index())
     }
 
     /// Leader side: append new entries at the end.
     pub fn append(&mut self, entries: Vec<Entry>) {
         for e in entries {
-            assert_eq!(
-                e.index,
-                self.last_index() + 1,
-                "log entries must be contiguous"
-            );
+            assert_eq!(e.index, self.last_index() + 1, "log entries must be contiguous");
             self.entries.push(e);
         }
     }
@@ -72,28 +67,15 @@ impl RaftLog {
     /// Follower side of AppendEntries (Raft §5.3): if our log has (`index`, `log_term`), append
     /// `entries` after it, truncating a conflicting suffix, advance commit, and return the
     /// last index now known to match the leader. `None` means the consistency check failed.
-    pub fn maybe_append(
-        &mut self,
-        index: u64,
-        log_term: u64,
-        leader_commit: u64,
-        entries: Vec<Entry>,
-    ) -> Option<u64> {
+    pub fn maybe_append(&mut self, index: u64, log_term: u64, leader_commit: u64, entries: Vec<Entry>) -> Option<u64> {
         if !self.match_term(index, log_term) {
             return None;
         }
         let last_new = index + entries.len() as u64;
-        let conflict = entries
-            .iter()
-            .find(|e| !self.match_term(e.index, e.term))
-            .map(|e| e.index);
+        let conflict = entries.iter().find(|e| !self.match_term(e.index, e.term)).map(|e| e.index);
         if let Some(conflict) = conflict {
             // A committed entry is never overwritten (Leader Completeness, Raft §5.4).
-            assert!(
-                conflict > self.committed,
-                "conflict at {conflict} <= committed {}",
-                self.committed
-            );
+            assert!(conflict > self.committed, "conflict at {conflict} <= committed {}", self.committed);
             self.entries.truncate((conflict - 1) as usize);
             let skip = (conflict - index - 1) as usize;
             self.entries.extend(entries.into_iter().skip(skip));
@@ -104,11 +86,7 @@ impl RaftLog {
 
     pub fn commit_to(&mut self, index: u64) {
         if index > self.committed {
-            assert!(
-                index <= self.last_index(),
-                "commit {index} beyond last index {}",
-                self.last_index()
-            );
+            assert!(index <= self.last_index(), "commit {index} beyond last index {}", self.last_index());
             self.committed = index;
         }
     }
@@ -138,23 +116,12 @@ mod tests {
     use crate::etcd::message::EntryData;
 
     fn ent(index: u64, term: u64) -> Entry {
-        Entry {
-            term,
-            index,
-            data: EntryData::Empty,
-            origin: None,
-        }
+        Entry { term, index, data: EntryData::Empty, origin: None }
     }
 
     fn log_of(terms: &[u64]) -> RaftLog {
         let mut l = RaftLog::default();
-        l.append(
-            terms
-                .iter()
-                .enumerate()
-                .map(|(i, &t)| ent(i as u64 + 1, t))
-                .collect(),
-        );
+        l.append(terms.iter().enumerate().map(|(i, &t)| ent(i as u64 + 1, t)).collect());
         l
     }
 

@@ -6,13 +6,7 @@ pub fn render(headers: &[&str], rows: &[Vec<String>]) -> Vec<String> {
     let widths: Vec<usize> = headers
         .iter()
         .enumerate()
-        .map(|(i, h)| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([h.chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
+        .map(|(i, h)| rows.iter().map(|r| r[i].chars().count()).chain([h.chars().count()]).max().unwrap_or(0))
         .collect();
     let border: String = widths.iter().fold("+".to_string(), |mut s, w| {
         s.push_str(&"-".repeat(w + 2));
@@ -30,29 +24,13 @@ pub fn render(headers: &[&str], rows: &[Vec<String>]) -> Vec<String> {
     };
     let centre = |text: &str, w: usize| {
         let gap = w - text.chars().count();
-        format!(
-            "{}{}{}",
-            " ".repeat(gap / 2),
-            text,
-            " ".repeat(gap - gap / 2)
-        )
+        format!("{}{}{}", " ".repeat(gap / 2), text, " ".repeat(gap - gap / 2))
     };
     let mut out = vec![border.clone()];
-    out.push(line(
-        headers
-            .iter()
-            .zip(&widths)
-            .map(|(h, &w)| centre(&h.to_uppercase(), w))
-            .collect(),
-    ));
+    out.push(line(headers.iter().zip(&widths).map(|(h, &w)| centre(&h.to_uppercase(), w)).collect()));
     out.push(border.clone());
     for r in rows {
-        out.push(line(
-            r.iter()
-                .zip(&widths)
-                .map(|(c, &w)| format!("{c:>w$}"))
-                .collect(),
-        ));
+        out.push(line(r.iter().zip(&widths).map(|(c, &w)| format!("{c:>w$}")).collect()));
     }
     out.push(border);
     out
@@ -62,10 +40,7 @@ pub fn render(headers: &[&str], rows: &[Vec<String>]) -> Vec<String> {
 mod tests {
     #[test]
     fn looks_like_etcdctl() {
-        let t = super::render(
-            &["ID", "Status"],
-            &[vec!["8211f1d0f64f3269".into(), "started".into()]],
-        );
+        let t = super::render(&["ID", "Status"], &[vec!["8211f1d0f64f3269".into(), "started".into()]]);
         assert_eq!(
             t,
             [

@@ -3,21 +3,13 @@
 
 use std::rc::Rc;
 
-use super::{
-    member_ref, printable, Command, MemberRef, ParseError, KEY_BYTES_MAX, VALUE_BYTES_MAX,
-};
+use super::{member_ref, printable, Command, MemberRef, ParseError, KEY_BYTES_MAX, VALUE_BYTES_MAX};
 use crate::etcd::client::{ClientOp, GetFormat, GetQuery};
 use crate::etcd::mvcc::KeyRange;
 use crate::i18n::Text;
 
 /// Global flags that take a value and only need to be plausible here.
-const TLS_FLAGS: [&str; 5] = [
-    "--cacert",
-    "--cert",
-    "--key",
-    "--command-timeout",
-    "--dial-timeout",
-];
+const TLS_FLAGS: [&str; 5] = ["--cacert", "--cert", "--key", "--command-timeout", "--dial-timeout"];
 
 struct Args {
     positional: Vec<String>,
@@ -25,16 +17,11 @@ struct Args {
 }
 
 fn split_args(args: &[String]) -> Result<Args, ParseError> {
-    let mut out = Args {
-        positional: Vec::new(),
-        flags: Vec::new(),
-    };
+    let mut out = Args { positional: Vec::new(), flags: Vec::new() };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         if a == "-w" || a == "--write-out" {
-            let v = it
-                .next()
-                .ok_or_else(|| err(format!("flag needs an argument: {a}")))?;
+            let v = it.next().ok_or_else(|| err(format!("flag needs an argument: {a}")))?;
             out.flags.push(("--write-out".into(), Some(v.clone())));
         } else if let Some(rest) = a.strip_prefix("--") {
             match rest.split_once('=') {
@@ -45,9 +32,7 @@ fn split_args(args: &[String]) -> Result<Args, ParseError> {
                     || a == "--rev"
                     || a == "--limit" =>
                 {
-                    let v = it
-                        .next()
-                        .ok_or_else(|| err(format!("flag needs an argument: {a}")))?;
+                    let v = it.next().ok_or_else(|| err(format!("flag needs an argument: {a}")))?;
                     out.flags.push((a.clone(), Some(v.clone())));
                 }
                 None => out.flags.push((a.clone(), None)),
@@ -93,8 +78,7 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
     let mut format = GetFormat::Simple;
     let mut json = false;
     let mut table = false;
-    let (mut prefix, mut keys_only, mut values_only, mut serializable) =
-        (false, false, false, false);
+    let (mut prefix, mut keys_only, mut values_only, mut serializable) = (false, false, false, false);
     let (mut rev, mut limit) = (0u64, 0usize);
     for (k, v) in &a.flags {
         let v = v.as_deref();
@@ -113,13 +97,10 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
             ("--write-out", Some(other)) => {
                 return Err(Text::new(
                     format!(
-                    "Error: 출력 형식 \"{}\"은(는) 이 랩에서 아직 지원하지 않습니다 (simple, json)",
-                    printable(other)
-                ),
-                    format!(
-                        "Error: output format \"{}\" is not simulated yet (simple, json)",
+                        "Error: 출력 형식 \"{}\"은(는) 이 랩에서 아직 지원하지 않습니다 (simple, json)",
                         printable(other)
                     ),
+                    format!("Error: output format \"{}\" is not simulated yet (simple, json)", printable(other)),
                 ))
             }
             ("--prefix", None) => prefix = true,
@@ -128,26 +109,14 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
             ("--consistency", Some("s")) => serializable = true,
             ("--consistency", Some("l")) => serializable = false,
             ("--consistency", Some(other)) => {
-                return Err(err(format!(
-                    "unknown consistency flag {:?}",
-                    printable(other)
-                )))
+                return Err(err(format!("unknown consistency flag {:?}", printable(other))))
             }
             ("--rev", Some(n)) => {
-                rev = n.parse().map_err(|_| {
-                    err(format!(
-                        "invalid argument {:?} for \"--rev\" flag",
-                        printable(n)
-                    ))
-                })?
+                rev = n.parse().map_err(|_| err(format!("invalid argument {:?} for \"--rev\" flag", printable(n))))?
             }
             ("--limit", Some(n)) => {
-                limit = n.parse().map_err(|_| {
-                    err(format!(
-                        "invalid argument {:?} for \"--limit\" flag",
-                        printable(n)
-                    ))
-                })?
+                limit =
+                    n.parse().map_err(|_| err(format!("invalid argument {:?} for \"--limit\" flag", printable(n))))?
             }
             (f, _) => return Err(err(format!("unknown flag: {}", printable(f)))),
         }
@@ -167,9 +136,7 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
     };
     let key_ok = |k: &str| {
         if k.len() > KEY_BYTES_MAX {
-            Err(err(format!(
-                "key is longer than the lab's limit ({KEY_BYTES_MAX} bytes)"
-            )))
+            Err(err(format!("key is longer than the lab's limit ({KEY_BYTES_MAX} bytes)")))
         } else {
             Ok(())
         }
@@ -178,13 +145,8 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
         match rest {
             [k] if prefix => Ok(KeyRange::Prefix(Rc::from(k.as_str()))),
             [k] => Ok(KeyRange::Key(Rc::from(k.as_str()))),
-            [k, end] if !prefix => Ok(KeyRange::Range(
-                Rc::from(k.as_str()),
-                Rc::from(end.as_str()),
-            )),
-            _ => Err(err(format!(
-                "{sub} command needs one argument as key and an optional argument as range_end"
-            ))),
+            [k, end] if !prefix => Ok(KeyRange::Range(Rc::from(k.as_str()), Rc::from(end.as_str()))),
+            _ => Err(err(format!("{sub} command needs one argument as key and an optional argument as range_end"))),
         }
     };
     let op = match sub.as_str() {
@@ -194,44 +156,26 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
             [k, v] => {
                 key_ok(k)?;
                 if v.len() > VALUE_BYTES_MAX {
-                    return Err(err(format!(
-                        "value is longer than the lab's limit ({VALUE_BYTES_MAX} bytes)"
-                    )));
+                    return Err(err(format!("value is longer than the lab's limit ({VALUE_BYTES_MAX} bytes)")));
                 }
-                ClientOp::Put {
-                    key: Rc::from(k.as_str()),
-                    value: Rc::from(v.as_str()),
-                }
+                ClientOp::Put { key: Rc::from(k.as_str()), value: Rc::from(v.as_str()) }
             }
-            _ => {
-                return Err(err(
-                    "put command needs 1 argument and input from stdin or 2 arguments".into(),
-                ))
-            }
+            _ => return Err(err("put command needs 1 argument and input from stdin or 2 arguments".into())),
         },
         "get" => {
             let r = range(rest, prefix)?;
-            ClientOp::Get(GetQuery {
-                range: r,
-                rev,
-                limit,
-                serializable,
-                format,
-            })
+            ClientOp::Get(GetQuery { range: r, rev, limit, serializable, format })
         }
-        "del" | "delete" => ClientOp::Delete {
-            range: range(rest, prefix)?,
-        },
+        "del" | "delete" => ClientOp::Delete { range: range(rest, prefix)? },
         "compact" => match rest {
-            [n] => ClientOp::Compact {
-                revision: n.parse().map_err(|_| err(format!("bad revision {:?}", printable(n))))?,
-            },
+            [n] => {
+                ClientOp::Compact { revision: n.parse().map_err(|_| err(format!("bad revision {:?}", printable(n))))? }
+            }
             _ => return Err(err("compact command needs 1 argument".into())),
         },
         "member" if rest.first().is_some_and(|s| s == "list") => ClientOp::MemberList { table },
-        "watch" | "txn" | "lease" | "member" | "endpoint" | "move-leader"
-        | "snapshot" | "defrag" | "alarm" | "auth" | "user" | "role" | "elect" | "lock"
-        | "version" | "check" | "make-mirror" => {
+        "watch" | "txn" | "lease" | "member" | "endpoint" | "move-leader" | "snapshot" | "defrag" | "alarm"
+        | "auth" | "user" | "role" | "elect" | "lock" | "version" | "check" | "make-mirror" => {
             return Err(Text::new(
                 format!(
                     "etcdctl {sub}: 이 랩에서 아직 시뮬레이션하지 않습니다 (지금은 put, get, del, compact, member list)"
@@ -259,40 +203,21 @@ mod tests {
         let line = "etcdctl get /registry/pods/default/ --prefix --keys-only --endpoints=https://127.0.0.1:2379 \
                     --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/server.crt \
                     --key=/etc/kubernetes/pki/etcd/server.key";
-        let Ok(Command::Etcd {
-            endpoint,
-            op: ClientOp::Get(q),
-        }) = parse_line(line)
-        else {
-            panic!("did not parse")
-        };
+        let Ok(Command::Etcd { endpoint, op: ClientOp::Get(q) }) = parse_line(line) else { panic!("did not parse") };
         assert_eq!(endpoint, None);
-        assert_eq!(
-            q.range,
-            KeyRange::Prefix(Rc::from("/registry/pods/default/"))
-        );
+        assert_eq!(q.range, KeyRange::Prefix(Rc::from("/registry/pods/default/")));
         assert_eq!(q.format, GetFormat::KeysOnly);
         assert!(!q.serializable);
     }
 
     #[test]
     fn forms_and_errors() {
-        assert!(matches!(
-            parse_line("etcdctl put foo bar"),
-            Ok(Command::Etcd {
-                op: ClientOp::Put { .. },
-                ..
-            })
-        ));
+        assert!(matches!(parse_line("etcdctl put foo bar"), Ok(Command::Etcd { op: ClientOp::Put { .. }, .. })));
         assert!(matches!(
             parse_line("etcdctl --endpoints=etcd-3:2379 get foo --consistency=s -w json"),
             Ok(Command::Etcd {
                 endpoint: Some(MemberRef::Named(_)),
-                op: ClientOp::Get(GetQuery {
-                    serializable: true,
-                    format: GetFormat::Json,
-                    ..
-                })
+                op: ClientOp::Get(GetQuery { serializable: true, format: GetFormat::Json, .. })
             })
         ));
         assert_eq!(

@@ -82,14 +82,8 @@ pub type ParseError = Text;
 pub fn parse(line: &str) -> Result<Command, ParseError> {
     if line.len() > LINE_BYTES_MAX {
         return Err(Text::new(
-            format!(
-                "lab: 명령이 너무 깁니다 ({} 바이트, 최대 {LINE_BYTES_MAX})",
-                line.len()
-            ),
-            format!(
-                "lab: command too long ({} bytes, limit {LINE_BYTES_MAX})",
-                line.len()
-            ),
+            format!("lab: 명령이 너무 깁니다 ({} 바이트, 최대 {LINE_BYTES_MAX})", line.len()),
+            format!("lab: command too long ({} bytes, limit {LINE_BYTES_MAX})", line.len()),
         ));
     }
     let words = tokenize(line)?;
@@ -101,19 +95,13 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
         "etcdctl" => etcdctl::parse(rest),
         "sleep" => parse_sleep(rest),
         "help" => Ok(Command::Help),
-        other => Err(Text::same(format!(
-            "bash: {}: command not found",
-            printable(other)
-        ))),
+        other => Err(Text::same(format!("bash: {}: command not found", printable(other)))),
     }
 }
 
 fn parse_lab(args: &[String]) -> Result<Command, ParseError> {
     let Some((sub, rest)) = args.split_first() else {
-        return Err(usage_error(
-            "lab: 하위 명령이 필요합니다",
-            "lab: missing subcommand",
-        ));
+        return Err(usage_error("lab: 하위 명령이 필요합니다", "lab: missing subcommand"));
     };
     let member_arg = |rest: &[String]| -> Result<MemberRef, ParseError> {
         match rest {
@@ -148,14 +136,8 @@ fn parse_lab(args: &[String]) -> Result<Command, ParseError> {
         "set" => parse_set(rest),
         "help" => Ok(Command::Help),
         other => Err(Text::new(
-            format!(
-                "lab: 알 수 없는 하위 명령 \"{}\" ('help'로 목록 보기)",
-                printable(other)
-            ),
-            format!(
-                "lab: unknown subcommand \"{}\" (try 'help')",
-                printable(other)
-            ),
+            format!("lab: 알 수 없는 하위 명령 \"{}\" ('help'로 목록 보기)", printable(other)),
+            format!("lab: unknown subcommand \"{}\" (try 'help')", printable(other)),
         )),
     }
 }
@@ -184,11 +166,7 @@ fn parse_partition(rest: &[String]) -> Result<Command, ParseError> {
     let sides: Vec<Side> = rest
         .split(|w| w == "|")
         .map(|words| Side {
-            members: words
-                .iter()
-                .filter(|w| *w != "client" && *w != "clients")
-                .map(|w| member_ref(w))
-                .collect(),
+            members: words.iter().filter(|w| *w != "client" && *w != "clients").map(|w| member_ref(w)).collect(),
             client: words.iter().any(|w| w == "client" || w == "clients"),
         })
         .collect();
@@ -217,10 +195,7 @@ fn parse_put(rest: &[String]) -> Result<Command, ParseError> {
             via = Some(member_ref(v));
         } else if w == "--via" {
             let Some(v) = rest.get(i + 1) else {
-                return Err(Text::new(
-                    "lab put: --via 뒤에 멤버가 필요합니다",
-                    "lab put: --via needs a member",
-                ));
+                return Err(Text::new("lab put: --via 뒤에 멤버가 필요합니다", "lab put: --via needs a member"));
             };
             via = Some(member_ref(v));
             i += 1;
@@ -280,22 +255,17 @@ fn parse_loss(rest: &[String]) -> Result<Command, ParseError> {
     if percent > 100 {
         return Err(bad());
     }
-    Ok(Command::Loss {
-        ppm: percent * 10_000,
-    })
+    Ok(Command::Loss { ppm: percent * 10_000 })
 }
 
 fn parse_sleep(rest: &[String]) -> Result<Command, ParseError> {
     let [d] = rest else {
         return Err(Text::same("sleep: missing operand"));
     };
-    let duration_us = parse_duration_us(d)
-        .ok_or_else(|| Text::same(format!("sleep: invalid time interval '{}'", printable(d))))?;
+    let duration_us =
+        parse_duration_us(d).ok_or_else(|| Text::same(format!("sleep: invalid time interval '{}'", printable(d))))?;
     if duration_us > SLEEP_US_MAX {
-        return Err(Text::new(
-            "sleep: 최대 1시간(3600s)입니다",
-            "sleep: at most 1 hour (3600s)",
-        ));
+        return Err(Text::new("sleep: 최대 1시간(3600s)입니다", "sleep: at most 1 hour (3600s)"));
     }
     Ok(Command::Sleep { duration_us })
 }
@@ -320,11 +290,7 @@ pub fn parse_duration_us(s: &str) -> Option<u64> {
     if !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    let whole: u64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
-    };
+    let whole: u64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
     let mut frac_scaled: u64 = 0;
     let mut scale = unit_us;
     for c in frac.chars() {
@@ -364,10 +330,7 @@ fn tokenize(line: &str) -> Result<Vec<String>, ParseError> {
                 }
             }
             c if c.is_control() => {
-                return Err(Text::new(
-                    "lab: 명령에 제어 문자가 있습니다",
-                    "lab: control character in command",
-                ))
+                return Err(Text::new("lab: 명령에 제어 문자가 있습니다", "lab: control character in command"))
             }
             c => {
                 in_word = true;
@@ -386,10 +349,7 @@ fn unterminated() -> ParseError {
 }
 
 fn usage_error(ko: &str, en: &str) -> ParseError {
-    Text::new(
-        format!("{ko} ('help'로 목록 보기)"),
-        format!("{en} (try 'help')"),
-    )
+    Text::new(format!("{ko} ('help'로 목록 보기)"), format!("{en} (try 'help')"))
 }
 
 /// A whole command line made safe to echo: invisible characters escaped, nothing cut.
@@ -471,17 +431,9 @@ mod tests {
 
     #[test]
     fn parses_the_lab_commands_of_the_issue() {
-        assert_eq!(
-            parse("lab crash etcd-2"),
-            Ok(Command::Crash(MemberRef::Named("etcd-2".into())))
-        );
-        assert_eq!(
-            parse("lab restart leader"),
-            Ok(Command::Restart(MemberRef::Leader))
-        );
-        let Ok(Command::Partition(sides)) =
-            parse("lab partition etcd-1 etcd-2 | etcd-3 etcd-4 etcd-5")
-        else {
+        assert_eq!(parse("lab crash etcd-2"), Ok(Command::Crash(MemberRef::Named("etcd-2".into()))));
+        assert_eq!(parse("lab restart leader"), Ok(Command::Restart(MemberRef::Leader)));
+        let Ok(Command::Partition(sides)) = parse("lab partition etcd-1 etcd-2 | etcd-3 etcd-4 etcd-5") else {
             panic!("partition did not parse")
         };
         assert_eq!(sides.len(), 2);
@@ -495,12 +447,7 @@ mod tests {
                 via: Some(MemberRef::Named("etcd-3".into()))
             })
         );
-        assert_eq!(
-            parse("sleep 2s"),
-            Ok(Command::Sleep {
-                duration_us: 2 * US_PER_S
-            })
-        );
+        assert_eq!(parse("sleep 2s"), Ok(Command::Sleep { duration_us: 2 * US_PER_S }));
         assert_eq!(parse("   # just a comment"), Ok(Command::Nothing));
     }
 
@@ -518,10 +465,7 @@ mod tests {
 
     #[test]
     fn bad_input_gets_one_clear_error() {
-        assert_eq!(
-            parse("foo bar").unwrap_err().en,
-            "bash: foo: command not found"
-        );
+        assert_eq!(parse("foo bar").unwrap_err().en, "bash: foo: command not found");
         assert!(parse("lab partition | etcd-1").is_err());
         assert!(parse("lab put onlykey").is_err());
         assert!(parse("lab put 'unterminated").is_err());

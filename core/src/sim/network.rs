@@ -101,13 +101,9 @@ impl Network {
         use Endpoint::*;
         match (from, to) {
             (Member(a), Member(b)) => {
-                a == b
-                    || (self.group_of(a) == self.group_of(b)
-                        && !self.one_way_cuts.contains(&(a, b)))
+                a == b || (self.group_of(a) == self.group_of(b) && !self.one_way_cuts.contains(&(a, b)))
             }
-            (Client(_), Member(m)) | (Member(m), Client(_)) => {
-                self.client_group.is_none_or(|g| self.group_of(m) == g)
-            }
+            (Client(_), Member(m)) | (Member(m), Client(_)) => self.client_group.is_none_or(|g| self.group_of(m) == g),
             (Client(_), Client(_)) => true,
         }
     }

@@ -21,12 +21,7 @@ pub struct EventQueue<E> {
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
-        EventQueue {
-            heap: BinaryHeap::new(),
-            slots: Vec::new(),
-            free: Vec::new(),
-            next_seq: 0,
-        }
+        EventQueue { heap: BinaryHeap::new(), slots: Vec::new(), free: Vec::new(), next_seq: 0 }
     }
 }
 
@@ -59,9 +54,7 @@ impl<E> EventQueue<E> {
 
     pub fn pop(&mut self) -> Option<(u64, E)> {
         let Reverse((at_us, _, slot)) = self.heap.pop()?;
-        let event = self.slots[slot as usize]
-            .take()
-            .expect("a queued slot holds its event");
+        let event = self.slots[slot as usize].take().expect("a queued slot holds its event");
         self.free.push(slot);
         Some((at_us, event))
     }
@@ -84,13 +77,7 @@ impl<E> EventQueue<E> {
         keys.sort_unstable();
         keys.into_iter()
             .map(|(at, seq, slot)| {
-                (
-                    at,
-                    seq,
-                    self.slots[slot as usize]
-                        .as_ref()
-                        .expect("a queued slot holds its event"),
-                )
+                (at, seq, self.slots[slot as usize].as_ref().expect("a queued slot holds its event"))
             })
             .collect()
     }

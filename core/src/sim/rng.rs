@@ -17,10 +17,7 @@ pub struct SimRng {
 
 impl SimRng {
     pub fn new(seed: u64) -> SimRng {
-        SimRng {
-            inner: ChaCha8Rng::seed_from_u64(seed),
-            draws: 0,
-        }
+        SimRng { inner: ChaCha8Rng::seed_from_u64(seed), draws: 0 }
     }
 
     pub fn next_u64(&mut self) -> u64 {
