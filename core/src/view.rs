@@ -123,7 +123,10 @@ impl World {
                         committed: e.index <= n.log.committed,
                         label: match &e.data {
                             EntryData::Empty => "·".to_string(),
-                            EntryData::Put { key, value } => format!("{key}={value}"),
+                            EntryData::Put { key, value, .. } => format!("{key}={value}"),
+                            EntryData::LeaseGrant { id, ttl_s } => format!("lease {id:x} {ttl_s}s"),
+                            EntryData::LeaseRevoke { id } => format!("revoke {id:x}"),
+                            EntryData::LeaseKeepAlive { id } => format!("keepalive {id:x}"),
                             EntryData::Delete { range } => match range {
                                 KeyRange::Key(k) => format!("del {k}"),
                                 KeyRange::Prefix(p) => format!("del {p}*"),

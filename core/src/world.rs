@@ -8,7 +8,7 @@ use std::hash::{Hash, Hasher};
 
 use crate::etcd::client::{self, ClientOp, Header};
 use crate::etcd::message::{EntryData, MemberId, Message, Origin};
-use crate::etcd::mvcc::MvccStore;
+use crate::etcd::mvcc::{KeyRange, MvccStore, TxnOp};
 use crate::etcd::raft::{RaftConfig, RaftNode, ReadState, Role, TICK_US};
 use crate::hash::Fnv64;
 use crate::i18n::{Lang, Text};
@@ -64,7 +64,24 @@ pub struct Member {
     pub store: MvccStore,
     /// Confirmed linearizable reads waiting for this member to apply up to their index.
     reads: Vec<ReadState>,
+    /// Granted leases (etcd's lessor): id → TTL and when it expires on this member's clock.
+    pub leases: BTreeMap<u64, Lease>,
+    /// The term in which this member, as leader, last extended every lease (etcd `Promote`).
+    promoted_term: u64,
+    /// Leases whose revocation this member (as leader) has proposed and not yet seen applied.
+    revoking: Vec<u64>,
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Lease {
+    pub ttl_s: u64,
+    pub expiry_us: u64,
+}
+
+/// etcd's minimum lease TTL: ceil(1.5 × election timeout) = 2 s (etcd `server.go` `minTTL`).
+pub const LEASE_TTL_S_MIN: u64 = 2;
+/// etcd's largest lease TTL (`MaxLeaseTTL`, 9,000,000,000 s) is far beyond the lab's 2 hours.
+pub const LEASE_TTL_S_MAX: u64 = 9_000_000_000;
 
 impl Member {
     /// Which life of the member this is: bumped by every crash and restart.
@@ -169,6 +186,9 @@ impl World {
                 generation: 0,
                 store: MvccStore::new(),
                 reads: Vec::new(),
+                leases: BTreeMap::new(),
+                promoted_term: 0,
+                revoking: Vec::new(),
             })
             .collect();
         let mut w = World {
@@ -302,6 +322,7 @@ impl World {
                 }
                 m.node.tick(&mut self.rng);
                 self.queue.push(self.now_us + TICK_US, Event::Tick { member, generation });
+                self.expire_leases(member);
                 self.flush(member);
             }
             Event::Deliver { from, to, payload, .. } => self.deliver(from, to, payload),
@@ -349,8 +370,21 @@ impl World {
                 // A request dropped here (no leader known) is never answered: the client
                 // times out, as etcdctl does.
                 match op {
-                    ClientOp::Put { key, value } => {
-                        node.propose(EntryData::Put { key, value }, origin);
+                    ClientOp::Put { key, value, lease } => {
+                        node.propose(EntryData::Put { key, value, lease }, origin);
+                    }
+                    ClientOp::LeaseGrant { ttl_s } => {
+                        let id = client::lease_id(id, request);
+                        node.propose(EntryData::LeaseGrant { id, ttl_s }, origin);
+                    }
+                    ClientOp::LeaseRevoke { id } => {
+                        node.propose(EntryData::LeaseRevoke { id }, origin);
+                    }
+                    ClientOp::LeaseKeepAlive { id } => {
+                        node.propose(EntryData::LeaseKeepAlive { id }, origin);
+                    }
+                    ClientOp::LeaseTimeToLive { .. } => {
+                        node.read_index(origin);
                     }
                     ClientOp::Delete { range } => {
                         node.propose(EntryData::Delete { range }, origin);
@@ -412,13 +446,42 @@ impl World {
         self.outbox_spare = msgs;
         let applied = self.members[idx].node.take_to_apply();
         for e in applied {
-            let store = &mut self.members[idx].store;
+            let now_us = self.now_us;
+            let member = &mut self.members[idx];
+            let store = &mut member.store;
             let answer: Option<Result<String, String>> = match e.data {
                 EntryData::Empty => None,
-                EntryData::Put { key, value } => {
-                    store.put(key, value, 0);
-                    Some(Ok("OK".to_string()))
+                EntryData::Put { key, value, lease } => {
+                    if lease != 0 && !member.leases.contains_key(&lease) {
+                        Some(Err("etcdserver: requested lease not found".to_string()))
+                    } else {
+                        store.put(key, value, lease);
+                        Some(Ok("OK".to_string()))
+                    }
                 }
+                EntryData::LeaseGrant { id, ttl_s } => {
+                    member.leases.insert(id, Lease { ttl_s, expiry_us: now_us + ttl_s * US_PER_S });
+                    Some(Ok(format!("lease {id:016x} granted with TTL({ttl_s}s)")))
+                }
+                EntryData::LeaseRevoke { id } => {
+                    member.revoking.retain(|&r| r != id);
+                    if member.leases.remove(&id).is_some() {
+                        // Every attached key goes, one DELETE event each, in one revision.
+                        let ops: Vec<TxnOp> =
+                            store.keys_with_lease(id).into_iter().map(|k| TxnOp::Delete(KeyRange::Key(k))).collect();
+                        store.txn(&[], &ops, &[]);
+                        Some(Ok(format!("lease {id:016x} revoked")))
+                    } else {
+                        Some(Err("etcdserver: requested lease not found".to_string()))
+                    }
+                }
+                EntryData::LeaseKeepAlive { id } => match member.leases.get_mut(&id) {
+                    Some(l) => {
+                        l.expiry_us = now_us + l.ttl_s * US_PER_S;
+                        Some(Ok(format!("lease {id:016x} keepalived with TTL({})", l.ttl_s)))
+                    }
+                    None => Some(Ok(format!("lease {id:016x} expired or revoked."))),
+                },
                 EntryData::Delete { range } => Some(Ok(store.delete(&range).len().to_string())),
                 EntryData::Compact { revision } => Some(
                     store
@@ -451,14 +514,54 @@ impl World {
         }
     }
 
+    /// The leader's lessor: on becoming leader it extends every lease by its full TTL (etcd
+    /// op-guide/failures.md: "a new leader extends all lease TTLs"); afterwards it revokes each
+    /// lease that expires, through Raft, so every member deletes the lease's keys.
+    fn expire_leases(&mut self, id: MemberId) {
+        let now_us = self.now_us;
+        let m = &mut self.members[(id - 1) as usize];
+        if m.node.role != Role::Leader {
+            return;
+        }
+        if m.promoted_term != m.node.term {
+            m.promoted_term = m.node.term;
+            for l in m.leases.values_mut() {
+                l.expiry_us = now_us + l.ttl_s * US_PER_S;
+            }
+        }
+        let expired: Vec<u64> = m
+            .leases
+            .iter()
+            .filter(|(lid, l)| l.expiry_us <= now_us && !m.revoking.contains(lid))
+            .map(|(&lid, _)| lid)
+            .collect();
+        for lid in expired {
+            m.revoking.push(lid);
+            m.node.propose_internal(EntryData::LeaseRevoke { id: lid });
+        }
+    }
+
     /// Answers a read from member `id`'s own store (now: after ReadIndex for a linearizable
     /// read; at once for a serializable one, which may be stale).
     fn serve_read(&mut self, id: MemberId, request: u64) {
         let Some(req) = self.requests.get(&request).filter(|r| !r.done && r.via == id) else {
             return;
         };
-        let ClientOp::Get(q) = &req.op else { return };
         let member = &self.members[(id - 1) as usize];
+        if let ClientOp::LeaseTimeToLive { id: lease, keys } = req.op {
+            // etcd answers TimeToLive from the leader's lessor (followers forward it); once the
+            // ReadIndex round has confirmed the leader, the lab reads that lessor directly.
+            let lessor = &self.members[(self.leader().unwrap_or(id) - 1) as usize];
+            let lines =
+                vec![client::format_time_to_live(lease, lessor.leases.get(&lease), self.now_us, keys, &member.store)];
+            self.send(
+                Endpoint::Member(id),
+                Endpoint::Client(id),
+                Payload::ClientReply { request, lines, error: false },
+            );
+            return;
+        }
+        let ClientOp::Get(q) = &req.op else { return };
         let header = Header {
             cluster_id: client::cluster_id(),
             member_id: client::member_id(id),
@@ -533,6 +636,7 @@ impl World {
                     member.up = false;
                     member.generation += 1;
                     member.reads.clear();
+                    member.revoking.clear();
                     ("중지됨 (휘발성 상태 손실)", "crashed (volatile state lost)")
                 } else {
                     ("이미 중지되어 있습니다", "is already down")
@@ -556,6 +660,9 @@ impl World {
                     member.generation += 1;
                     member.store = MvccStore::new();
                     member.reads.clear();
+                    member.leases.clear();
+                    member.revoking.clear();
+                    member.promoted_term = 0;
                     let generation = member.generation;
                     let phase_us = self.rng.below(TICK_US);
                     self.queue.push(self.now_us + phase_us, Event::Tick { member: m, generation });
@@ -609,7 +716,7 @@ impl World {
                 self.finish(id, false);
             }
             Command::Put { key, value, via } => {
-                let op = ClientOp::Put { key: key.into(), value: value.into() };
+                let op = ClientOp::Put { key: key.into(), value: value.into(), lease: 0 };
                 self.start_request(id, via, op)?;
             }
             Command::Etcd { endpoint, op } => self.start_request(id, endpoint, op)?,
@@ -668,6 +775,10 @@ impl World {
             Some(ClientOp::Get(_)) => "get",
             Some(ClientOp::Compact { .. }) => "compact",
             Some(ClientOp::MemberList { .. }) => "members",
+            Some(ClientOp::LeaseGrant { .. }) => "grant",
+            Some(ClientOp::LeaseRevoke { .. }) => "revoke",
+            Some(ClientOp::LeaseKeepAlive { .. }) => "keepalive",
+            Some(ClientOp::LeaseTimeToLive { .. }) => "ttl?",
             None => "?",
         }
     }

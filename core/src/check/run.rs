@@ -275,9 +275,9 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
                 let (Some(key), Some(value)) = (words.next(), words.next()) else {
                     continue;
                 };
-                let present = committed
-                    .iter()
-                    .any(|e| matches!(&e.data, EntryData::Put { key: k, value: v } if &**k == key && &**v == value));
+                let present = committed.iter().any(
+                    |e| matches!(&e.data, EntryData::Put { key: k, value: v, .. } if &**k == key && &**v == value),
+                );
                 if !present {
                     checks.violations.push(Violation {
                         at_us: w.now_us(),

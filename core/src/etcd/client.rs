@@ -15,6 +15,21 @@ pub enum ClientOp {
     Put {
         key: Bytes,
         value: Bytes,
+        lease: u64,
+    },
+    LeaseGrant {
+        ttl_s: u64,
+    },
+    LeaseRevoke {
+        id: u64,
+    },
+    LeaseKeepAlive {
+        id: u64,
+    },
+    /// Answered after a ReadIndex round, like a linearizable read.
+    LeaseTimeToLive {
+        id: u64,
+        keys: bool,
     },
     Delete {
         range: KeyRange,
@@ -97,7 +112,17 @@ fn fnv(s: &str) -> u64 {
     h.write(s.as_bytes());
     // splitmix64's finalizer: similar names (…-control-plane2, …-control-plane3) must give
     // IDs that look as unrelated as etcd's random ones.
-    let mut z = h.finish().wrapping_add(0x9e37_79b9_7f4a_7c15);
+    mix(h.finish())
+}
+
+/// A lease ID as the member that granted it would pick it: unique per request, positive like
+/// etcd's int64 IDs, printed as 16 hex digits.
+pub fn lease_id(m: MemberId, request: u64) -> u64 {
+    mix(member_id(m) ^ request) >> 1
+}
+
+fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
@@ -111,6 +136,27 @@ pub fn cluster_id() -> u64 {
 /// A stable member ID, printed as 16 hex digits like etcd's.
 pub fn member_id(m: MemberId) -> u64 {
     fnv(&names::node_name(m))
+}
+
+/// `etcdctl lease timetolive ID [--keys]` (etcd `printer_simple.go` `TimeToLive`).
+pub fn format_time_to_live(
+    id: u64,
+    lease: Option<&crate::world::Lease>,
+    now_us: u64,
+    keys: bool,
+    store: &MvccStore,
+) -> String {
+    let Some(l) = lease.filter(|l| l.expiry_us > now_us) else {
+        return format!("lease {id:016x} already expired");
+    };
+    // etcd rounds the remaining TTL up to whole seconds.
+    let remaining_s = (l.expiry_us - now_us).div_ceil(1_000_000);
+    let mut s = format!("lease {id:016x} granted with TTL({}s), remaining({remaining_s}s)", l.ttl_s);
+    if keys {
+        let ks: Vec<String> = store.keys_with_lease(id).iter().map(|k| k.to_string()).collect();
+        s.push_str(&format!(", attached keys([{}])", ks.join(" ")));
+    }
+    s
 }
 
 /// `etcdctl get`'s output, or the error etcdctl prints after `Error: `.

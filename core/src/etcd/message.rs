@@ -12,7 +12,14 @@ pub enum EntryData {
     Empty,
     /// Shared strings: an entry is copied into every AppendEntries to every follower, and a
     /// reference count is far cheaper than copying the bytes each time.
-    Put { key: Rc<str>, value: Rc<str> },
+    Put { key: Rc<str>, value: Rc<str>, lease: u64 },
+    /// `lease grant`: the ID is chosen by the member that took the request.
+    LeaseGrant { id: u64, ttl_s: u64 },
+    /// `lease revoke`, or the leader revoking an expired lease: its keys go in one revision.
+    LeaseRevoke { id: u64 },
+    /// `lease keep-alive`. (etcd renews on the leader only; the lab replicates the renewal so
+    /// every member's `timetolive` agrees — a simplification.)
+    LeaseKeepAlive { id: u64 },
     /// `del`: every live key in the range, at one revision.
     Delete { range: super::mvcc::KeyRange },
     /// `compact`: drop history before this revision on every member.

@@ -328,6 +328,13 @@ impl RaftNode {
         }
     }
 
+    /// An entry the leader proposes on its own behalf (a lease expiry). Ignored by others.
+    pub fn propose_internal(&mut self, data: EntryData) {
+        if self.role == Role::Leader {
+            self.append_and_replicate(vec![Entry { term: 0, index: 0, data, origin: None }]);
+        }
+    }
+
     /// Handles one message from another member (etcd/raft `Step`: term checks first, then
     /// votes, then the role's own step function).
     pub fn step(&mut self, m: Message, rng: &mut SimRng) {

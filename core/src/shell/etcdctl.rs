@@ -46,6 +46,12 @@ fn split_args(args: &[String]) -> Result<Args, ParseError> {
     Ok(out)
 }
 
+/// Lease IDs are written in hex, as etcdctl prints them (`694d5765fc71500b`).
+fn parse_lease_id(s: &str) -> Result<u64, ParseError> {
+    u64::from_str_radix(s.trim_start_matches("0x"), 16)
+        .map_err(|_| err(format!("bad lease ID ({:?}), expecting ID in Hex", printable(s))))
+}
+
 fn not_yet_format(format: &str) -> ParseError {
     Text::new(
         format!("Error: 이 명령의 -w {format} 출력은 이 랩에서 아직 지원하지 않습니다"),
@@ -78,6 +84,8 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
     let mut format = GetFormat::Simple;
     let mut json = false;
     let mut table = false;
+    let mut lease = 0u64;
+    let (mut once, mut with_keys) = (false, false);
     let (mut prefix, mut keys_only, mut values_only, mut serializable) = (false, false, false, false);
     let (mut rev, mut limit) = (0u64, 0usize);
     for (k, v) in &a.flags {
@@ -94,6 +102,9 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
             ("--write-out", Some("simple")) => json = false,
             ("--write-out", Some("table")) => table = true,
             ("--physical", _) => {}
+            ("--lease", Some(id)) => lease = parse_lease_id(id)?,
+            ("--once", None) => once = true,
+            ("--keys", None) => with_keys = true,
             ("--write-out", Some(other)) => {
                 return Err(Text::new(
                     format!(
@@ -158,7 +169,7 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
                 if v.len() > VALUE_BYTES_MAX {
                     return Err(err(format!("value is longer than the lab's limit ({VALUE_BYTES_MAX} bytes)")));
                 }
-                ClientOp::Put { key: Rc::from(k.as_str()), value: Rc::from(v.as_str()) }
+                ClientOp::Put { key: Rc::from(k.as_str()), value: Rc::from(v.as_str()), lease }
             }
             _ => return Err(err("put command needs 1 argument and input from stdin or 2 arguments".into())),
         },
@@ -174,13 +185,35 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
             _ => return Err(err("compact command needs 1 argument".into())),
         },
         "member" if rest.first().is_some_and(|s| s == "list") => ClientOp::MemberList { table },
-        "watch" | "txn" | "lease" | "member" | "endpoint" | "move-leader" | "snapshot" | "defrag" | "alarm"
+        "lease" => match rest {
+            [g, ttl] if g == "grant" => {
+                let ttl_s: u64 = ttl.parse().map_err(|_| err(format!("bad TTL ({:?})", printable(ttl))))?;
+                // etcd raises a TTL below its minimum (1.5 × election timeout) to the minimum.
+                ClientOp::LeaseGrant { ttl_s: ttl_s.clamp(crate::world::LEASE_TTL_S_MIN, crate::world::LEASE_TTL_S_MAX) }
+            }
+            [r, id] if r == "revoke" => ClientOp::LeaseRevoke { id: parse_lease_id(id)? },
+            [t, id] if t == "timetolive" => ClientOp::LeaseTimeToLive { id: parse_lease_id(id)?, keys: with_keys },
+            [k, id] if k == "keep-alive" && once => ClientOp::LeaseKeepAlive { id: parse_lease_id(id)? },
+            [k, _] if k == "keep-alive" => {
+                return Err(Text::new(
+                    "etcdctl lease keep-alive: 계속 실행되는 스트림은 아직 없습니다 — --once를 쓰세요",
+                    "etcdctl lease keep-alive: streams are not simulated yet — use --once",
+                ))
+            }
+            _ => {
+                return Err(Text::new(
+                    "etcdctl lease: grant TTL | revoke ID | timetolive ID [--keys] | keep-alive --once ID",
+                    "etcdctl lease: grant TTL | revoke ID | timetolive ID [--keys] | keep-alive --once ID",
+                ))
+            }
+        },
+        "watch" | "txn" | "member" | "endpoint" | "move-leader" | "snapshot" | "defrag" | "alarm"
         | "auth" | "user" | "role" | "elect" | "lock" | "version" | "check" | "make-mirror" => {
             return Err(Text::new(
                 format!(
-                    "etcdctl {sub}: 이 랩에서 아직 시뮬레이션하지 않습니다 (지금은 put, get, del, compact, member list)"
+                    "etcdctl {sub}: 이 랩에서 아직 시뮬레이션하지 않습니다 (지금은 put, get, del, compact, lease, member list)"
                 ),
-                format!("etcdctl {sub}: not simulated in the lab yet (for now: put, get, del, compact, member list)"),
+                format!("etcdctl {sub}: not simulated in the lab yet (for now: put, get, del, compact, lease, member list)"),
             ))
         }
         other => {

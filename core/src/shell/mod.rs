@@ -404,7 +404,7 @@ lab heal                           remove every partition and cut
 lab loss PERCENT                   lose that share of all messages
 lab set prevote|checkquorum on|off switch a Raft safeguard (both on in etcd 3.5)
 sleep DURATION                     let simulated time pass (2s, 500ms, 1m)
-etcdctl put|get|del|compact|member list   etcd's own client (get: --prefix, --keys-only,
+etcdctl put|get|del|compact|lease|member list   etcd's own client (get: --prefix,
                                    --rev N, -w json, --consistency=s|l; --endpoints=etcd-2)
 MEMBER: etcd-2, challenge-cluster-control-plane2 (node / etcd member name), or leader";
 
