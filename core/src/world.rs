@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
+use std::rc::Rc;
 
 use crate::etcd::client::{self, ClientOp, Header};
 use crate::etcd::message::{EntryData, MemberId, Message, Origin};
@@ -96,6 +97,32 @@ struct ClientRequest {
     via: MemberId,
     done: bool,
     op: ClientOp,
+    /// When the client sent it, and when the answer reached the client (None: no answer,
+    /// e.g. a timeout — the outcome is unknown).
+    invoked_us: u64,
+    answered_us: Option<u64>,
+    /// The answer was an error (the request had no effect).
+    failed: bool,
+    /// A single-key read: the value it returned (None: the key was absent).
+    observed: Option<Option<Rc<str>>>,
+}
+
+/// One client operation on one key, for the linearizability checker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryOp {
+    pub key: Rc<str>,
+    pub kind: HistoryKind,
+    pub invoked_us: u64,
+    /// None: the client never learned the outcome (it may or may not have happened).
+    pub answered_us: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HistoryKind {
+    Write(Rc<str>),
+    Delete,
+    /// A linearizable read and what it returned.
+    Read(Option<Rc<str>>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -413,6 +440,8 @@ impl World {
                     return;
                 }
                 req.done = true;
+                req.answered_us = Some(self.now_us);
+                req.failed = error;
                 let cmd = req.cmd;
                 let is_write = matches!(req.op, ClientOp::Put { .. } | ClientOp::Delete { .. });
                 if is_write {
@@ -568,10 +597,17 @@ impl World {
             revision: member.store.revision(),
             raft_term: member.node.term,
         };
+        let observed = match &q.range {
+            KeyRange::Key(k) if q.rev == 0 => member.store.get(k, 0).ok().map(|kv| kv.map(|kv| kv.value)),
+            _ => None,
+        };
         let (lines, error) = match client::format_get(&member.store, q, header) {
             Ok(lines) => (lines, false),
             Err(e) => (vec![e], true),
         };
+        if let Some(r) = self.requests.get_mut(&request) {
+            r.observed = observed;
+        }
         self.send(Endpoint::Member(id), Endpoint::Client(id), Payload::ClientReply { request, lines, error });
     }
 
@@ -760,10 +796,49 @@ impl World {
         };
         let request = self.next_request;
         self.next_request += 1;
-        self.requests.insert(request, ClientRequest { cmd, via, done: false, op });
+        let invoked_us = self.now_us;
+        self.requests.insert(
+            request,
+            ClientRequest { cmd, via, done: false, op, invoked_us, answered_us: None, failed: false, observed: None },
+        );
         self.queue.push(self.now_us + CLIENT_TIMEOUT_US, Event::RequestTimeout { request });
         self.send(Endpoint::Client(via), Endpoint::Member(via), Payload::ClientRequest { request });
         Ok(())
+    }
+
+    /// Every single-key client operation so far, in request order, for the linearizability
+    /// checker: puts, deletes and linearizable gets. Left out: serializable or historical reads
+    /// (not linearizable by design), ranges, requests answered with an error (no effect), and
+    /// keys that ever carried a lease (a lease expiry deletes them outside the history).
+    pub fn client_history(&self) -> Vec<HistoryOp> {
+        let leased: std::collections::BTreeSet<&str> = self
+            .requests
+            .values()
+            .filter_map(|r| match &r.op {
+                ClientOp::Put { key, lease, .. } if *lease != 0 => Some(&**key),
+                _ => None,
+            })
+            .collect();
+        let mut out = Vec::new();
+        for r in self.requests.values() {
+            if r.failed {
+                continue;
+            }
+            let (key, kind) = match &r.op {
+                ClientOp::Put { key, value, .. } => (key, HistoryKind::Write(value.clone())),
+                ClientOp::Delete { range: KeyRange::Key(key) } => (key, HistoryKind::Delete),
+                ClientOp::Get(q) if !q.serializable && q.rev == 0 => match (&q.range, &r.observed) {
+                    (KeyRange::Key(key), Some(v)) if r.answered_us.is_some() => (key, HistoryKind::Read(v.clone())),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            if leased.contains(&**key) {
+                continue;
+            }
+            out.push(HistoryOp { key: key.clone(), kind, invoked_us: r.invoked_us, answered_us: r.answered_us });
+        }
+        out
     }
 
     /// What a request in flight asks, for the diagram's label.

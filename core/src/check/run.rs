@@ -3,6 +3,7 @@
 //! watches every event, then a liveness phase heals everything and demands a leader, a
 //! successful new write, and every acknowledged write still present.
 
+use crate::check::linearizability::{self, Outcome};
 use crate::check::{log_matching, SafetyChecks, Violation};
 use crate::etcd::message::EntryData;
 use crate::etcd::mutant::Mutant;
@@ -80,6 +81,8 @@ pub struct SeedOutcome {
     pub hash: u64,
     pub committed: u64,
     pub writes_ok: u64,
+    /// The linearizability search ran out of budget on some key (neither pass nor fail).
+    pub lin_unknown: bool,
 }
 
 /// One fault (or client write) as a command line.
@@ -182,6 +185,7 @@ pub fn check_seed(seed: u64, mutant: Option<Mutant>) -> SeedOutcome {
                 hash: 0,
                 committed: 0,
                 writes_ok: 0,
+                lin_unknown: false,
             }
         }
     }
@@ -289,6 +293,18 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
         }
     }
     w.run_until(deadline_us);
+    // Linearizability of every single-key put, delete and linearizable get (etcd
+    // api_guarantees.md: "linearizable reads and writes").
+    let mut lin_unknown = false;
+    match linearizability::check(&w.client_history()) {
+        Outcome::Linearizable => {}
+        Outcome::Unknown { .. } => lin_unknown = true,
+        Outcome::Violation { key, ops } => checks.violations.push(Violation {
+            at_us: w.now_us(),
+            property: "Linearizability (Herlihy & Wing; etcd api_guarantees)",
+            detail: format!("no order of the {ops} operations on key {key} explains what the clients saw"),
+        }),
+    }
     let committed = w.members().iter().map(|m| m.node.log.committed).max().unwrap_or(0);
     SeedOutcome {
         seed,
@@ -298,5 +314,6 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
         hash: w.state_hash(),
         committed,
         writes_ok: w.stats.writes_ok,
+        lin_unknown,
     }
 }

@@ -16,15 +16,18 @@ pub enum Mutant {
     NoCheckQuorumStepDown,
     /// A PreVote campaign that raises the term anyway (Raft thesis §9.6).
     PreVoteBumpsTerm,
+    /// Serve a linearizable read from local state, without ReadIndex (Raft thesis §6.4).
+    ReadWithoutReadIndex,
 }
 
 impl Mutant {
-    pub const ALL: [Mutant; 5] = [
+    pub const ALL: [Mutant; 6] = [
         Mutant::CommitOldTerm,
         Mutant::VoteWithoutLogCheck,
         Mutant::AcceptMismatchedPrevTerm,
         Mutant::NoCheckQuorumStepDown,
         Mutant::PreVoteBumpsTerm,
+        Mutant::ReadWithoutReadIndex,
     ];
 
     pub fn name(self) -> &'static str {
@@ -34,6 +37,7 @@ impl Mutant {
             Mutant::AcceptMismatchedPrevTerm => "accept-mismatched-prev-term",
             Mutant::NoCheckQuorumStepDown => "no-checkquorum-step-down",
             Mutant::PreVoteBumpsTerm => "prevote-bumps-term",
+            Mutant::ReadWithoutReadIndex => "read-without-readindex",
         }
     }
 

@@ -261,6 +261,11 @@ impl RaftNode {
     /// A linearizable read arriving at this member (ReadIndex, Raft thesis §6.4). Returns false
     /// when it is dropped (no known leader); the client then times out.
     pub fn read_index(&mut self, ctx: Origin) -> bool {
+        if self.is_mutant(Mutant::ReadWithoutReadIndex) {
+            let index = self.log.applied;
+            self.read_states.push(ReadState { ctx, index });
+            return true;
+        }
         match self.role {
             Role::Leader => {
                 self.leader_read(ctx, self.id);
