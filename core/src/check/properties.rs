@@ -237,7 +237,31 @@ impl Monotonic {
 
 /// A committed entry is stored on a quorum (Raft §5.3: "an entry is committed once the leader
 /// that created it has replicated it on a majority"). Crashed members count: their log is on disk.
-pub fn committed_on_quorum(w: &World, out: &mut Vec<Violation>) {
+/// Reports each (member, index) once.
+#[derive(Clone, Debug, Default)]
+pub struct CommittedOnQuorum {
+    reported: std::collections::BTreeSet<(MemberId, u64)>,
+}
+
+impl CommittedOnQuorum {
+    pub fn observe(&mut self, w: &World, out: &mut Vec<Violation>) {
+        let mut found = Vec::new();
+        committed_on_quorum(w, &mut found);
+        for v in found {
+            if self.reported.insert((v.member, v.index)) {
+                out.push(v.violation);
+            }
+        }
+    }
+}
+
+struct QuorumMiss {
+    member: MemberId,
+    index: u64,
+    violation: Violation,
+}
+
+fn committed_on_quorum(w: &World, out: &mut Vec<QuorumMiss>) {
     let ms = w.members();
     let quorum = ms.len() / 2 + 1;
     for m in ms {
@@ -248,14 +272,18 @@ pub fn committed_on_quorum(w: &World, out: &mut Vec<Violation>) {
         let term = m.node.log.term(c);
         let holders = ms.iter().filter(|o| o.node.log.term(c) == term).count();
         if holders < quorum {
-            out.push(Violation {
-                at_us: w.now_us(),
-                property: "Committed on a quorum (Raft §5.3)",
-                detail: format!(
-                    "{} committed index {c} held by only {holders} of {}",
-                    member_short(m.node.id),
-                    ms.len()
-                ),
+            out.push(QuorumMiss {
+                member: m.node.id,
+                index: c,
+                violation: Violation {
+                    at_us: w.now_us(),
+                    property: "Committed on a quorum (Raft §5.3)",
+                    detail: format!(
+                        "{} committed index {c} held by only {holders} of {}",
+                        member_short(m.node.id),
+                        ms.len()
+                    ),
+                },
             });
         }
     }
@@ -369,6 +397,7 @@ pub struct SafetyChecks {
     pub monotonic: Monotonic,
     pub check_quorum: CheckQuorumStepsDown,
     pub pre_vote: PreVoteKeepsTerm,
+    pub on_quorum: CommittedOnQuorum,
     pub violations: Vec<Violation>,
 }
 
@@ -381,7 +410,7 @@ impl SafetyChecks {
         self.monotonic.observe(w, &mut self.violations);
         self.check_quorum.observe(w, &mut self.violations);
         self.pre_vote.observe(w, &mut self.violations);
-        committed_on_quorum(w, &mut self.violations);
+        self.on_quorum.observe(w, &mut self.violations);
     }
 
     /// The expensive one (quadratic in log length): call now and then.
