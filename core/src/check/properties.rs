@@ -137,20 +137,18 @@ impl LeaderAppendOnly {
                 continue;
             }
             let (last, last_term) = (n.log.last_index(), n.log.last_term());
-            match self.seen.get(&n.id) {
-                Some(&(term, index, entry_term)) if term == n.term => {
-                    if last < index || n.log.term(index) != Some(entry_term) {
-                        out.push(Violation {
-                            at_us: w.now_us(),
-                            property: "Leader Append-Only (Raft §5.3)",
-                            detail: format!(
-                                "{} leading term {term} lost or rewrote entry {index} (term {entry_term})",
-                                member_short(n.id)
-                            ),
-                        });
-                    }
+            if let Some(&(term, index, entry_term)) = self.seen.get(&n.id) {
+                let rewrote = last < index || n.log.term(index) != Some(entry_term);
+                if term == n.term && rewrote {
+                    out.push(Violation {
+                        at_us: w.now_us(),
+                        property: "Leader Append-Only (Raft §5.3)",
+                        detail: format!(
+                            "{} leading term {term} lost or rewrote entry {index} (term {entry_term})",
+                            member_short(n.id)
+                        ),
+                    });
                 }
-                _ => {}
             }
             self.seen.insert(n.id, (n.term, last, last_term));
         }

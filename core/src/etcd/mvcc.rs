@@ -198,7 +198,7 @@ impl MvccStore {
             if !range.contains(k) {
                 match range {
                     KeyRange::Key(_) | KeyRange::Prefix(_) => break,
-                    KeyRange::Range(_, end) if &**k >= &**end => break,
+                    KeyRange::Range(_, end) if **k >= **end => break,
                     KeyRange::Range(..) => continue,
                 }
             }
