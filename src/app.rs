@@ -7,7 +7,9 @@ use crate::browser;
 use crate::diagram::VaultDiagram;
 use crate::i18n;
 use crate::lab::{start_from_url, Lab};
-use crate::panels::{Controls, ErrorBanner, EventLog, LangSwitch, Legend, Notes, Readouts, ReplayNotice, SharePanel};
+use crate::panels::{
+    Controls, ErrorBanner, EventLog, LangSwitch, Legend, Notes, QuorumTable, Readouts, ReplayNotice, SharePanel,
+};
 
 /// The simulation clock's period (about one animation frame).
 const FRAME_MS: u32 = 16;
@@ -45,6 +47,7 @@ pub fn App() -> impl IntoView {
                 <div class="side">
                     <SharePanel lab />
                     <EventLog lab />
+                    <QuorumTable lab />
                 </div>
             </main>
             <div class="bottom">

@@ -115,6 +115,15 @@ pub const LEGEND_DROP: Tr =
 pub const LEGEND_COMMITTED: Tr =
     Tr("꽉 찬 칸: 커밋된 로그 항목 (번호 = 인덱스)", "solid box: committed log entry (number = index)");
 pub const LEGEND_UNCOMMITTED: Tr = Tr("점선 칸: 아직 커밋되지 않은 항목", "dashed box: not yet committed");
+pub const QUORUM_TITLE: Tr =
+    Tr("클러스터 크기와 장애 허용 (etcd FAQ)", "Cluster size and failure tolerance (etcd FAQ)");
+pub const QUORUM_MEMBERS: Tr = Tr("멤버", "Members");
+pub const QUORUM_MAJORITY: Tr = Tr("과반수", "Majority");
+pub const QUORUM_TOLERANCE: Tr = Tr("허용 장애", "Failures tolerated");
+pub const QUORUM_NOW: Tr = Tr("← 지금", "← now");
+pub const QUORUM_UP: Tr = Tr("실행 중", "Up now");
+pub const QUORUM_HOLDS: Tr = Tr("과반수 유지 — 쓰기 가능", "quorum holds — writes can commit");
+pub const QUORUM_LOST: Tr = Tr("과반수 없음 — 쓰기 불가", "no quorum — writes cannot commit");
 pub const NOTES: Tr = Tr("이 랩의 단순화", "What this lab simplifies");
 pub const NOTE_LATENCY: Tr = Tr(
     "메시지가 보이도록 네트워크 지연을 10–20ms로 늘렸습니다 (kind의 루프백에서는 1ms 미만).",

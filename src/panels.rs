@@ -461,3 +461,55 @@ pub fn Notes(lab: Lab) -> impl IntoView {
         </section>
     }
 }
+
+/// etcd's FAQ table (members, majority, failures tolerated) with the current cluster's row
+/// marked by words and weight, not colour alone, and how many members are up right now.
+#[component]
+pub fn QuorumTable(lab: Lab) -> impl IntoView {
+    let lang = lab.lang;
+    let t = move |x: Tr| i18n::tr(lang, x);
+    let size = Memo::new(move |_| lab.view.with(|v| v.members.len()));
+    let up = Memo::new(move |_| lab.view.with(|v| v.members.iter().filter(|m| m.up).count()));
+    view! {
+        <section id="quorum-table" class="panel quorum" aria-labelledby="quorum-title">
+            <h2 id="quorum-title">{t(i18n::QUORUM_TITLE)}</h2>
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">{t(i18n::QUORUM_MEMBERS)}</th>
+                        <th scope="col">{t(i18n::QUORUM_MAJORITY)}</th>
+                        <th scope="col">{t(i18n::QUORUM_TOLERANCE)}</th>
+                        <th scope="col"></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {(1..=7usize)
+                        .map(|n| {
+                            let current = move || size.get() == n;
+                            view! {
+                                <tr class:current=current aria-current=move || current().then_some("true")>
+                                    <td>{n}</td>
+                                    <td>{n / 2 + 1}</td>
+                                    <td>{(n - 1) / 2}</td>
+                                    <td>{move || current().then(|| i18n::QUORUM_NOW.get(lang.get()))}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+            <p class="quorum-now">
+                {move || {
+                    let l = lang.get();
+                    let (u, n) = (up.get(), size.get());
+                    let holds = u >= n / 2 + 1;
+                    format!(
+                        "{}: {u}/{n} · {}",
+                        i18n::QUORUM_UP.get(l),
+                        if holds { i18n::QUORUM_HOLDS.get(l) } else { i18n::QUORUM_LOST.get(l) },
+                    )
+                }}
+            </p>
+        </section>
+    }
+}

@@ -57,6 +57,10 @@ try {
   await page.waitForSelector('[data-member="3"]', WAIT);
   await page.selectOption('#speed', '1');
 
+  // The etcd FAQ table marks the current size: 3 members, majority 2, 1 failure tolerated.
+  const row = await page.$$eval('#quorum-table tr[aria-current="true"] td', (tds) => tds.map((t) => t.textContent.trim()));
+  check(row[0] === '3' && row[1] === '2' && row[2] === '1' && row[3].includes('now'), 'the quorum table marks 3 / 2 / 1', row.join(' | '));
+
   const old = await upLeader(page);
   const oldTerm = (await vault(page, old)).term;
   check(oldTerm >= 1, `etcd-${old} leads term ${oldTerm}`);
