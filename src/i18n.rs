@@ -130,8 +130,8 @@ pub const NOTE_LATENCY: Tr = Tr(
     "Network latency is slowed to 10–20 ms so messages can be seen (on kind's loopback it is under 1 ms).",
 );
 pub const NOTE_PREVOTE: Tr = Tr(
-    "PreVote와 CheckQuorum은 etcd 3.5처럼 켜져 있습니다. 터미널에서 `lab set prevote off` / `lab set checkquorum off`로 끄면 무엇을 막아 주는지 볼 수 있습니다 (다시 합류한 멤버가 리더를 흔듦, 소수 쪽 옛 리더가 계속 리더라고 믿음).",
-    "PreVote and CheckQuorum are on, as in etcd 3.5. Switch them off (`lab set prevote off` / `lab set checkquorum off`) to see what they prevent: a rejoining member disrupting the leader; an old leader in a minority still believing it leads.",
+    "PreVote와 CheckQuorum은 etcd 3.5처럼 켜져 있습니다. 헤드리스 CLI(`lab shell`)에서 `lab set prevote off` / `lab set checkquorum off`로 끄면 무엇을 막아 주는지 볼 수 있습니다 (다시 합류한 멤버가 리더를 흔듦, 소수 쪽 옛 리더가 계속 리더라고 믿음). 브라우저 안의 터미널은 아직 없습니다 (다음 단계).",
+    "PreVote and CheckQuorum are on, as in etcd 3.5. In the headless CLI (`lab shell`), `lab set prevote off` / `lab set checkquorum off` show what they prevent: a rejoining member disrupting the leader; an old leader in a minority still believing it leads. The in-browser terminal is not there yet (it comes next).",
 );
 pub const NOTE_TIMINGS: Tr = Tr(
     "etcd 기본값: 하트비트 100ms, 선거 타임아웃 1000ms (매번 [1000, 2000)ms에서 무작위).",
