@@ -105,6 +105,9 @@ struct ClientRequest {
     failed: bool,
     /// A single-key read: the value it returned (None: the key was absent).
     observed: Option<Option<Rc<str>>>,
+    /// `endpoint status|health` answer one request per endpoint; each answer waits here until
+    /// all have answered, then the command prints them in order (lines, is an error).
+    held: Option<(Vec<String>, bool)>,
 }
 
 /// One client operation on one key, for the linearizability checker.
@@ -362,8 +365,23 @@ impl World {
                 }
                 req.done = true;
                 let cmd = req.cmd;
-                if matches!(req.op, ClientOp::Put { .. } | ClientOp::Delete { .. }) {
-                    self.stats.writes_failed += 1;
+                match &req.op {
+                    ClientOp::EndpointStatus { endpoint, .. } => {
+                        let line =
+                            format!("Failed to get the status of endpoint {endpoint} (context deadline exceeded)");
+                        req.held = Some((vec![line], true));
+                        self.finish_endpoints(cmd);
+                        return;
+                    }
+                    ClientOp::EndpointHealth { endpoint } => {
+                        let line =
+                            format!("{endpoint} is unhealthy: failed to commit proposal: context deadline exceeded");
+                        req.held = Some((vec![line], true));
+                        self.finish_endpoints(cmd);
+                        return;
+                    }
+                    ClientOp::Put { .. } | ClientOp::Delete { .. } => self.stats.writes_failed += 1,
+                    _ => {}
                 }
                 self.say(cmd, LineKind::Stderr, Text::same("Error: context deadline exceeded"));
                 self.finish(cmd, true);
@@ -410,8 +428,27 @@ impl World {
                     ClientOp::LeaseKeepAlive { id } => {
                         node.propose(EntryData::LeaseKeepAlive { id }, origin);
                     }
-                    ClientOp::LeaseTimeToLive { .. } => {
+                    ClientOp::LeaseTimeToLive { .. } | ClientOp::EndpointHealth { .. } => {
                         node.read_index(origin);
+                    }
+                    ClientOp::EndpointStatus { endpoint, .. } => {
+                        let m = &self.members[(id - 1) as usize];
+                        let row = vec![
+                            endpoint,
+                            format!("{:016x}", client::member_id(id)),
+                            client::ETCD_VERSION.to_string(),
+                            // A fresh etcd database is about 20 kB; the lab adds a rough 100 B per
+                            // revision (a simplification: no real bbolt pages).
+                            client::human_bytes(20_480 + 100 * m.store.revision()),
+                            (m.node.role == Role::Leader).to_string(),
+                            "false".to_string(),
+                            m.node.term.to_string(),
+                            m.node.log.last_index().to_string(),
+                            m.node.log.applied.to_string(),
+                            String::new(),
+                        ];
+                        let reply = Payload::ClientReply { request, lines: row, error: false };
+                        self.send(Endpoint::Member(id), Endpoint::Client(id), reply);
                     }
                     ClientOp::Delete { range } => {
                         node.propose(EntryData::Delete { range }, origin);
@@ -443,6 +480,21 @@ impl World {
                 req.answered_us = Some(self.now_us);
                 req.failed = error;
                 let cmd = req.cmd;
+                match &req.op {
+                    ClientOp::EndpointStatus { .. } => {
+                        req.held = Some((lines, false));
+                        self.finish_endpoints(cmd);
+                        return;
+                    }
+                    ClientOp::EndpointHealth { endpoint } => {
+                        let took = client::go_duration_us(self.now_us - req.invoked_us);
+                        let line = format!("{endpoint} is healthy: successfully committed proposal: took = {took}");
+                        req.held = Some((vec![line], false));
+                        self.finish_endpoints(cmd);
+                        return;
+                    }
+                    _ => {}
+                }
                 let is_write = matches!(req.op, ClientOp::Put { .. } | ClientOp::Delete { .. });
                 if is_write {
                     if error {
@@ -577,6 +629,11 @@ impl World {
             return;
         };
         let member = &self.members[(id - 1) as usize];
+        if let ClientOp::EndpointHealth { .. } = req.op {
+            let reply = Payload::ClientReply { request, lines: Vec::new(), error: false };
+            self.send(Endpoint::Member(id), Endpoint::Client(id), reply);
+            return;
+        }
         if let ClientOp::LeaseTimeToLive { id: lease, keys } = req.op {
             // etcd answers TimeToLive from the leader's lessor (followers forward it); once the
             // ReadIndex round has confirmed the leader, the lab reads that lessor directly.
@@ -756,6 +813,29 @@ impl World {
                 self.start_request(id, via, op)?;
             }
             Command::Etcd { endpoint, op } => self.start_request(id, endpoint, op)?,
+            Command::EtcdEndpoints { status, endpoints, cluster, table } => {
+                let targets: Vec<(MemberId, String)> = if cluster {
+                    (1..=self.member_count()).map(|m| (m, format!("https://{}:2379", client::node_ip(m)))).collect()
+                } else {
+                    let mut t = Vec::new();
+                    for (r, raw) in endpoints {
+                        let m = match r {
+                            Some(r) => self.resolve(&r)?,
+                            None => 1,
+                        };
+                        t.push((m, raw));
+                    }
+                    t
+                };
+                for (m, endpoint) in targets {
+                    let op = if status {
+                        ClientOp::EndpointStatus { endpoint, table }
+                    } else {
+                        ClientOp::EndpointHealth { endpoint }
+                    };
+                    self.start_request(id, Some(MemberRef::Named(names::member_short(m))), op)?;
+                }
+            }
             Command::Set { option, on } => {
                 for m in &mut self.members {
                     match option {
@@ -799,7 +879,17 @@ impl World {
         let invoked_us = self.now_us;
         self.requests.insert(
             request,
-            ClientRequest { cmd, via, done: false, op, invoked_us, answered_us: None, failed: false, observed: None },
+            ClientRequest {
+                cmd,
+                via,
+                done: false,
+                op,
+                invoked_us,
+                answered_us: None,
+                failed: false,
+                observed: None,
+                held: None,
+            },
         );
         self.queue.push(self.now_us + CLIENT_TIMEOUT_US, Event::RequestTimeout { request });
         self.send(Endpoint::Client(via), Endpoint::Member(via), Payload::ClientRequest { request });
@@ -841,6 +931,45 @@ impl World {
         out
     }
 
+    /// Prints an `endpoint status|health` command once every endpoint has answered (or timed
+    /// out), in the order the endpoints were given, as etcdctl does.
+    fn finish_endpoints(&mut self, cmd: u32) {
+        let parts: Vec<&ClientRequest> = self.requests.values().filter(|r| r.cmd == cmd).collect();
+        if parts.iter().any(|r| r.held.is_none()) {
+            return;
+        }
+        let table = parts.iter().any(|r| matches!(r.op, ClientOp::EndpointStatus { table: true, .. }));
+        let status = parts.iter().any(|r| matches!(r.op, ClientOp::EndpointStatus { .. }));
+        let mut out: Vec<(LineKind, String)> = Vec::new();
+        let mut rows = Vec::new();
+        let mut any_failed = false;
+        for r in &parts {
+            let Some((lines, failed)) = &r.held else { continue };
+            any_failed |= *failed;
+            if *failed {
+                out.extend(lines.iter().map(|l| (LineKind::Stderr, l.clone())));
+            } else if status {
+                rows.push(lines.clone());
+            } else {
+                out.extend(lines.iter().map(|l| (LineKind::Stdout, l.clone())));
+            }
+        }
+        if status {
+            if table {
+                let lines = crate::etcd::table::render(&client::ENDPOINT_STATUS_HEADER, &rows);
+                out.extend(lines.into_iter().map(|l| (LineKind::Stdout, l)));
+            } else {
+                out.extend(rows.iter().map(|r| (LineKind::Stdout, r.join(", "))));
+            }
+        } else if any_failed {
+            out.push((LineKind::Stderr, "Error: unhealthy cluster".to_string()));
+        }
+        for (kind, line) in out {
+            self.say(cmd, kind, Text::same(line));
+        }
+        self.finish(cmd, any_failed);
+    }
+
     /// What a request in flight asks, for the diagram's label.
     pub fn request_label(&self, request: u64) -> &'static str {
         match self.requests.get(&request).map(|r| &r.op) {
@@ -854,6 +983,8 @@ impl World {
             Some(ClientOp::LeaseRevoke { .. }) => "revoke",
             Some(ClientOp::LeaseKeepAlive { .. }) => "keepalive",
             Some(ClientOp::LeaseTimeToLive { .. }) => "ttl?",
+            Some(ClientOp::EndpointStatus { .. }) => "status",
+            Some(ClientOp::EndpointHealth { .. }) => "health",
             None => "?",
         }
     }

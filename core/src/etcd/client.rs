@@ -26,6 +26,15 @@ pub enum ClientOp {
     LeaseKeepAlive {
         id: u64,
     },
+    /// `endpoint status`: answered at once by the member, from its own state.
+    EndpointStatus {
+        endpoint: String,
+        table: bool,
+    },
+    /// `endpoint health`: a linearizable read (ReadIndex round) must succeed.
+    EndpointHealth {
+        endpoint: String,
+    },
     /// Answered after a ReadIndex round, like a linearizable read.
     LeaseTimeToLive {
         id: u64,
@@ -48,6 +57,44 @@ pub enum ClientOp {
 /// gets 172.18.0.2).
 pub fn node_ip(m: MemberId) -> String {
     format!("172.18.0.{}", u16::from(m) + 1)
+}
+
+/// The etcd version kind v1.27.3 runs (kubeadm's etcd image for 1.27: 3.5.7-0).
+pub const ETCD_VERSION: &str = "3.5.7";
+
+pub const ENDPOINT_STATUS_HEADER: [&str; 10] = [
+    "Endpoint",
+    "ID",
+    "Version",
+    "DB Size",
+    "Is Leader",
+    "Is Learner",
+    "Raft Term",
+    "Raft Index",
+    "Raft Applied Index",
+    "Errors",
+];
+
+/// Bytes as go-humanize prints them (SI units, no decimals at this size): `25 kB`.
+pub fn human_bytes(b: u64) -> String {
+    match b {
+        0..=999 => format!("{b} B"),
+        1_000..=999_999 => format!("{} kB", (b + 500) / 1_000),
+        _ => format!("{} MB", (b + 500_000) / 1_000_000),
+    }
+}
+
+/// A Go `time.Duration` below a second, as etcdctl prints `took = …`: `23.456ms`, `850µs`.
+pub fn go_duration_us(us: u64) -> String {
+    if us < 1_000 {
+        return format!("{us}µs");
+    }
+    let (ms, frac) = (us / 1_000, us % 1_000);
+    if frac == 0 {
+        format!("{ms}ms")
+    } else {
+        format!("{ms}.{}ms", format!("{frac:03}").trim_end_matches('0'))
+    }
 }
 
 /// `etcdctl member list` (simple or `-w table`; etcd `printer_simple.go` / `printer_table.go`).

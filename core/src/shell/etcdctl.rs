@@ -66,7 +66,10 @@ fn err(msg: String) -> ParseError {
 /// The member an `--endpoints` value reaches: `https://127.0.0.1:2379` (the member on this
 /// node, etcd-1), or a member's name in the host part (`etcd-2`, `…-control-plane2:2379`).
 fn endpoint(v: &str) -> Result<Option<MemberRef>, ParseError> {
-    let first = v.split(',').next().unwrap_or("");
+    endpoint_one(v.split(',').next().unwrap_or(""))
+}
+
+fn endpoint_one(first: &str) -> Result<Option<MemberRef>, ParseError> {
     let host = first.split_once("://").map_or(first, |(_, h)| h);
     let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
     if host == "127.0.0.1" || host == "localhost" {
@@ -81,6 +84,8 @@ fn endpoint(v: &str) -> Result<Option<MemberRef>, ParseError> {
 pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
     let a = split_args(args)?;
     let mut via = None;
+    let mut endpoints_raw: Option<String> = None;
+    let mut cluster = false;
     let mut format = GetFormat::Simple;
     let mut json = false;
     let mut table = false;
@@ -91,7 +96,11 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
     for (k, v) in &a.flags {
         let v = v.as_deref();
         match (k.as_str(), v) {
-            ("--endpoints", Some(v)) => via = endpoint(v)?,
+            ("--endpoints", Some(v)) => {
+                via = endpoint(v)?;
+                endpoints_raw = Some(v.to_string());
+            }
+            ("--cluster", None) => cluster = true,
             (f, Some(path)) if TLS_FLAGS.contains(&f) => {
                 if path.is_empty() {
                     return Err(err(format!("{f} needs a value")));
@@ -185,6 +194,18 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
             _ => return Err(err("compact command needs 1 argument".into())),
         },
         "member" if rest.first().is_some_and(|s| s == "list") => ClientOp::MemberList { table },
+        "endpoint" if matches!(rest, [s] if s == "status" || s == "health") => {
+            let status = rest[0] == "status";
+            if json {
+                return Err(not_yet_format("json"));
+            }
+            let raw = endpoints_raw.unwrap_or_else(|| "127.0.0.1:2379".to_string());
+            let mut endpoints = Vec::new();
+            for e in raw.split(',').filter(|e| !e.is_empty()).take(crate::sim::network::MEMBERS_MAX as usize) {
+                endpoints.push((endpoint_one(e)?, e.to_string()));
+            }
+            return Ok(Command::EtcdEndpoints { status, endpoints, cluster, table });
+        }
         "lease" => match rest {
             [g, ttl] if g == "grant" => {
                 let ttl_s: u64 = ttl.parse().map_err(|_| err(format!("bad TTL ({:?})", printable(ttl))))?;
@@ -211,9 +232,9 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
         | "auth" | "user" | "role" | "elect" | "lock" | "version" | "check" | "make-mirror" => {
             return Err(Text::new(
                 format!(
-                    "etcdctl {sub}: 이 랩에서 아직 시뮬레이션하지 않습니다 (지금은 put, get, del, compact, lease, member list)"
+                    "etcdctl {sub}: 이 랩에서 아직 시뮬레이션하지 않습니다 (지금은 put, get, del, compact, lease, member list, endpoint status|health)"
                 ),
-                format!("etcdctl {sub}: not simulated in the lab yet (for now: put, get, del, compact, lease, member list)"),
+                format!("etcdctl {sub}: not simulated in the lab yet (for now: put, get, del, compact, lease, member list, endpoint status|health)"),
             ))
         }
         other => {

@@ -68,6 +68,14 @@ pub enum Command {
     Sleep {
         duration_us: u64,
     },
+    /// `etcdctl endpoint status|health`: one request per endpoint (each: the member it reaches
+    /// and the address as typed), or every member with `--cluster`.
+    EtcdEndpoints {
+        status: bool,
+        endpoints: Vec<(Option<MemberRef>, String)>,
+        cluster: bool,
+        table: bool,
+    },
     /// An etcdctl request through the member at `endpoint` (default: etcd-1, 127.0.0.1:2379).
     Etcd {
         endpoint: Option<MemberRef>,
@@ -404,7 +412,8 @@ lab heal                           remove every partition and cut
 lab loss PERCENT                   lose that share of all messages
 lab set prevote|checkquorum on|off switch a Raft safeguard (both on in etcd 3.5)
 sleep DURATION                     let simulated time pass (2s, 500ms, 1m)
-etcdctl put|get|del|compact|lease|member list   etcd's own client (get: --prefix, --keys-only,
+etcdctl put|get|del|compact|lease|member list|endpoint status|health
+                                   etcd's own client (get: --prefix, --keys-only,
                                    --rev N, -w json, --consistency=s|l; --endpoints=etcd-2)
 MEMBER: etcd-2, challenge-cluster-control-plane2 (node / etcd member name), or leader";
 
@@ -421,7 +430,8 @@ lab heal                           모든 분할과 단절 복구
 lab loss PERCENT                   모든 메시지 중 그 비율을 유실
 lab set prevote|checkquorum on|off Raft 보호 장치 켜기/끄기 (etcd 3.5는 둘 다 켜짐)
 sleep DURATION                     시뮬레이션 시간 진행 (2s, 500ms, 1m)
-etcdctl put|get|del|compact|lease|member list   etcd 클라이언트 (get: --prefix, --keys-only,
+etcdctl put|get|del|compact|lease|member list|endpoint status|health
+                                   etcd 클라이언트 (get: --prefix, --keys-only,
                                    --rev N, -w json, --consistency=s|l; --endpoints=etcd-2)
 MEMBER: etcd-2, challenge-cluster-control-plane2 (노드 / etcd 멤버 이름), 또는 leader";
 
