@@ -550,7 +550,9 @@ impl World {
                         // Every attached key goes, one DELETE event each, in one revision.
                         let ops: Vec<TxnOp> =
                             store.keys_with_lease(id).into_iter().map(|k| TxnOp::Delete(KeyRange::Key(k))).collect();
-                        store.txn(&[], &ops, &[]);
+                        // Distinct keys (one lease per key), so etcd's duplicate-key check passes.
+                        let revoked = store.txn(&[], &ops, &[]);
+                        debug_assert!(revoked.is_ok());
                         Some(Ok(format!("lease {id:016x} revoked")))
                     } else {
                         Some(Err("etcdserver: requested lease not found".to_string()))

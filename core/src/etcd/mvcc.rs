@@ -48,6 +48,8 @@ pub enum MvccError {
     Compacted { compact_revision: u64 },
     /// `etcdserver: mvcc: required revision is a future revision`
     FutureRevision,
+    /// `etcdserver: duplicate key given in txn request` (a key written twice in one txn).
+    DuplicateKey,
 }
 
 impl MvccError {
@@ -55,6 +57,7 @@ impl MvccError {
         match self {
             MvccError::Compacted { .. } => "etcdserver: mvcc: required revision has been compacted",
             MvccError::FutureRevision => "etcdserver: mvcc: required revision is a future revision",
+            MvccError::DuplicateKey => "etcdserver: duplicate key given in txn request",
         }
     }
 }
@@ -233,7 +236,31 @@ impl MvccStore {
     }
 
     /// A transaction: compares, then the success or failure writes, all at one revision.
-    pub fn txn(&mut self, compares: &[Compare], success: &[TxnOp], failure: &[TxnOp]) -> TxnResult {
+    /// etcd refuses a transaction whose branch writes one key twice (its events would share a
+    /// revision and a key, breaking the watch's "no duplicates").
+    pub fn txn(&mut self, compares: &[Compare], success: &[TxnOp], failure: &[TxnOp]) -> Result<TxnResult, MvccError> {
+        for ops in [success, failure] {
+            let mut puts: Vec<&str> = ops
+                .iter()
+                .filter_map(|o| match o {
+                    TxnOp::Put { key, .. } => Some(&**key),
+                    TxnOp::Delete(_) => None,
+                })
+                .collect();
+            puts.sort_unstable();
+            if puts.windows(2).any(|w| w[0] == w[1]) {
+                return Err(MvccError::DuplicateKey);
+            }
+            let deletes = ops.iter().filter_map(|o| match o {
+                TxnOp::Delete(r) => Some(r),
+                TxnOp::Put { .. } => None,
+            });
+            for r in deletes {
+                if puts.iter().any(|k| r.contains(k)) {
+                    return Err(MvccError::DuplicateKey);
+                }
+            }
+        }
         let succeeded = compares.iter().all(|c| self.compare(c));
         let ops = if succeeded { success } else { failure };
         let rev = self.revision + 1;
@@ -250,7 +277,7 @@ impl MvccStore {
             self.revision = rev;
             self.events.extend(events.iter().cloned());
         }
-        TxnResult { succeeded, revision: self.revision, events }
+        Ok(TxnResult { succeeded, revision: self.revision, events })
     }
 
     fn compare(&self, c: &Compare) -> bool {
@@ -452,24 +479,26 @@ mod tests {
             op: CompareOp::Equal,
         };
         let put = |v: &str| TxnOp::Put { key: b("/registry/deployments/default/nginx"), value: b(v), lease: 0 };
-        let r = s.txn(
-            &[cas(ev.kv.mod_revision)],
-            &[put("v2"), TxnOp::Put { key: b("other"), value: b("o"), lease: 0 }],
-            &[],
-        );
+        let r = s
+            .txn(&[cas(ev.kv.mod_revision)], &[put("v2"), TxnOp::Put { key: b("other"), value: b("o"), lease: 0 }], &[])
+            .unwrap();
         assert!(r.succeeded);
         assert_eq!(r.revision, 3);
         assert!(r.events.iter().all(|e| e.kv.mod_revision == 3), "one transaction, one revision");
-        let stale = s.txn(&[cas(ev.kv.mod_revision)], &[put("v3")], &[]);
+        let stale = s.txn(&[cas(ev.kv.mod_revision)], &[put("v3")], &[]).unwrap();
         assert!(!stale.succeeded);
         assert_eq!(stale.revision, 3, "a failed compare with no else-writes changes nothing");
         // A missing key compares as version 0 (create-if-absent).
-        let create = s.txn(
-            &[Compare { key: b("new"), target: CompareTarget::Version(0), op: CompareOp::Equal }],
-            &[TxnOp::Put { key: b("new"), value: b("1"), lease: 0 }],
-            &[],
-        );
+        let create = s
+            .txn(
+                &[Compare { key: b("new"), target: CompareTarget::Version(0), op: CompareOp::Equal }],
+                &[TxnOp::Put { key: b("new"), value: b("1"), lease: 0 }],
+                &[],
+            )
+            .unwrap();
         assert!(create.succeeded);
+        // etcd refuses a key written twice in one transaction.
+        assert_eq!(s.txn(&[], &[put("a"), put("b")], &[]), Err(MvccError::DuplicateKey));
     }
 
     #[test]
