@@ -37,6 +37,8 @@ pub struct FaultRates {
     /// A burst of writes at one instant: long logs, so a lagging follower catches up over
     /// several AppendEntries (where an earlier term's entries can arrive without newer ones).
     pub burst: u64,
+    /// Leases (grant, attach a key, keep alive, revoke) and compactions.
+    pub lease: u64,
     /// Longest quiet gap between two faults.
     pub gap_us_max: u64,
 }
@@ -65,6 +67,7 @@ impl SeedParams {
                 loss: r.between(0, 4),
                 safeguards: r.between(0, 2),
                 burst: r.between(0, 3),
+                lease: r.between(0, 8),
                 gap_us_max: r.between(300_000, 2_000_000),
             },
         }
@@ -99,7 +102,8 @@ pub fn random_fault(r: &mut SimRng, p: &SeedParams, w: &World, write_no: &mut u6
         + f.heal
         + f.loss
         + f.safeguards
-        + f.burst;
+        + f.burst
+        + f.lease;
     let mut x = r.below(total);
     let mut pick = |weight: u64| {
         let hit = x < weight;
@@ -138,6 +142,22 @@ pub fn random_fault(r: &mut SimRng, p: &SeedParams, w: &World, write_no: &mut u6
         "lab heal".to_string()
     } else if pick(f.loss) {
         format!("lab loss {}%", r.below(11))
+    } else if pick(f.lease) {
+        // Leases the cluster knows of, as some up member has applied them.
+        let known: Vec<u64> = w.members().iter().filter(|m| m.up).flat_map(|m| m.leases.keys().copied()).collect();
+        let pick_lease = |r: &mut SimRng| known.get(r.below(known.len() as u64) as usize).copied();
+        match (r.below(5), pick_lease(r)) {
+            (0, _) | (_, None) => format!("etcdctl --endpoints={} lease grant {}", member(r), r.between(2, 8)),
+            (1, Some(id)) => {
+                format!("etcdctl --endpoints={} put lk{} v --lease={id:016x}", member(r), r.below(4))
+            }
+            (2, Some(id)) => format!("etcdctl --endpoints={} lease keep-alive --once {id:016x}", member(r)),
+            (3, Some(id)) => format!("etcdctl --endpoints={} lease revoke {id:016x}", member(r)),
+            (_, Some(_)) => {
+                let rev = w.members().iter().map(|m| m.store.revision()).min().unwrap_or(1);
+                format!("etcdctl --endpoints={} compact {}", member(r), rev.saturating_sub(r.below(5)).max(1))
+            }
+        }
     } else if pick(f.burst) {
         // `burst:N` is expanded by the runner into N writes at this instant.
         format!("burst:{} {}", r.between(65, 140), member(r))
