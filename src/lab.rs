@@ -261,6 +261,14 @@ impl Lab {
         else {
             return;
         };
+        let fragment = match fragment {
+            Ok(f) => f,
+            // Too long to share: say so in the banner; the world is untouched.
+            Err(e) => {
+                self.error.set(Some(e));
+                return;
+            }
+        };
         let loc = browser::location();
         let link = url::share_url(&loc.origin, &loc.pathname, self.lang.get_untracked(), &fragment);
         browser::copy_to_clipboard(&link);

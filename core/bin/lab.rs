@@ -119,7 +119,7 @@ fn run(args: &[String]) -> Result<(), String> {
                 return Err(USAGE.to_string());
             };
             let s = load_scenario(file, flags.lang)?;
-            println!("#{}", s.to_fragment());
+            println!("#{}", s.to_fragment().map_err(|e| e.get(flags.lang).to_string())?);
             Ok(())
         }
         "check" => check(flags),
@@ -173,7 +173,8 @@ fn shell(flags: Flags) -> Result<(), String> {
         cursor = print_transcript(&world, cursor, flags.lang, &mut out);
     }
     if let Some(path) = &flags.save {
-        std::fs::write(path, Scenario::from_world(&world).to_json()).map_err(|e| format!("{path}: {e}"))?;
+        let json = Scenario::from_world(&world).to_json().map_err(|e| e.get(flags.lang).to_string())?;
+        std::fs::write(path, json).map_err(|e| format!("{path}: {e}"))?;
     }
     Ok(())
 }

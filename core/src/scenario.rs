@@ -144,8 +144,8 @@ impl Scenario {
         Ok(())
     }
 
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a scenario always serializes")
+    pub fn to_json(&self) -> Result<String, ScenarioError> {
+        serde_json::to_string_pretty(self).map_err(|_| cannot_write())
     }
 
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
@@ -162,11 +162,23 @@ impl Scenario {
         Ok(s)
     }
 
-    /// The fragment (without `#`): `s=1.<base64url(deflate(json))>`.
-    pub fn to_fragment(&self) -> String {
-        let json = serde_json::to_vec(self).expect("a scenario always serializes");
+    /// The fragment (without `#`): `s=1.<base64url(deflate(json))>`. A session too long to fit
+    /// the link limit is refused here, with a clear error, rather than making a link no lab
+    /// would open.
+    pub fn to_fragment(&self) -> Result<String, ScenarioError> {
+        let json = serde_json::to_vec(self).map_err(|_| cannot_write())?;
         let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
-        format!("s={FORMAT_VERSION}.{}", URL_SAFE_NO_PAD.encode(packed))
+        let fragment = format!("s={FORMAT_VERSION}.{}", URL_SAFE_NO_PAD.encode(packed));
+        if fragment.len() > FRAGMENT_CHARS_MAX - 64 {
+            return Err(Text::new(
+                format!("세션이 너무 길어 링크로 만들 수 없습니다 ({}자, 최대 {FRAGMENT_CHARS_MAX}자)", fragment.len()),
+                format!(
+                    "the session is too long for a share link ({} characters, limit {FRAGMENT_CHARS_MAX})",
+                    fragment.len()
+                ),
+            ));
+        }
+        Ok(fragment)
     }
 
     /// Reads a share URL, a fragment (with or without `#`), or the bare `s=…` value.
@@ -217,6 +229,10 @@ impl Scenario {
     }
 }
 
+fn cannot_write() -> ScenarioError {
+    Text::new("시나리오를 저장할 수 없습니다", "cannot write the scenario")
+}
+
 fn too_big() -> ScenarioError {
     Text::new(
         format!("시나리오가 너무 큽니다 (최대 {JSON_BYTES_MAX} 바이트)"),
@@ -243,7 +259,7 @@ mod tests {
     #[test]
     fn url_round_trip() {
         let s = sample();
-        let frag = s.to_fragment();
+        let frag = s.to_fragment().unwrap();
         assert_eq!(Scenario::from_url(&frag).unwrap(), s);
         assert_eq!(Scenario::from_url(&format!("http://x/?lang=en#{frag}&step=2")).unwrap(), s);
     }
@@ -251,12 +267,12 @@ mod tests {
     #[test]
     fn json_round_trip() {
         let s = sample();
-        assert_eq!(Scenario::from_json(&s.to_json()).unwrap(), s);
+        assert_eq!(Scenario::from_json(&s.to_json().unwrap()).unwrap(), s);
     }
 
     #[test]
     fn hostile_links_give_one_clear_error() {
-        let frag = sample().to_fragment();
+        let frag = sample().to_fragment().unwrap();
         let truncated = &frag[..frag.len() / 2];
         for bad in [
             "",
@@ -271,6 +287,18 @@ mod tests {
             let err = Scenario::from_url(bad).expect_err(bad);
             assert!(!err.en.is_empty() && !err.ko.is_empty());
         }
+    }
+
+    #[test]
+    fn a_session_too_long_for_a_link_is_refused_when_sharing() {
+        let mut r = crate::sim::rng::SimRng::new(9);
+        let mut s = sample();
+        s.commands = (0..COMMANDS_MAX as u64)
+            .map(|i| TimedCommand { at_us: i, line: format!("lab put k{i} {:016x}", r.next_u64()) })
+            .collect();
+        let err = s.to_fragment().unwrap_err();
+        assert!(err.en.contains("too long for a share link"), "{}", err.en);
+        assert!(sample().to_fragment().is_ok());
     }
 
     #[test]

@@ -22,7 +22,7 @@ fn fixture_replays_to_the_recorded_hash() {
 #[test]
 fn share_url_replays_to_the_same_hash() {
     let s = Scenario::from_json(FIXTURE).expect("fixture is valid");
-    let url = format!("http://127.0.0.1:8080/?lang=en#{}", s.to_fragment());
+    let url = format!("http://127.0.0.1:8080/?lang=en#{}", s.to_fragment().expect("fits a link"));
     let w = Scenario::from_url(&url).expect("own URL decodes").replay(None);
     assert_eq!(format_hash(w.state_hash()), EXPECTED_HASH.trim());
 }
@@ -81,8 +81,9 @@ fn a_live_session_replays_to_the_same_hash_at_any_moment() {
                 w.submit(clicks[frames.below(clicks.len() as u64) as usize]);
             }
             if frames.below(50) == 0 {
-                let replayed =
-                    Scenario::from_url(&Scenario::from_world(&w).to_fragment()).expect("own link").replay(None);
+                let replayed = Scenario::from_url(&Scenario::from_world(&w).to_fragment().expect("fits a link"))
+                    .expect("own link")
+                    .replay(None);
                 assert_eq!(replayed.now_us(), w.now_us());
                 assert_eq!(
                     format_hash(replayed.state_hash()),

@@ -330,7 +330,7 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
         seed,
         params: params.clone(),
         violations: checks.violations,
-        fragment: Scenario::from_world(&w).to_fragment(),
+        fragment: Scenario::from_world(&w).to_fragment().unwrap_or_default(),
         hash: w.state_hash(),
         committed,
         writes_ok: w.stats.writes_ok,
