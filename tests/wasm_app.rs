@@ -48,7 +48,7 @@ fn partition_clicks_become_commands() {
 #[wasm_bindgen_test]
 fn a_share_link_replays_to_the_native_hash_in_wasm() {
     let s = Scenario::from_json(FIXTURE).expect("the fixture is a valid scenario");
-    let link = share_url("http://h", "/", Lang::Ko, &s.to_fragment());
+    let link = share_url("http://h", "/", Lang::Ko, &s.to_fragment().expect("fits a link"));
     let (_, hash) = link.split_once('#').unwrap();
     let start = start_from_url(&link, "?lang=ko", &format!("#{hash}"));
     assert!(start.error.is_none());
