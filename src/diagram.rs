@@ -37,6 +37,7 @@ pub fn short_label(m: &MessageView) -> String {
         (MessageClass::Heartbeat, _) => String::new(),
         (MessageClass::Read, false) => "read index?".into(),
         (MessageClass::Read, true) => "read index".into(),
+        (MessageClass::Snapshot, _) => "snapshot".into(),
         (MessageClass::Client, false) => "put".into(),
         (MessageClass::Client, true) => "OK".into(),
     }
@@ -60,6 +61,7 @@ fn class_name(c: MessageClass) -> &'static str {
         MessageClass::Append => "append",
         MessageClass::Heartbeat => "heartbeat",
         MessageClass::Read => "read",
+        MessageClass::Snapshot => "snapshot",
         MessageClass::Client => "client",
     }
 }
@@ -560,6 +562,14 @@ fn token_shape(m: &MessageView) -> impl IntoView {
         MessageClass::Heartbeat => view! { <circle class="shape" r="5" /> }.into_any(),
         // A read: a small triangle (it asks, it changes nothing).
         MessageClass::Read => view! { <path class="shape" d="M0 -7 L7 6 L-7 6 Z" /> }.into_any(),
+        // A snapshot: a whole vault's contents, drawn as a filled box with a strap.
+        MessageClass::Snapshot => view! {
+            <g class="shape-group">
+                <rect class="shape" x="-11" y="-9" width="22" height="18" rx="2" />
+                <path class="flap" d="M-11 -2 L11 -2" />
+            </g>
+        }
+        .into_any(),
         MessageClass::Client => view! {
             <g class="shape-group">
                 <rect class="shape" x="-15" y="-8" width="30" height="16" rx="8" />

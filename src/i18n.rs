@@ -105,6 +105,10 @@ pub const LEGEND_READ: Tr = Tr(
     "ReadIndex: 선형 읽기 전에 리더에게 커밋 인덱스를 묻기 (리더는 하트비트로 과반수를 확인)",
     "ReadIndex: a linearizable read asks the leader for its commit index (confirmed by a heartbeat round)",
 );
+pub const LEGEND_SNAPSHOT: Tr = Tr(
+    "InstallSnapshot: 압축된 로그 대신 금고 전체(스냅샷)를 뒤처진 보조 금고에 보내기",
+    "InstallSnapshot: the whole vault (a snapshot) for a follower behind the compacted log",
+);
 pub const LEGEND_CLIENT: Tr = Tr(
     "put / get / OK: 창구 ↔ 금고 (클라이언트 요청과 응답)",
     "put / get / OK: teller ↔ vault (a client request and its answer)",

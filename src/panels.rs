@@ -411,6 +411,13 @@ pub fn Legend(lab: Lab) -> impl IntoView {
                     {t(i18n::LEGEND_READ)}
                 </li>
                 <li>
+                    <svg class="icon msg msg-snapshot" viewBox="-12 -12 24 24" aria-hidden="true">
+                        <rect class="shape" x="-11" y="-9" width="22" height="18" rx="2" />
+                        <path class="flap" d="M-11 -2 L11 -2" />
+                    </svg>
+                    {t(i18n::LEGEND_SNAPSHOT)}
+                </li>
+                <li>
                     <svg class="icon msg msg-client" viewBox="-16 -12 32 24" aria-hidden="true">
                         <rect class="shape" x="-15" y="-8" width="30" height="16" rx="8" />
                     </svg>

@@ -3,7 +3,7 @@
 /// Renders rows (the first is the header) with columns padded to the widest cell + 3 spaces.
 /// Width counts characters; Hangul is wide in a terminal, so a Korean header may sit a little
 /// off in some fonts — acceptable for the lab's own tables.
-pub fn render(rows: &[[String; 10]]) -> String {
+pub fn render<const N: usize>(rows: &[[String; N]]) -> String {
     render_rows(&rows.iter().map(|r| r.to_vec()).collect::<Vec<_>>())
 }
 

@@ -58,6 +58,8 @@ pub enum MessageClass {
     Heartbeat,
     /// ReadIndex: a linearizable read asking the leader for its commit index.
     Read,
+    /// InstallSnapshot: a whole state machine for a follower behind the compacted log.
+    Snapshot,
     Client,
 }
 
@@ -174,7 +176,9 @@ impl World {
             let (class, label, is_reply, rejected, entries) = match payload {
                 Payload::Raft(m) => {
                     let class = match m.kind {
-                        MsgKind::Vote | MsgKind::VoteResp => MessageClass::Vote,
+                        // TimeoutNow starts the transferee's election.
+                        MsgKind::Vote | MsgKind::VoteResp | MsgKind::TimeoutNow => MessageClass::Vote,
+                        MsgKind::Snap => MessageClass::Snapshot,
                         MsgKind::PreVote | MsgKind::PreVoteResp => MessageClass::PreVote,
                         MsgKind::ReadIndex | MsgKind::ReadIndexResp => MessageClass::Read,
                         MsgKind::App | MsgKind::AppResp | MsgKind::Prop => MessageClass::Append,

@@ -9,8 +9,10 @@ use std::rc::Rc;
 
 use crate::etcd::client::{self, ClientOp, Header};
 use crate::etcd::message::{EntryData, MemberId, Message, Origin};
+use crate::etcd::mutant::Mutant;
 use crate::etcd::mvcc::{KeyRange, MvccStore, TxnOp};
-use crate::etcd::raft::{RaftConfig, RaftNode, ReadState, Role, TICK_US};
+use crate::etcd::raft::{DiskWrite, RaftConfig, RaftNode, ReadState, Role, TICK_US};
+use crate::etcd::snapshot::{Snapshot, SNAPSHOT_CATCH_UP_DIVISOR, SNAPSHOT_COUNT_DEFAULT};
 use crate::hash::Fnv64;
 use crate::i18n::{Lang, Text};
 use crate::names;
@@ -28,6 +30,16 @@ pub const TRANSCRIPT_LINES_MAX: usize = 20_000;
 /// A world lives at most two hours of simulated time (a class is 50 minutes). Scenarios are
 /// validated against it, so a hostile link cannot make the page replay for minutes.
 pub const TIME_US_MAX: u64 = 2 * 3600 * US_PER_S;
+
+/// A member's fsync latency unless `lab disk` slows it: a fast SSD (etcd's tuning guide wants
+/// the WAL fsync p99 under 10 ms).
+pub const DISK_LATENCY_US_DEFAULT: u64 = 1_000;
+/// The slowest disk `lab disk` allows.
+pub const DISK_LATENCY_US_MAX: u64 = 10 * US_PER_S;
+/// How long a graceful stop waits for the leadership transfer (etcd's request timeout, 7 s).
+pub const STOP_TRANSFER_US_MAX: u64 = 7 * US_PER_S;
+/// How often a graceful stop looks whether leadership has moved.
+const STOP_POLL_US: u64 = 10_000;
 
 /// Which etcd member sizes the lab offers (odd sizes, etcd FAQ).
 pub const MEMBER_COUNTS: [u8; 4] = [1, 3, 5, 7];
@@ -49,10 +61,36 @@ pub enum Payload {
 
 #[derive(Clone, Debug, Hash)]
 pub enum Event {
-    Tick { member: MemberId, generation: u32 },
-    Deliver { from: Endpoint, to: Endpoint, sent_us: u64, payload: Payload },
-    RequestTimeout { request: u64 },
-    Wake { cmd: u32 },
+    Tick {
+        member: MemberId,
+        generation: u32,
+    },
+    Deliver {
+        from: Endpoint,
+        to: Endpoint,
+        sent_us: u64,
+        payload: Payload,
+    },
+    RequestTimeout {
+        request: u64,
+    },
+    Wake {
+        cmd: u32,
+    },
+    /// A member's disk finished write number `number` of its life.
+    DiskWritten {
+        member: MemberId,
+        generation: u32,
+        write: DiskWrite,
+        number: u32,
+    },
+    /// A graceful stop waiting for the leadership transfer to finish.
+    StopPoll {
+        cmd: u32,
+        member: MemberId,
+        generation: u32,
+        deadline_us: u64,
+    },
 }
 
 #[derive(Clone, Debug, Hash)]
@@ -71,13 +109,20 @@ pub struct Member {
     promoted_term: u64,
     /// Leases whose revocation this member (as leader) has proposed and not yet seen applied.
     revoking: Vec<u64>,
+    /// This member's fsync latency (`lab disk`).
+    pub disk_latency_us: u64,
+    /// A disk write is in flight; writes go one at a time, as etcd's WAL fsyncs do.
+    pub disk_busy: bool,
+    /// Disk writes begun in this life.
+    disk_writes: u32,
+    /// Replies waiting for the disk write numbered with them (Raft Fig. 2: persist, then
+    /// answer). A leader's own messages do not wait (Raft thesis §10.2.1, as etcd does).
+    held: Vec<(u32, Message)>,
+    /// `move-leader` requests this member (the leader) accepted: request → transferee.
+    move_leader_waiting: Vec<(u64, MemberId)>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Lease {
-    pub ttl_s: u64,
-    pub expiry_us: u64,
-}
+pub use crate::etcd::snapshot::Lease;
 
 /// etcd's minimum lease TTL: ceil(1.5 × election timeout) = 2 s (etcd `server.go` `minTTL`).
 pub const LEASE_TTL_S_MIN: u64 = 2;
@@ -88,6 +133,42 @@ impl Member {
     /// Which life of the member this is: bumped by every crash and restart.
     pub fn life(&self) -> u32 {
         self.generation
+    }
+
+    /// Replies waiting for the disk.
+    pub fn held_messages(&self) -> usize {
+        self.held.len()
+    }
+
+    fn new(node: RaftNode) -> Member {
+        Member {
+            node,
+            up: true,
+            generation: 0,
+            store: MvccStore::new(),
+            reads: Vec::new(),
+            leases: BTreeMap::new(),
+            promoted_term: 0,
+            revoking: Vec::new(),
+            disk_latency_us: DISK_LATENCY_US_DEFAULT,
+            disk_busy: false,
+            disk_writes: 0,
+            held: Vec::new(),
+            move_leader_waiting: Vec::new(),
+        }
+    }
+
+    /// Everything volatile is gone; the node is what its disk holds.
+    fn lose_volatile(&mut self, rng: &mut SimRng) {
+        self.generation += 1;
+        self.reads.clear();
+        self.revoking.clear();
+        self.held.clear();
+        self.disk_busy = false;
+        self.disk_writes = 0;
+        self.move_leader_waiting.clear();
+        let (id, voters, config) = (self.node.id, self.node.voters().to_vec(), self.node.config);
+        self.node = RaftNode::restart(id, voters, config, self.node.durable(), rng);
     }
 }
 
@@ -182,6 +263,8 @@ pub struct World {
     transcript: Vec<TranscriptLine>,
     transcript_dropped: u64,
     pub stats: Stats,
+    /// Applied entries between snapshots (`--snapshot-count`; `lab set snapshot-count`).
+    pub snapshot_count: u64,
     /// Reused buffer for draining a member's outbox (not state: always empty between steps).
     outbox_spare: Vec<Message>,
 }
@@ -208,19 +291,8 @@ impl World {
         assert!((1..=MEMBERS_MAX).contains(&members), "unsupported member count {members}");
         let mut rng = SimRng::new(seed);
         let voters: Vec<MemberId> = (1..=members).collect();
-        let members_vec = voters
-            .iter()
-            .map(|&id| Member {
-                node: RaftNode::new(id, voters.clone(), config, &mut rng),
-                up: true,
-                generation: 0,
-                store: MvccStore::new(),
-                reads: Vec::new(),
-                leases: BTreeMap::new(),
-                promoted_term: 0,
-                revoking: Vec::new(),
-            })
-            .collect();
+        let members_vec =
+            voters.iter().map(|&id| Member::new(RaftNode::new(id, voters.clone(), config, &mut rng))).collect();
         let mut w = World {
             seed,
             now_us: 0,
@@ -235,6 +307,7 @@ impl World {
             transcript: Vec::new(),
             transcript_dropped: 0,
             stats: Stats::default(),
+            snapshot_count: SNAPSHOT_COUNT_DEFAULT,
             outbox_spare: Vec::new(),
         };
         // Each member's ticker starts at its own phase, as independent processes do.
@@ -288,6 +361,11 @@ impl World {
 
     pub fn pending_events(&self) -> Vec<(u64, u64, &Event)> {
         self.queue.sorted()
+    }
+
+    /// Events scheduled since sequence number `seq` (unordered; for checkers), and the next one.
+    pub fn events_since(&self, seq: u64) -> (impl Iterator<Item = (u64, &Event)> + '_, u64) {
+        (self.queue.pushed_since(seq), self.queue.next_seq())
     }
 
     /// The leader a lesson means by `leader`: the up member in the leader role with the highest
@@ -353,7 +431,51 @@ impl World {
                 m.node.tick(&mut self.rng);
                 self.queue.push(self.now_us + TICK_US, Event::Tick { member, generation });
                 self.expire_leases(member);
+                self.maybe_snapshot(member);
                 self.flush(member);
+            }
+            Event::DiskWritten { member, generation, write, number } => {
+                let m = &mut self.members[(member - 1) as usize];
+                if !m.up || m.generation != generation {
+                    return;
+                }
+                m.node.disk_written(write);
+                m.disk_busy = false;
+                // The replies this write covers may go now.
+                let (ready, waiting): (Vec<_>, Vec<_>) = m.held.drain(..).partition(|(n, _)| *n <= number);
+                m.held = waiting;
+                for (_, msg) in ready {
+                    let to = Endpoint::Member(msg.to);
+                    self.send(Endpoint::Member(member), to, Payload::Raft(msg));
+                }
+                self.flush(member);
+            }
+            Event::StopPoll { cmd, member, generation, deadline_us } => {
+                let m = &self.members[(member - 1) as usize];
+                if !m.up || m.generation != generation {
+                    self.finish(cmd, false);
+                    return;
+                }
+                // Done once it follows someone else (etcd waits for `Lead() == transferee`).
+                let handed_over = m.node.leader.is_some_and(|l| l != member);
+                if !handed_over && self.now_us < deadline_us {
+                    let next = Event::StopPoll { cmd, member, generation, deadline_us };
+                    self.queue.push(self.now_us + STOP_POLL_US, next);
+                    return;
+                }
+                let (ko, en) = match m.node.leader.filter(|&l| l != member) {
+                    Some(l) => {
+                        let to = names::member_short(l);
+                        (format!("리더십을 {to}에게 넘기고 중지됨"), format!("handed leadership to {to}, then stopped"))
+                    }
+                    None => (
+                        "리더십 이전이 끝나지 않은 채 중지됨".to_string(),
+                        "stopped before the leadership transfer finished".to_string(),
+                    ),
+                };
+                self.take_down(member);
+                self.say_member(cmd, member, &ko, &en);
+                self.finish(cmd, false);
             }
             Event::Deliver { from, to, payload, .. } => self.deliver(from, to, payload),
             Event::RequestTimeout { request } => {
@@ -412,6 +534,26 @@ impl World {
                 };
                 let origin = Origin { member: id, request };
                 let node = &mut self.members[(id - 1) as usize].node;
+                let write = matches!(
+                    op,
+                    ClientOp::Put { .. }
+                        | ClientOp::Delete { .. }
+                        | ClientOp::Compact { .. }
+                        | ClientOp::LeaseGrant { .. }
+                        | ClientOp::LeaseRevoke { .. }
+                        | ClientOp::LeaseKeepAlive { .. }
+                );
+                if write && node.role == Role::Leader && node.transferee.is_some() {
+                    // A leader handing over refuses proposals (etcd/raft `ErrProposalDropped`),
+                    // and etcd returns that error to the client at once.
+                    let lines = vec!["raft proposal dropped".to_string()];
+                    self.send(
+                        Endpoint::Member(id),
+                        Endpoint::Client(id),
+                        Payload::ClientReply { request, lines, error: true },
+                    );
+                    return;
+                }
                 // A request dropped here (no leader known) is never answered: the client
                 // times out, as etcdctl does.
                 match op {
@@ -459,6 +601,27 @@ impl World {
                     }
                     ClientOp::Compact { revision } => {
                         node.propose(EntryData::Compact { revision }, origin);
+                    }
+                    ClientOp::MoveLeader { target } => {
+                        let transferee = node.voters().iter().copied().find(|&v| client::member_id(v) == target);
+                        let refused = if node.role != Role::Leader {
+                            Some("etcdserver: not leader")
+                        } else if transferee.is_none() {
+                            Some("etcdserver: bad leader transferee")
+                        } else {
+                            None
+                        };
+                        match (refused, transferee) {
+                            (None, Some(t)) => {
+                                node.transfer_leader(t);
+                                self.members[(id - 1) as usize].move_leader_waiting.push((request, t));
+                            }
+                            (error, _) => {
+                                let lines = vec![error.unwrap_or("etcdserver: bad leader transferee").to_string()];
+                                let reply = Payload::ClientReply { request, lines, error: true };
+                                self.send(Endpoint::Member(id), Endpoint::Client(id), reply);
+                            }
+                        }
                     }
                     ClientOp::MemberList { table } => {
                         let voters = node.voters().to_vec();
@@ -517,12 +680,53 @@ impl World {
     /// Sends what member `id` queued and applies what it committed.
     fn flush(&mut self, id: MemberId) {
         let idx = (id - 1) as usize;
+        // A snapshot from the leader replaces the state machine before anything is applied.
+        if let Some(snap) = self.members[idx].node.restored.take() {
+            let m = &mut self.members[idx];
+            m.store = snap.store.clone();
+            m.leases = snap.leases.clone();
+            m.revoking.clear();
+        }
+        // Whatever is not on disk yet gets written; replies wait for the write (Raft Fig. 2).
+        let member = &mut self.members[idx];
+        let mut started_now = false;
+        if !member.disk_busy && member.node.needs_disk_write() {
+            member.disk_busy = true;
+            member.disk_writes += 1;
+            started_now = true;
+            let event = Event::DiskWritten {
+                member: id,
+                generation: member.generation,
+                write: member.node.disk_write(),
+                number: member.disk_writes,
+            };
+            let at = self.now_us + member.disk_latency_us;
+            self.queue.push(at, event);
+        }
+        let member = &mut self.members[idx];
+        // Messages written now are covered by a write begun now, else by the next one.
+        let batch = if started_now { member.disk_writes } else { member.disk_writes + 1 };
+        let disk_clear = !member.disk_busy;
+        let leader = member.node.role == Role::Leader;
+        let vote_early = member.node.is_mutant(Mutant::VoteReplyBeforePersist);
         // Swap the outbox with a spare buffer so neither is reallocated on every step.
         let mut msgs = std::mem::take(&mut self.outbox_spare);
-        std::mem::swap(&mut msgs, &mut self.members[idx].node.msgs);
+        std::mem::swap(&mut msgs, &mut member.node.msgs);
+        if disk_clear && !member.held.is_empty() {
+            let earlier: Vec<(u32, Message)> = std::mem::take(&mut member.held);
+            for (_, m) in earlier {
+                let to = Endpoint::Member(m.to);
+                self.send(Endpoint::Member(id), to, Payload::Raft(m));
+            }
+        }
         for m in msgs.drain(..) {
-            let to = Endpoint::Member(m.to);
-            self.send(Endpoint::Member(id), to, Payload::Raft(m));
+            let early = vote_early && m.kind == crate::etcd::message::MsgKind::VoteResp && !m.reject;
+            if disk_clear || leader || early {
+                let to = Endpoint::Member(m.to);
+                self.send(Endpoint::Member(id), to, Payload::Raft(m));
+            } else {
+                self.members[idx].held.push((batch, m));
+            }
         }
         self.outbox_spare = msgs;
         let applied = self.members[idx].node.take_to_apply();
@@ -595,6 +799,54 @@ impl World {
         for r in ready {
             self.serve_read(id, r.ctx.request);
         }
+        // `move-leader` answers once this member follows the transferee (etcd `MoveLeader`
+        // waits for `s.Lead() == transferee`).
+        if !self.members[idx].move_leader_waiting.is_empty() {
+            let lead = self.members[idx].node.leader;
+            let (done, waiting): (Vec<_>, Vec<_>) =
+                self.members[idx].move_leader_waiting.drain(..).partition(|&(_, t)| lead == Some(t) && t != id);
+            self.members[idx].move_leader_waiting = waiting;
+            for (request, target) in done {
+                let line = format!(
+                    "Leadership transferred from {:x} to {:x}",
+                    client::member_id(id),
+                    client::member_id(target)
+                );
+                let reply = Payload::ClientReply { request, lines: vec![line], error: false };
+                self.send(Endpoint::Member(id), Endpoint::Client(id), reply);
+            }
+        }
+    }
+
+    /// Takes a snapshot once `snapshot_count` entries were applied since the last one (etcd
+    /// `triggerSnapshot`), and compacts the log behind it.
+    fn maybe_snapshot(&mut self, id: MemberId) {
+        let count = self.snapshot_count;
+        let m = &mut self.members[(id - 1) as usize];
+        let n = &m.node;
+        let last = n.snapshot.as_ref().map_or(0, |s| s.index);
+        let at = n.log.applied;
+        // Only what is on disk: a snapshot never runs ahead of the WAL.
+        if at < last + count || at > n.log.stable {
+            return;
+        }
+        let Some(term) = n.log.term(at) else { return };
+        let snap = Snapshot {
+            index: at,
+            term,
+            voters: n.voters().to_vec(),
+            learners: Vec::new(),
+            store: m.store.clone(),
+            leases: m.leases.clone(),
+        };
+        m.node.take_snapshot(snap, count / SNAPSHOT_CATCH_UP_DIVISOR);
+    }
+
+    /// A member goes down: what was not on disk is lost.
+    fn take_down(&mut self, id: MemberId) {
+        let member = &mut self.members[(id - 1) as usize];
+        member.up = false;
+        member.lose_volatile(&mut self.rng);
     }
 
     /// The leader's lessor: on becoming leader it extends every lease by its full TTL (etcd
@@ -726,13 +978,12 @@ impl World {
             }
             Command::Crash(r) => {
                 let m = self.resolve(&r)?;
-                let member = &mut self.members[(m - 1) as usize];
-                let (ko, en) = if member.up {
-                    member.up = false;
-                    member.generation += 1;
-                    member.reads.clear();
-                    member.revoking.clear();
-                    ("중지됨 (휘발성 상태 손실)", "crashed (volatile state lost)")
+                let (ko, en) = if self.members[(m - 1) as usize].up {
+                    self.take_down(m);
+                    (
+                        "중지됨 (휘발성 상태와 디스크에 쓰지 못한 것 손실)",
+                        "crashed (volatile state and unsynced writes lost)",
+                    )
                 } else {
                     ("이미 중지되어 있습니다", "is already down")
                 };
@@ -745,23 +996,25 @@ impl World {
                 let (ko, en) = if self.members[idx].up {
                     ("이미 실행 중입니다", "is already running")
                 } else {
-                    let durable = self.members[idx].node.durable();
-                    let voters = self.members[idx].node.voters().to_vec();
-                    let config = self.members[idx].node.config;
-                    let node = RaftNode::restart(m, voters, config, durable, &mut self.rng);
                     let member = &mut self.members[idx];
-                    member.node = node;
+                    member.lose_volatile(&mut self.rng);
                     member.up = true;
-                    member.generation += 1;
-                    member.store = MvccStore::new();
-                    member.reads.clear();
-                    member.leases.clear();
-                    member.revoking.clear();
+                    // The state machine comes back from the snapshot file; the log replays on top.
+                    match &member.node.snapshot {
+                        Some(s) => {
+                            member.store = s.store.clone();
+                            member.leases = s.leases.clone();
+                        }
+                        None => {
+                            member.store = MvccStore::new();
+                            member.leases.clear();
+                        }
+                    }
                     member.promoted_term = 0;
                     let generation = member.generation;
                     let phase_us = self.rng.below(TICK_US);
                     self.queue.push(self.now_us + phase_us, Event::Tick { member: m, generation });
-                    ("디스크(텀, 투표, 로그)에서 다시 시작", "restarted from disk (term, vote, log kept)")
+                    ("디스크(텀, 투표, 스냅샷, 로그)에서 다시 시작", "restarted from disk (term, vote, snapshot, log)")
                 };
                 self.say_member(id, m, ko, en);
                 self.finish(id, false);
@@ -864,6 +1117,95 @@ impl World {
             }
             Command::Sleep { duration_us } => {
                 self.queue.push(self.now_us + duration_us, Event::Wake { cmd: id });
+            }
+            Command::Disk { member, latency_us } => {
+                let m = self.resolve(&member)?;
+                self.members[(m - 1) as usize].disk_latency_us = latency_us;
+                let ms = client::go_duration_us(latency_us);
+                let (ko, en) = if latency_us == DISK_LATENCY_US_DEFAULT {
+                    (format!("디스크 정상 (fsync {ms})"), format!("disk normal (fsync {ms})"))
+                } else {
+                    (format!("느린 디스크: fsync {ms}"), format!("slow disk: fsync takes {ms}"))
+                };
+                self.say_member(id, m, &ko, &en);
+                self.finish(id, false);
+            }
+            Command::SnapshotCount(n) => {
+                self.snapshot_count = n;
+                self.say(
+                    id,
+                    LineKind::Stdout,
+                    Text::new(
+                        format!("snapshot-count: {n} (적용한 엔트리 {n}개마다 스냅샷; etcd 3.5 기본값 100000)"),
+                        format!("snapshot-count: {n} (a snapshot every {n} applied entries; etcd 3.5 default 100000)"),
+                    ),
+                );
+                self.finish(id, false);
+            }
+            Command::Stop(r) => {
+                let m = self.resolve(&r)?;
+                let idx = (m - 1) as usize;
+                if !self.members[idx].up {
+                    self.say_member(id, m, "이미 중지되어 있습니다", "is already down");
+                    self.finish(id, false);
+                    return Ok(());
+                }
+                // etcd's `TransferLeadership` on stop: hand over to the most up-to-date voter.
+                let node = &self.members[idx].node;
+                let transferee = (node.role == Role::Leader)
+                    .then(|| {
+                        let mut best: Option<(u64, MemberId)> = None;
+                        for (&v, p) in node.progress() {
+                            if self.members[(v - 1) as usize].up && best.is_none_or(|(mt, _)| p.matched > mt) {
+                                best = Some((p.matched, v));
+                            }
+                        }
+                        best.map(|(_, v)| v)
+                    })
+                    .flatten();
+                match transferee {
+                    Some(t) => {
+                        self.members[idx].node.transfer_leader(t);
+                        self.flush(m);
+                        let generation = self.members[idx].generation;
+                        let deadline_us = self.now_us + STOP_TRANSFER_US_MAX;
+                        let poll = Event::StopPoll { cmd: id, member: m, generation, deadline_us };
+                        self.queue.push(self.now_us + STOP_POLL_US, poll);
+                    }
+                    None => {
+                        self.take_down(m);
+                        self.say_member(id, m, "정상 종료됨", "stopped gracefully");
+                        self.finish(id, false);
+                    }
+                }
+            }
+            Command::MoveLeader { endpoints, target } => {
+                // etcdctl asks each endpoint for its status and sends the request to the first
+                // that leads; an endpoint that is down makes it fail (after its timeout).
+                let mut chosen = None;
+                let mut raws = Vec::new();
+                for (r, raw) in endpoints {
+                    let m = match r {
+                        Some(r) => self.resolve(&r)?,
+                        None => 1,
+                    };
+                    raws.push(raw);
+                    let member = &self.members[(m - 1) as usize];
+                    if chosen.is_none() && (!member.up || member.node.role == Role::Leader) {
+                        chosen = Some(m);
+                    }
+                }
+                match chosen {
+                    Some(m) => {
+                        let via = Some(MemberRef::Named(names::member_short(m)));
+                        self.start_request(id, via, ClientOp::MoveLeader { target })?;
+                    }
+                    None => {
+                        let line = format!("Error: no leader endpoint given at [{}]", raws.join(" "));
+                        self.say(id, LineKind::Stderr, Text::same(line));
+                        self.finish(id, true);
+                    }
+                }
             }
         }
         Ok(())
@@ -981,6 +1323,7 @@ impl World {
             Some(ClientOp::Get(_)) => "get",
             Some(ClientOp::Compact { .. }) => "compact",
             Some(ClientOp::MemberList { .. }) => "members",
+            Some(ClientOp::MoveLeader { .. }) => "move-leader",
             Some(ClientOp::LeaseGrant { .. }) => "grant",
             Some(ClientOp::LeaseRevoke { .. }) => "revoke",
             Some(ClientOp::LeaseKeepAlive { .. }) => "keepalive",
@@ -1091,10 +1434,12 @@ impl World {
 
     fn status_table(&self) -> Text {
         let header = |lang: Lang| match lang {
-            Lang::Ko => ["멤버", "노드", "상태", "역할", "텀", "투표", "리더", "커밋", "적용", "마지막"],
-            Lang::En => ["MEMBER", "NODE", "STATE", "ROLE", "TERM", "VOTE", "LEADER", "COMMIT", "APPLIED", "LAST"],
+            Lang::Ko => ["멤버", "노드", "상태", "역할", "텀", "투표", "리더", "커밋", "적용", "마지막", "스냅샷"],
+            Lang::En => {
+                ["MEMBER", "NODE", "STATE", "ROLE", "TERM", "VOTE", "LEADER", "COMMIT", "APPLIED", "LAST", "SNAPSHOT"]
+            }
         };
-        let rows: Vec<[String; 10]> = self
+        let rows: Vec<[String; 11]> = self
             .members
             .iter()
             .map(|m| {
@@ -1111,6 +1456,7 @@ impl World {
                     n.log.committed.to_string(),
                     if m.up { n.log.applied.to_string() } else { "-".into() },
                     n.log.last_index().to_string(),
+                    n.snapshot.as_ref().map_or("-".to_string(), |s| s.index.to_string()),
                 ]
             })
             .collect();

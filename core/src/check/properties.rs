@@ -52,8 +52,10 @@ impl ElectionSafety {
 /// index, no member ever commits a different entry there — committed entries never change.
 #[derive(Clone, Debug, Default)]
 pub struct CommittedNeverChange {
-    /// The cluster's committed log as first seen: (term, data) per index (1-based).
-    pub(crate) committed: Vec<(u64, EntryData)>,
+    /// The cluster's committed log as first seen: (term, data) per index (1-based). `None`
+    /// where no member was seen holding the entry itself (it reached every member that
+    /// committed it inside a snapshot).
+    pub(crate) committed: Vec<Option<(u64, EntryData)>>,
     /// Per member, how far its committed prefix has been compared.
     checked_upto: BTreeMap<MemberId, u64>,
 }
@@ -63,9 +65,12 @@ impl CommittedNeverChange {
         for m in w.members() {
             let n = &m.node;
             let from = self.checked_upto.get(&n.id).copied().unwrap_or(0);
-            for e in n.log.entries().iter().take(n.log.committed as usize).skip(from as usize) {
-                match self.committed.get((e.index - 1) as usize) {
-                    Some((term, data)) if *term != e.term || *data != e.data => out.push(Violation {
+            let first = n.log.first_index();
+            let new = n.log.entries().iter().take_while(|e| e.index <= n.log.committed).skip_while(|e| e.index <= from);
+            for e in new {
+                debug_assert!(e.index >= first);
+                match self.committed.get_mut((e.index - 1) as usize) {
+                    Some(Some((term, data))) if *term != e.term || *data != e.data => out.push(Violation {
                         at_us: w.now_us(),
                         property: "State Machine Safety (Raft §5.4.3)",
                         detail: format!(
@@ -76,10 +81,11 @@ impl CommittedNeverChange {
                             term
                         ),
                     }),
-                    Some(_) => {}
+                    Some(Some(_)) => {}
+                    Some(slot @ None) => *slot = Some((e.term, e.data.clone())),
                     None => {
-                        debug_assert_eq!(self.committed.len() as u64 + 1, e.index);
-                        self.committed.push((e.term, e.data.clone()));
+                        self.committed.resize((e.index - 1) as usize, None);
+                        self.committed.push(Some((e.term, e.data.clone())));
                     }
                 }
             }
@@ -93,25 +99,33 @@ impl CommittedNeverChange {
 }
 
 /// Log Matching (Raft §5.3, Figure 3): if two logs hold an entry with the same index and term,
-/// the logs are identical up to it. Checked on the committed prefixes' last shared entry.
+/// the logs are identical up to it. Checked on the last entry both logs still hold (a
+/// snapshot compacts the prefix away, and what it covered is committed).
 pub fn log_matching(w: &World, out: &mut Vec<Violation>) {
     let ms = w.members();
     for (i, a) in ms.iter().enumerate() {
         for b in &ms[i + 1..] {
-            let (la, lb) = (a.node.log.entries(), b.node.log.entries());
-            // Find the highest index where both logs have the same term; everything below must match.
-            let shared = la.len().min(lb.len());
-            if let Some(k) = (0..shared).rev().find(|&k| la[k].term == lb[k].term) {
-                if la[..=k] != lb[..=k] {
+            let (la, lb) = (&a.node.log, &b.node.log);
+            let lo = la.first_index().max(lb.first_index());
+            let hi = la.last_index().min(lb.last_index());
+            if lo > hi {
+                continue;
+            }
+            let slice = |l: &crate::etcd::raft_log::RaftLog, from: u64, to: u64| {
+                let off = l.first_index();
+                l.entries()[(from - off) as usize..=(to - off) as usize].to_vec()
+            };
+            // The highest index where both logs have the same term; everything below must match.
+            if let Some(k) = (lo..=hi).rev().find(|&k| la.term(k) == lb.term(k)) {
+                if slice(la, lo, k) != slice(lb, lo, k) {
                     out.push(Violation {
                         at_us: w.now_us(),
                         property: "Log Matching (Raft §5.3)",
                         detail: format!(
-                            "{} and {} agree on (index {}, term {}) but differ before it",
+                            "{} and {} agree on (index {k}, term {}) but differ before it",
                             member_short(a.node.id),
                             member_short(b.node.id),
-                            k + 1,
-                            la[k].term
+                            la.term(k).unwrap_or(0)
                         ),
                     });
                 }
@@ -170,9 +184,13 @@ impl LeaderCompleteness {
                 continue;
             }
             self.checked.insert(n.term, n.id);
-            let missing =
-                committed.committed.iter().enumerate().find(|(i, (term, _))| n.log.term(*i as u64 + 1) != Some(*term));
-            if let Some((i, (term, _))) = missing {
+            // What the leader compacted into its snapshot is committed state it holds.
+            let missing = committed.committed.iter().enumerate().find_map(|(i, c)| {
+                let index = i as u64 + 1;
+                let (term, _) = c.as_ref()?;
+                (index > n.log.snapshot_index && n.log.term(index) != Some(*term)).then_some((i, term))
+            });
+            if let Some((i, term)) = missing {
                 out.push(Violation {
                     at_us: w.now_us(),
                     property: "Leader Completeness (Raft §5.4)",
@@ -188,13 +206,14 @@ impl LeaderCompleteness {
     }
 }
 
-/// What must only move forward (etcd/raft `HardState`; Raft Figure 2): term, commit index and,
-/// within one life of a member, the applied index; a vote never changes within a term. And
-/// applied ≤ committed ≤ last index at all times.
+/// What must only move forward (etcd/raft `HardState`; Raft Figure 2): the term and vote on
+/// disk always; within one life of a member, its term, commit and applied index; a vote never
+/// changes within a term. And applied ≤ committed ≤ last index at all times. (A crash may
+/// forget a term or entries that never reached the disk: the member said nothing about them.)
 #[derive(Clone, Debug, Default)]
 pub struct Monotonic {
-    /// member → (term, vote, committed, life, applied)
-    last: BTreeMap<MemberId, (u64, Option<MemberId>, u64, u32, u64)>,
+    /// member → (term, vote, committed, life, applied, disk term, disk vote)
+    last: BTreeMap<MemberId, (u64, Option<MemberId>, u64, u32, u64, u64, Option<MemberId>)>,
 }
 
 impl Monotonic {
@@ -213,19 +232,30 @@ impl Monotonic {
                     n.log.last_index()
                 ));
             }
-            let now = (n.term, n.vote, n.log.committed, m.life(), n.log.applied);
-            if let Some(&(term, vote, committed, life, applied)) = self.last.get(&n.id) {
-                if n.term < term {
-                    bad(format!("{who}: term went back from {term} to {}", n.term));
+            let now = (n.term, n.vote, n.log.committed, m.life(), n.log.applied, n.disk_term, n.disk_vote);
+            if let Some(&(term, vote, committed, life, applied, disk_term, disk_vote)) = self.last.get(&n.id) {
+                if n.disk_term < disk_term {
+                    bad(format!("{who}: term on disk went back from {disk_term} to {}", n.disk_term));
                 }
-                if n.term == term && vote.is_some() && n.vote != vote {
-                    bad(format!("{who}: vote changed within term {term}: {vote:?} → {:?}", n.vote));
+                if n.disk_term == disk_term && disk_vote.is_some() && n.disk_vote != disk_vote {
+                    bad(format!(
+                        "{who}: vote on disk changed within term {disk_term}: {disk_vote:?} → {:?}",
+                        n.disk_vote
+                    ));
                 }
-                if n.log.committed < committed {
-                    bad(format!("{who}: commit went back from {committed} to {}", n.log.committed));
-                }
-                if m.life() == life && n.log.applied < applied {
-                    bad(format!("{who}: applied went back from {applied} to {}", n.log.applied));
+                if m.life() == life {
+                    if n.term < term {
+                        bad(format!("{who}: term went back from {term} to {}", n.term));
+                    }
+                    if n.term == term && vote.is_some() && n.vote != vote {
+                        bad(format!("{who}: vote changed within term {term}: {vote:?} → {:?}", n.vote));
+                    }
+                    if n.log.committed < committed {
+                        bad(format!("{who}: commit went back from {committed} to {}", n.log.committed));
+                    }
+                    if n.log.applied < applied {
+                        bad(format!("{who}: applied went back from {applied} to {}", n.log.applied));
+                    }
                 }
             }
             self.last.insert(n.id, now);
@@ -268,7 +298,8 @@ fn committed_on_quorum(w: &World, out: &mut Vec<QuorumMiss>) {
             continue;
         }
         let term = m.node.log.term(c);
-        let holders = ms.iter().filter(|o| o.node.log.term(c) == term).count();
+        // A member whose snapshot covers `c` holds it (snapshots hold committed entries only).
+        let holders = ms.iter().filter(|o| o.node.log.term(c) == term || o.node.log.snapshot_index >= c).count();
         if holders < quorum {
             out.push(QuorumMiss {
                 member: m.node.id,
@@ -385,6 +416,56 @@ impl PreVoteKeepsTerm {
     }
 }
 
+/// Persist before replying (Raft Fig. 2: "updated on stable storage before responding to
+/// RPCs"; etcd saves a Ready's HardState and entries to the WAL before sending its messages).
+/// Every vote granted and every append acknowledged that just left a member must already be on
+/// its disk — else a crash forgets a promise the rest of the cluster counts on.
+#[derive(Clone, Debug, Default)]
+pub struct RepliesAfterPersist {
+    /// Messages scheduled before this sequence number were checked already.
+    next_seq: u64,
+}
+
+impl RepliesAfterPersist {
+    pub fn observe(&mut self, w: &World, out: &mut Vec<Violation>) {
+        use crate::etcd::message::MsgKind;
+        use crate::world::{Event, Payload};
+        let (events, next_seq) = w.events_since(self.next_seq);
+        for (_, ev) in events {
+            let Event::Deliver { payload: Payload::Raft(m), .. } = ev else { continue };
+            let n = &w.member(m.from).node;
+            let unsaved = match m.kind {
+                MsgKind::VoteResp if !m.reject => {
+                    n.disk_term < m.term || (n.disk_term == m.term && n.disk_vote != Some(m.to))
+                }
+                // Once a later term is on disk the reply is stale; its leader cannot use it to
+                // commit (a newer leader exists), whatever a crash now keeps.
+                MsgKind::AppResp if !m.reject => {
+                    n.disk_term < m.term || (n.disk_term == m.term && n.log.stable < m.index)
+                }
+                _ => false,
+            };
+            if unsaved {
+                out.push(Violation {
+                    at_us: w.now_us(),
+                    property: "Persist before replying (Raft Fig. 2)",
+                    detail: format!(
+                        "{} sent {} for term {} (index {}) before writing it to disk (disk: term {}, vote {:?}, stable {})",
+                        member_short(m.from),
+                        m.kind.label(),
+                        m.term,
+                        m.index,
+                        n.disk_term,
+                        n.disk_vote.map(member_short),
+                        n.log.stable
+                    ),
+                });
+            }
+        }
+        self.next_seq = next_seq;
+    }
+}
+
 /// All the checkers, observed together after every step of a simulation test.
 #[derive(Clone, Debug, Default)]
 pub struct SafetyChecks {
@@ -396,6 +477,7 @@ pub struct SafetyChecks {
     pub check_quorum: CheckQuorumStepsDown,
     pub pre_vote: PreVoteKeepsTerm,
     pub on_quorum: CommittedOnQuorum,
+    pub persist: RepliesAfterPersist,
     pub violations: Vec<Violation>,
 }
 
@@ -409,6 +491,7 @@ impl SafetyChecks {
         self.check_quorum.observe(w, &mut self.violations);
         self.pre_vote.observe(w, &mut self.violations);
         self.on_quorum.observe(w, &mut self.violations);
+        self.persist.observe(w, &mut self.violations);
     }
 
     /// The expensive one (quadratic in log length): call now and then.

@@ -20,6 +20,9 @@ pub const LIVENESS_US: u64 = 15 * US_PER_S;
 /// about one election timeout (1–2 s); split votes (likelier with even sizes) add rounds.
 pub const LEADER_AFTER_HEAL_US_MAX: u64 = 10 * US_PER_S;
 
+/// How long the liveness phase's client waits before retrying a write refused at once.
+const CLIENT_RETRY_US: u64 = 200_000;
+
 /// Relative weights of the fault kinds, drawn per seed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FaultRates {
@@ -39,6 +42,10 @@ pub struct FaultRates {
     pub burst: u64,
     /// Leases (grant, attach a key, keep alive, revoke) and compactions.
     pub lease: u64,
+    /// A slow disk (fsync up to 400 ms) or a disk back to normal.
+    pub slow_disk: u64,
+    /// Leadership transfers: `etcdctl move-leader` and graceful stops.
+    pub transfer: u64,
     /// Longest quiet gap between two faults.
     pub gap_us_max: u64,
 }
@@ -46,6 +53,8 @@ pub struct FaultRates {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SeedParams {
     pub members: u8,
+    /// Applied entries between snapshots: small, so snapshots and InstallSnapshot happen often.
+    pub snapshot_count: u64,
     pub rates: FaultRates,
 }
 
@@ -55,6 +64,7 @@ impl SeedParams {
         let mut r = SimRng::new(seed ^ 0x00c0_ffee_5eed);
         SeedParams {
             members: r.between(3, 7) as u8,
+            snapshot_count: r.between(3, 60),
             rates: FaultRates {
                 write: r.between(20, 50),
                 read: r.between(5, 25),
@@ -68,6 +78,8 @@ impl SeedParams {
                 safeguards: r.between(0, 2),
                 burst: r.between(0, 3),
                 lease: r.between(0, 8),
+                slow_disk: r.between(0, 6),
+                transfer: r.between(0, 4),
                 gap_us_max: r.between(300_000, 2_000_000),
             },
         }
@@ -103,7 +115,9 @@ pub fn random_fault(r: &mut SimRng, p: &SeedParams, w: &World, write_no: &mut u6
         + f.loss
         + f.safeguards
         + f.burst
-        + f.lease;
+        + f.lease
+        + f.slow_disk
+        + f.transfer;
     let mut x = r.below(total);
     let mut pick = |weight: u64| {
         let hit = x < weight;
@@ -117,7 +131,18 @@ pub fn random_fault(r: &mut SimRng, p: &SeedParams, w: &World, write_no: &mut u6
         *write_no += 1;
         format!("lab put k{} v{} --via {}", *write_no % 7, write_no, member(r))
     } else if pick(f.crash) {
-        format!("lab crash {}", member(r))
+        // Half the crashes hit the worst moment: a member whose vote is not on disk yet (a
+        // nemesis aimed at Raft Fig. 2's "persist before replying").
+        let voting: Vec<u8> = w
+            .members()
+            .iter()
+            .filter(|m| m.up && m.node.vote.is_some() && m.node.vote != m.node.disk_vote)
+            .map(|m| m.node.id)
+            .collect();
+        match voting.get(r.below(2 * voting.len() as u64 + 1) as usize) {
+            Some(&m) => format!("lab crash etcd-{m}"),
+            None => format!("lab crash {}", member(r)),
+        }
     } else if pick(f.restart) {
         format!("lab restart {}", member(r))
     } else if pick(f.partition) {
@@ -157,6 +182,20 @@ pub fn random_fault(r: &mut SimRng, p: &SeedParams, w: &World, write_no: &mut u6
                 let rev = w.members().iter().map(|m| m.store.revision()).min().unwrap_or(1);
                 format!("etcdctl --endpoints={} compact {}", member(r), rev.saturating_sub(r.below(5)).max(1))
             }
+        }
+    } else if pick(f.slow_disk) {
+        match r.below(3) {
+            0 => format!("lab disk {} normal", member(r)),
+            _ => format!("lab disk {} {}ms", member(r), r.between(1, 400)),
+        }
+    } else if pick(f.transfer) {
+        let target = r.between(1, p.members as u64) as u8;
+        match (r.below(3), w.leader()) {
+            (0, _) => format!("lab stop {}", member(r)),
+            (_, Some(l)) => {
+                format!("etcdctl --endpoints=etcd-{l} move-leader {:x}", crate::etcd::client::member_id(target))
+            }
+            (_, None) => format!("etcdctl move-leader {:x}", crate::etcd::client::member_id(target)),
         }
     } else if pick(f.burst) {
         // `burst:N` is expanded by the runner into N writes at this instant.
@@ -218,6 +257,7 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
     let mut faults = SimRng::new(seed ^ 0x5eed_fa17);
     let mut write_no = 0;
     let mut t_us = 0;
+    submit_checked(&mut w, &mut checks, &format!("lab set snapshot-count {}", params.snapshot_count));
     // Safety phase: faults.
     loop {
         t_us += faults.between(20_000, params.rates.gap_us_max);
@@ -248,6 +288,7 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
         if !w.member(m).up {
             submit_checked(&mut w, &mut checks, &format!("lab restart etcd-{m}"));
         }
+        submit_checked(&mut w, &mut checks, &format!("lab disk etcd-{m} normal"));
     }
     let deadline_us = SAFETY_US + LIVENESS_US;
     let mut stable_leader = None;
@@ -255,6 +296,12 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
     while w.now_us() < leader_deadline_us {
         let t = w.now_us() + 100_000;
         run_checked(&mut w, &mut checks, t);
+        // A graceful stop begun in the safety phase may still take its member down.
+        for m in 1..=params.members {
+            if !w.member(m).up {
+                submit_checked(&mut w, &mut checks, &format!("lab restart etcd-{m}"));
+            }
+        }
         // A leader every member follows, in its term.
         if let Some(l) = w.leader() {
             let term = w.member(l).node.term;
@@ -273,10 +320,22 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
             LEADER_AFTER_HEAL_US_MAX / US_PER_S
         )),
         Some(l) => {
-            let id = w.submit(&format!("lab put liveness ok --via etcd-{l}"));
-            while w.commands()[id as usize].done_at_us.is_none() && w.now_us() < deadline_us {
-                let t = w.now_us() + 10_000;
+            // A client retries a write refused at once (a leadership transfer finishing).
+            let mut id = w.submit(&format!("lab put liveness ok --via etcd-{l}"));
+            loop {
+                while w.commands()[id as usize].done_at_us.is_none() && w.now_us() < deadline_us {
+                    let t = w.now_us() + 10_000;
+                    run_checked(&mut w, &mut checks, t);
+                }
+                let rec = &w.commands()[id as usize];
+                let refused_at_once = rec.failed && rec.done_at_us.is_some_and(|d| d - rec.at_us < CLIENT_RETRY_US);
+                if !refused_at_once || w.now_us() + CLIENT_RETRY_US >= deadline_us {
+                    break;
+                }
+                let t = w.now_us() + CLIENT_RETRY_US;
                 run_checked(&mut w, &mut checks, t);
+                let leader = w.leader().unwrap_or(l);
+                id = w.submit(&format!("lab put liveness ok --via etcd-{leader}"));
             }
             let rec = &w.commands()[id as usize];
             if rec.failed || rec.done_at_us.is_none() {
@@ -286,10 +345,9 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
                     detail: "a new write through the leader did not succeed".to_string(),
                 });
             }
-            // Every acknowledged write is in the leader's committed log (etcd: committed
-            // writes are never lost).
-            let leader_log = &w.member(l).node.log;
-            let committed = &leader_log.entries()[..leader_log.committed as usize];
+            // Every acknowledged write is in the cluster's committed log (etcd: committed
+            // writes are never lost), which every new leader holds (Leader Completeness).
+            let committed: Vec<&EntryData> = checks.committed.committed.iter().flatten().map(|(_, d)| d).collect();
             for c in w.commands() {
                 let acked = c.done_at_us.is_some() && !c.failed && c.line.starts_with("lab put ");
                 if !acked {
@@ -299,14 +357,14 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
                 let (Some(key), Some(value)) = (words.next(), words.next()) else {
                     continue;
                 };
-                let present = committed.iter().any(
-                    |e| matches!(&e.data, EntryData::Put { key: k, value: v, .. } if &**k == key && &**v == value),
-                );
+                let present = committed
+                    .iter()
+                    .any(|d| matches!(d, EntryData::Put { key: k, value: v, .. } if &**k == key && &**v == value));
                 if !present {
                     checks.violations.push(Violation {
                         at_us: w.now_us(),
                         property: "Durability of acknowledged writes (etcd api_guarantees)",
-                        detail: format!("`{}` was acknowledged OK but is not in the leader's log", c.line),
+                        detail: format!("`{}` was acknowledged OK but is not in the committed log", c.line),
                     });
                 }
             }

@@ -51,6 +51,10 @@ pub enum ClientOp {
     MemberList {
         table: bool,
     },
+    /// `move-leader`: sent to the leader, answered once the transferee leads.
+    MoveLeader {
+        target: u64,
+    },
 }
 
 /// The address kind gives a control-plane node on its docker network (the first container
@@ -188,7 +192,7 @@ pub fn member_id(m: MemberId) -> u64 {
 /// `etcdctl lease timetolive ID [--keys]` (etcd `printer_simple.go` `TimeToLive`).
 pub fn format_time_to_live(
     id: u64,
-    lease: Option<&crate::world::Lease>,
+    lease: Option<&super::snapshot::Lease>,
     now_us: u64,
     keys: bool,
     store: &MvccStore,

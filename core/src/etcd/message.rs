@@ -2,6 +2,8 @@
 
 use std::rc::Rc;
 
+use super::snapshot::Snapshot;
+
 /// An etcd member, 1-based: `etcd-1` is 1.
 pub type MemberId = u8;
 
@@ -62,6 +64,12 @@ pub enum MsgKind {
     /// the reader must apply up to before serving (etcd/raft ReadOnlySafe).
     ReadIndex,
     ReadIndexResp,
+    /// InstallSnapshot (Raft §7): the leader's state machine at an index, for a follower that
+    /// needs entries the leader has compacted away.
+    Snap,
+    /// Leadership transfer (Raft thesis §3.10, etcd/raft `MsgTimeoutNow`): "campaign now",
+    /// sent by a leader to a caught-up transferee.
+    TimeoutNow,
 }
 
 impl MsgKind {
@@ -79,6 +87,8 @@ impl MsgKind {
             MsgKind::Prop => "Proposal",
             MsgKind::ReadIndex => "ReadIndex",
             MsgKind::ReadIndexResp => "ReadIndex reply",
+            MsgKind::Snap => "InstallSnapshot",
+            MsgKind::TimeoutNow => "TimeoutNow",
         }
     }
 }
@@ -103,6 +113,11 @@ pub struct Message {
     /// ReadIndex / ReadIndexResp: which read; Heartbeat / HeartbeatResp: the newest pending
     /// read the round confirms (etcd/raft's heartbeat `Context`).
     pub ctx: Option<Origin>,
+    /// Vote/PreVote: a campaign started by a leadership transfer, which members answer even
+    /// while they still hear from the old leader (etcd/raft `campaignTransfer`).
+    pub transfer: bool,
+    /// Snap: the snapshot (shared: the same one goes to every follower that needs it).
+    pub snapshot: Option<Rc<Snapshot>>,
 }
 
 impl Message {
@@ -119,6 +134,8 @@ impl Message {
             reject: false,
             reject_hint: 0,
             ctx: None,
+            transfer: false,
+            snapshot: None,
         }
     }
 }

@@ -6,4 +6,5 @@ pub mod mutant;
 pub mod mvcc;
 pub mod raft;
 pub mod raft_log;
+pub mod snapshot;
 pub mod table;

@@ -18,16 +18,20 @@ pub enum Mutant {
     PreVoteBumpsTerm,
     /// Serve a linearizable read from local state, without ReadIndex (Raft thesis §6.4).
     ReadWithoutReadIndex,
+    /// Send a granted vote before the vote is on disk (Raft Fig. 2: "updated on stable storage
+    /// before responding to RPCs"); a crash then forgets it and the member votes twice.
+    VoteReplyBeforePersist,
 }
 
 impl Mutant {
-    pub const ALL: [Mutant; 6] = [
+    pub const ALL: [Mutant; 7] = [
         Mutant::CommitOldTerm,
         Mutant::VoteWithoutLogCheck,
         Mutant::AcceptMismatchedPrevTerm,
         Mutant::NoCheckQuorumStepDown,
         Mutant::PreVoteBumpsTerm,
         Mutant::ReadWithoutReadIndex,
+        Mutant::VoteReplyBeforePersist,
     ];
 
     pub fn name(self) -> &'static str {
@@ -38,6 +42,7 @@ impl Mutant {
             Mutant::NoCheckQuorumStepDown => "no-checkquorum-step-down",
             Mutant::PreVoteBumpsTerm => "prevote-bumps-term",
             Mutant::ReadWithoutReadIndex => "read-without-readindex",
+            Mutant::VoteReplyBeforePersist => "vote-before-persist",
         }
     }
 

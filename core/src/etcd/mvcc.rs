@@ -140,7 +140,7 @@ pub struct TxnResult {
 /// range or lease revoke is bounded by this so one request cannot rewrite the world).
 pub const KEYS_PER_REVISION_MAX: usize = 10_000;
 
-#[derive(Clone, Debug, Default, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct MvccStore {
     /// Invariant: revision >= 1 and revision >= compact_revision
     revision: u64,

@@ -3,10 +3,12 @@
 //! entries wait in the log for the world to apply. No I/O, no clock.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use super::message::{Entry, EntryData, MemberId, Message, MsgKind, Origin};
 use super::mutant::Mutant;
 use super::raft_log::RaftLog;
+use super::snapshot::Snapshot;
 use crate::sim::rng::SimRng;
 
 /// etcd's defaults: 100 ms heartbeat, 1000 ms election timeout, one tick per heartbeat
@@ -63,7 +65,13 @@ pub struct Progress {
     pub next: u64,
     /// Heard from since the last CheckQuorum round.
     pub recent_active: bool,
+    /// Heartbeat ticks left before a snapshot sent to this follower counts as lost (etcd/raft
+    /// `StateSnapshot`: nothing else is sent while one is in flight). 0: none in flight.
+    pub snapshot_wait_ticks: u32,
 }
+
+/// How long a leader waits for a snapshot's answer before sending it again.
+pub const SNAPSHOT_WAIT_TICKS: u32 = ELECTION_TICKS;
 
 /// A linearizable read the leader is confirming (etcd/raft `readIndexStatus`).
 #[derive(Clone, Debug, Hash)]
@@ -84,12 +92,24 @@ pub struct ReadState {
     pub index: u64,
 }
 
-/// What survives a crash: etcd's `HardState` (term, vote, commit) and the log in the WAL.
+/// What survives a crash: etcd's `HardState` (term, vote, commit), the log in the WAL and the
+/// newest snapshot file.
 #[derive(Clone, Debug, Hash)]
 pub struct DurableState {
     pub term: u64,
     pub vote: Option<MemberId>,
     pub log: RaftLog,
+    pub snapshot: Option<Rc<Snapshot>>,
+}
+
+/// One write to the member's disk: the hard state and the log up to `index` as they were when
+/// the write began (etcd saves a `Ready`'s HardState and entries to the WAL, then fsyncs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DiskWrite {
+    pub term: u64,
+    pub vote: Option<MemberId>,
+    pub index: u64,
+    pub index_term: u64,
 }
 
 #[derive(Clone, Debug, Hash)]
@@ -101,7 +121,17 @@ pub struct RaftNode {
     pub term: u64,
     /// Who this member voted for in `term`.
     pub vote: Option<MemberId>,
+    /// The hard state on disk. Raft Fig. 2: "updated on stable storage before responding to
+    /// RPCs" — the world holds this member's replies until a write covering them finished.
+    /// Invariant: disk_term <= term
+    pub disk_term: u64,
+    pub disk_vote: Option<MemberId>,
     pub log: RaftLog,
+    /// The newest snapshot: taken from our own applied state, or received from a leader.
+    /// Invariant: its index <= log.applied, and >= log.snapshot_index
+    pub snapshot: Option<Rc<Snapshot>>,
+    /// A snapshot received from the leader that the world must load into the state machine.
+    pub restored: Option<Rc<Snapshot>>,
     pub role: Role,
     pub leader: Option<MemberId>,
     /// Follower/candidate: ticks since the last valid message from a leader (or since the
@@ -119,6 +149,12 @@ pub struct RaftNode {
     /// Leader: reads that arrived before it committed an entry of its own term (etcd/raft
     /// holds them: until then its commit index may be behind the cluster's).
     reads_before_first_commit: Vec<(Origin, MemberId)>,
+    /// Leader: the member leadership is being handed to (etcd/raft `leadTransferee`). While set,
+    /// new proposals are refused; it is abandoned after an election timeout.
+    pub transferee: Option<MemberId>,
+    /// Ticks since the transfer began. (etcd/raft reuses `electionElapsed`, which postpones
+    /// CheckQuorum; the lab keeps its own count so a transfer never delays a step-down.)
+    transfer_elapsed_ticks: u32,
     /// Outbox. The world drains it after every step; it is empty between steps.
     pub msgs: Vec<Message>,
     /// Confirmed reads for the world to serve (drained with the outbox).
@@ -128,7 +164,7 @@ pub struct RaftNode {
 impl RaftNode {
     /// A member starting with an empty log (a new cluster).
     pub fn new(id: MemberId, voters: Vec<MemberId>, config: RaftConfig, rng: &mut SimRng) -> RaftNode {
-        let durable = DurableState { term: 0, vote: None, log: RaftLog::default() };
+        let durable = DurableState { term: 0, vote: None, log: RaftLog::default(), snapshot: None };
         RaftNode::restart(id, voters, config, durable, rng)
     }
 
@@ -142,14 +178,20 @@ impl RaftNode {
     ) -> RaftNode {
         assert!(voters.contains(&id), "member {id} is not a voter");
         let mut log = durable.log;
-        log.applied = 0; // the lab's state machine is rebuilt by re-applying the log
+        // The state machine is rebuilt from the snapshot, then by re-applying the log after it.
+        log.applied = durable.snapshot.as_ref().map_or(log.snapshot_index, |s| s.index);
+        log.committed = log.committed.max(log.applied);
         let mut node = RaftNode {
             id,
             config,
             voters,
             term: durable.term,
             vote: durable.vote,
+            disk_term: durable.term,
+            disk_vote: durable.vote,
             log,
+            snapshot: durable.snapshot,
+            restored: None,
             role: Role::Follower,
             leader: None,
             election_elapsed_ticks: 0,
@@ -159,6 +201,8 @@ impl RaftNode {
             progress: BTreeMap::new(),
             read_only: Vec::new(),
             reads_before_first_commit: Vec::new(),
+            transferee: None,
+            transfer_elapsed_ticks: 0,
             msgs: Vec::new(),
             read_states: Vec::new(),
         };
@@ -166,8 +210,46 @@ impl RaftNode {
         node
     }
 
+    /// What a crash leaves: only what reached the disk.
     pub fn durable(&self) -> DurableState {
-        DurableState { term: self.term, vote: self.vote, log: self.log.clone() }
+        DurableState {
+            term: self.disk_term,
+            vote: self.disk_vote,
+            log: self.log.durable(),
+            snapshot: self.snapshot.clone(),
+        }
+    }
+
+    /// Whether some state is not on disk yet (then replies must wait for a [`DiskWrite`]).
+    pub fn needs_disk_write(&self) -> bool {
+        self.term != self.disk_term || self.vote != self.disk_vote || self.log.stable < self.log.last_index()
+    }
+
+    /// The write that would make everything now in memory durable.
+    pub fn disk_write(&self) -> DiskWrite {
+        DiskWrite { term: self.term, vote: self.vote, index: self.log.last_index(), index_term: self.log.last_term() }
+    }
+
+    /// A disk write finished. A leader may now count its own copy of the entries it wrote.
+    pub fn disk_written(&mut self, w: DiskWrite) {
+        assert!(w.term <= self.term, "wrote term {} beyond the current {}", w.term, self.term);
+        if w.term >= self.disk_term {
+            self.disk_term = w.term;
+            self.disk_vote = w.vote;
+        }
+        self.log.stable_to(w.index, w.index_term);
+        if self.role == Role::Leader && self.maybe_commit() {
+            self.bcast_append_all();
+        }
+    }
+
+    /// Takes a snapshot of the state machine at `snapshot.index` (applied and on disk) and
+    /// compacts the log before it, keeping `keep_entries` for followers a little behind.
+    pub fn take_snapshot(&mut self, snapshot: Snapshot, keep_entries: u64) {
+        assert!(snapshot.index <= self.log.applied && snapshot.index <= self.log.stable, "snapshot beyond applied");
+        assert_eq!(self.log.term(snapshot.index), Some(snapshot.term), "snapshot term");
+        self.log.compact(snapshot.index.saturating_sub(keep_entries));
+        self.snapshot = Some(Rc::new(snapshot));
     }
 
     pub fn voters(&self) -> &[MemberId] {
@@ -196,6 +278,16 @@ impl RaftNode {
             Role::Leader => {
                 self.heartbeat_elapsed_ticks += 1;
                 self.election_elapsed_ticks += 1;
+                for pr in self.progress.values_mut() {
+                    pr.snapshot_wait_ticks = pr.snapshot_wait_ticks.saturating_sub(1);
+                }
+                if self.transferee.is_some() {
+                    // A transfer not done within an election timeout is abandoned (etcd/raft).
+                    self.transfer_elapsed_ticks += 1;
+                    if self.transfer_elapsed_ticks >= ELECTION_TICKS {
+                        self.transferee = None;
+                    }
+                }
                 if self.election_elapsed_ticks >= ELECTION_TICKS {
                     self.election_elapsed_ticks = 0;
                     if self.config.check_quorum {
@@ -240,6 +332,7 @@ impl RaftNode {
     pub fn propose(&mut self, data: EntryData, origin: Origin) -> bool {
         let entry = Entry { term: 0, index: 0, data, origin: Some(origin) };
         match self.role {
+            Role::Leader if self.transferee.is_some() => false,
             Role::Leader => {
                 self.append_and_replicate(vec![entry]);
                 true
@@ -333,9 +426,35 @@ impl RaftNode {
         }
     }
 
+    /// Hands leadership to `to` (Raft thesis §3.10; etcd/raft `MsgTransferLeader`): bring it
+    /// up to date, then tell it to campaign at once. Only a leader transfers; `to` must vote.
+    pub fn transfer_leader(&mut self, to: MemberId) -> bool {
+        if self.role != Role::Leader || !self.voters.contains(&to) {
+            return false;
+        }
+        if to == self.id || self.transferee == Some(to) {
+            return true;
+        }
+        self.transferee = Some(to);
+        // The transfer must finish within one election timeout.
+        self.transfer_elapsed_ticks = 0;
+        let caught_up = self.progress.get(&to).is_some_and(|p| p.matched == self.log.last_index());
+        if caught_up {
+            self.send_timeout_now(to);
+        } else {
+            self.send_append(to);
+        }
+        true
+    }
+
+    fn send_timeout_now(&mut self, to: MemberId) {
+        let m = Message::new(MsgKind::TimeoutNow, self.id, to, self.term);
+        self.msgs.push(m);
+    }
+
     /// An entry the leader proposes on its own behalf (a lease expiry). Ignored by others.
     pub fn propose_internal(&mut self, data: EntryData) {
-        if self.role == Role::Leader {
+        if self.role == Role::Leader && self.transferee.is_none() {
             self.append_and_replicate(vec![Entry { term: 0, index: 0, data, origin: None }]);
         }
     }
@@ -352,8 +471,10 @@ impl RaftNode {
                 // CheckQuorum's lease (Raft thesis §4.2.3): a member that heard from a leader
                 // within the election timeout ignores campaigns, so a rejoining member cannot
                 // depose a healthy leader.
-                let in_lease =
-                    self.config.check_quorum && self.leader.is_some() && self.election_elapsed_ticks < ELECTION_TICKS;
+                let in_lease = self.config.check_quorum
+                    && self.leader.is_some()
+                    && self.election_elapsed_ticks < ELECTION_TICKS
+                    && !m.transfer;
                 if in_lease {
                     return;
                 }
@@ -365,12 +486,13 @@ impl RaftNode {
                 MsgKind::PreVoteResp if !m.reject => {}
                 _ => {
                     // A newer term: its leader (if the sender is one) wins (Raft §5.1).
-                    let leader = matches!(m.kind, MsgKind::App | MsgKind::Heartbeat).then_some(m.from);
+                    let leader = matches!(m.kind, MsgKind::App | MsgKind::Heartbeat | MsgKind::Snap).then_some(m.from);
                     self.become_follower(m.term, leader, rng);
                 }
             }
         } else if m.term < self.term {
-            if (self.config.check_quorum || self.config.pre_vote) && matches!(m.kind, MsgKind::App | MsgKind::Heartbeat)
+            if (self.config.check_quorum || self.config.pre_vote)
+                && matches!(m.kind, MsgKind::App | MsgKind::Heartbeat | MsgKind::Snap)
             {
                 // A stale leader (e.g. back from a partition): tell it our term so it steps
                 // down. Without this it could never learn it, since we ignore its messages.
@@ -392,7 +514,7 @@ impl RaftNode {
         match self.role {
             Role::Leader => self.step_leader(m),
             Role::PreCandidate | Role::Candidate => self.step_candidate(m, rng),
-            Role::Follower => self.step_follower(m),
+            Role::Follower => self.step_follower(m, rng),
         }
     }
 
@@ -410,7 +532,14 @@ impl RaftNode {
                 if let Some(pr) = self.progress.get_mut(&m.from) {
                     pr.recent_active = true;
                 }
-                self.handle_append_response(m)
+                let from = m.from;
+                self.handle_append_response(m);
+                // The transferee has caught up: tell it to campaign.
+                if self.transferee == Some(from)
+                    && self.progress.get(&from).is_some_and(|p| p.matched == self.log.last_index())
+                {
+                    self.send_timeout_now(from);
+                }
             }
             MsgKind::ReadIndex => {
                 if let Some(ctx) = m.ctx {
@@ -432,10 +561,15 @@ impl RaftNode {
                 }
             }
             // Same-term App/Heartbeat from another leader would break Election Safety.
-            MsgKind::App | MsgKind::Heartbeat => {
+            MsgKind::App | MsgKind::Heartbeat | MsgKind::Snap => {
                 panic!("two leaders in term {}: {} and {}", self.term, self.id, m.from)
             }
-            MsgKind::Vote | MsgKind::VoteResp | MsgKind::PreVote | MsgKind::PreVoteResp | MsgKind::ReadIndexResp => {}
+            MsgKind::Vote
+            | MsgKind::VoteResp
+            | MsgKind::PreVote
+            | MsgKind::PreVoteResp
+            | MsgKind::ReadIndexResp
+            | MsgKind::TimeoutNow => {}
         }
     }
 
@@ -443,10 +577,10 @@ impl RaftNode {
         match m.kind {
             // Dropped: no leader to forward to; the client times out.
             MsgKind::Prop | MsgKind::ReadIndex | MsgKind::ReadIndexResp => {}
-            MsgKind::App | MsgKind::Heartbeat => {
+            MsgKind::App | MsgKind::Heartbeat | MsgKind::Snap => {
                 // A leader exists for our term (Raft §5.2): step down and follow it.
                 self.become_follower(m.term, Some(m.from), rng);
-                self.step_follower(m);
+                self.step_follower(m, rng);
             }
             MsgKind::VoteResp | MsgKind::PreVoteResp => {
                 // Only replies to our own kind of campaign count.
@@ -468,11 +602,11 @@ impl RaftNode {
                     self.become_follower(term, None, rng);
                 }
             }
-            MsgKind::AppResp | MsgKind::HeartbeatResp | MsgKind::Vote | MsgKind::PreVote => {}
+            MsgKind::AppResp | MsgKind::HeartbeatResp | MsgKind::Vote | MsgKind::PreVote | MsgKind::TimeoutNow => {}
         }
     }
 
-    fn step_follower(&mut self, m: Message) {
+    fn step_follower(&mut self, m: Message, rng: &mut SimRng) {
         match m.kind {
             MsgKind::Prop => {
                 if let Some(leader) = self.leader {
@@ -498,6 +632,18 @@ impl RaftNode {
             MsgKind::ReadIndexResp => {
                 if let Some(ctx) = m.ctx {
                     self.read_states.push(ReadState { ctx, index: m.index });
+                }
+            }
+            MsgKind::Snap => {
+                self.election_elapsed_ticks = 0;
+                self.leader = Some(m.from);
+                self.handle_snapshot(m);
+            }
+            MsgKind::TimeoutNow => {
+                // The leader hands over: campaign at once, skipping PreVote, and ask members to
+                // answer despite their lease (etcd/raft `campaignTransfer`).
+                if self.voters.contains(&self.id) {
+                    self.campaign_with(rng, true);
                 }
             }
             MsgKind::ReadIndex => {} // only a leader answers; the asker times out
@@ -555,6 +701,27 @@ impl RaftNode {
         self.msgs.push(resp);
     }
 
+    /// InstallSnapshot (Raft §7; etcd/raft `handleSnapshot`): adopt the leader's snapshot unless
+    /// our log already has what it covers.
+    fn handle_snapshot(&mut self, m: Message) {
+        let Some(snap) = m.snapshot else { return };
+        let mut resp = Message::new(MsgKind::AppResp, self.id, m.from, self.term);
+        if snap.index <= self.log.committed {
+            resp.index = self.log.committed;
+        } else if self.log.match_term(snap.index, snap.term) {
+            // Our log has the snapshot's last entry: just commit up to it.
+            self.log.commit_to(snap.index);
+            resp.index = self.log.last_index();
+        } else {
+            self.log.restore(snap.index, snap.term);
+            self.voters = snap.voters.clone();
+            self.snapshot = Some(snap.clone());
+            self.restored = Some(snap);
+            resp.index = self.log.last_index();
+        }
+        self.msgs.push(resp);
+    }
+
     fn handle_append_response(&mut self, m: Message) {
         let Some(pr) = self.progress.get_mut(&m.from) else {
             return;
@@ -572,17 +739,15 @@ impl RaftNode {
         if m.index > pr.matched {
             pr.matched = m.index;
         }
+        if pr.matched >= self.log.first_index() - 1 {
+            pr.snapshot_wait_ticks = 0;
+        }
         if pr.next <= pr.matched {
             pr.next = pr.matched + 1;
         }
         let behind = pr.next <= self.log.last_index();
         if self.maybe_commit() {
-            // Spread the new commit index right away, empty appends included (etcd/raft
-            // `bcastAppend` after `maybeCommit`), so followers apply without waiting a heartbeat.
-            let peers: Vec<MemberId> = self.progress.keys().copied().collect();
-            for id in peers {
-                self.send_append(id);
-            }
+            self.bcast_append_all();
         } else if behind {
             self.send_append(m.from);
         }
@@ -613,7 +778,8 @@ impl RaftNode {
         let mut matched = [0u64; crate::sim::network::MEMBERS_MAX as usize];
         let n = self.voters.len();
         for (slot, &v) in matched.iter_mut().zip(&self.voters) {
-            *slot = if v == self.id { self.log.last_index() } else { self.progress.get(&v).map_or(0, |p| p.matched) };
+            // Our own copy counts once it is on our disk.
+            *slot = if v == self.id { self.log.stable } else { self.progress.get(&v).map_or(0, |p| p.matched) };
         }
         matched[..n].sort_unstable_by(|a, b| b.cmp(a));
         let quorum_index = matched[self.quorum() - 1];
@@ -638,8 +804,22 @@ impl RaftNode {
         let Some(pr) = self.progress.get_mut(&to) else {
             return;
         };
+        if pr.snapshot_wait_ticks > 0 {
+            return; // a snapshot is on its way; wait for its answer
+        }
         let prev = pr.next - 1;
         let Some(prev_term) = self.log.term(prev) else {
+            // The entries it needs were compacted: send the snapshot instead (Raft §7).
+            let Some(snap) = self.snapshot.clone() else {
+                return;
+            };
+            pr.snapshot_wait_ticks = SNAPSHOT_WAIT_TICKS;
+            pr.next = snap.index + 1;
+            let mut m = Message::new(MsgKind::Snap, self.id, to, self.term);
+            m.index = snap.index;
+            m.log_term = snap.term;
+            m.snapshot = Some(snap);
+            self.msgs.push(m);
             return;
         };
         let entries = self.log.entries_from(pr.next, ENTRIES_PER_MSG_MAX);
@@ -653,6 +833,15 @@ impl RaftNode {
         m.entries = entries;
         m.commit = self.log.committed;
         self.msgs.push(m);
+    }
+
+    /// Spreads a new commit index right away, empty appends included (etcd/raft `bcastAppend`
+    /// after `maybeCommit`), so followers apply without waiting for a heartbeat.
+    fn bcast_append_all(&mut self) {
+        let peers: Vec<MemberId> = self.progress.keys().copied().collect();
+        for id in peers {
+            self.send_append(id);
+        }
     }
 
     fn bcast_append(&mut self) {
@@ -691,6 +880,7 @@ impl RaftNode {
         // Pending reads die with the leadership; their clients time out (etcd does the same).
         self.read_only.clear();
         self.reads_before_first_commit.clear();
+        self.transferee = None;
     }
 
     fn reset_randomized_election_timeout(&mut self, rng: &mut SimRng) {
@@ -731,7 +921,7 @@ impl RaftNode {
             .voters
             .iter()
             .filter(|&&v| v != self.id)
-            .map(|&v| (v, Progress { matched: 0, next, recent_active: false }))
+            .map(|&v| (v, Progress { matched: 0, next, recent_active: false, snapshot_wait_ticks: 0 }))
             .collect();
         // The empty entry of the new term lets earlier-term entries commit (Raft §5.4.2, §8).
         self.append_and_replicate(vec![Entry { term: 0, index: 0, data: EntryData::Empty, origin: None }]);
@@ -757,25 +947,30 @@ impl RaftNode {
             self.campaign(rng);
             return;
         }
-        self.send_vote_requests(MsgKind::PreVote, self.term + 1);
+        self.send_vote_requests(MsgKind::PreVote, self.term + 1, false);
     }
 
     fn campaign(&mut self, rng: &mut SimRng) {
+        self.campaign_with(rng, false);
+    }
+
+    fn campaign_with(&mut self, rng: &mut SimRng, transfer: bool) {
         self.become_candidate(rng);
         if self.quorum() == 1 {
             self.become_leader();
             return;
         }
-        self.send_vote_requests(MsgKind::Vote, self.term);
+        self.send_vote_requests(MsgKind::Vote, self.term, transfer);
     }
 
-    fn send_vote_requests(&mut self, kind: MsgKind, term: u64) {
+    fn send_vote_requests(&mut self, kind: MsgKind, term: u64, transfer: bool) {
         let (index, log_term) = (self.log.last_index(), self.log.last_term());
         for &v in &self.voters {
             if v != self.id {
                 let mut m = Message::new(kind, self.id, v, term);
                 m.index = index;
                 m.log_term = log_term;
+                m.transfer = transfer;
                 self.msgs.push(m);
             }
         }

@@ -1,11 +1,20 @@
-//! The replicated log of one member, with its commit and apply cursors.
+//! The replicated log of one member, with its stable, commit and apply cursors and the
+//! compacted prefix a snapshot replaced (etcd/raft `raftLog` over `MemoryStorage`).
 
 use super::message::Entry;
 
 #[derive(Clone, Debug, Default, Hash)]
 pub struct RaftLog {
-    /// `entries[i].index == i + 1`. (Compaction arrives with snapshots; then an offset.)
+    /// The entries after the snapshot: `entries[i].index == snapshot_index + i + 1`.
     entries: Vec<Entry>,
+    /// The last index (and its term) the snapshot covers; 0 with no snapshot. Entries at or
+    /// below it were compacted away (etcd/raft `ErrCompacted`).
+    /// Invariant: snapshot_index <= applied
+    pub snapshot_index: u64,
+    pub snapshot_term: u64,
+    /// Entries up to here are on this member's disk (fsynced); the rest may be lost in a crash.
+    /// Invariant: snapshot_index <= stable <= last_index()
+    pub stable: u64,
     /// Highest index known to be stored on a quorum.
     /// Invariant: committed <= last_index()
     pub committed: u64,
@@ -15,34 +24,43 @@ pub struct RaftLog {
 }
 
 impl RaftLog {
+    pub fn first_index(&self) -> u64 {
+        self.snapshot_index + 1
+    }
+
     pub fn last_index(&self) -> u64 {
-        self.entries.len() as u64
+        self.snapshot_index + self.entries.len() as u64
     }
 
     pub fn last_term(&self) -> u64 {
-        self.entries.last().map_or(0, |e| e.term)
+        self.entries.last().map_or(self.snapshot_term, |e| e.term)
     }
 
-    /// Term of the entry at `index`; index 0 is the empty prefix with term 0.
+    /// Term of the entry at `index`: the snapshot's term at its own index, `None` below it
+    /// (compacted) or beyond the last index. Index 0 is the empty prefix with term 0.
     pub fn term(&self, index: u64) -> Option<u64> {
-        if index == 0 {
-            return Some(0);
+        if index == self.snapshot_index {
+            return Some(self.snapshot_term);
         }
-        self.entries.get((index - 1) as usize).map(|e| e.term)
+        if index < self.snapshot_index {
+            return None;
+        }
+        self.entries.get((index - self.snapshot_index - 1) as usize).map(|e| e.term)
     }
 
     pub fn match_term(&self, index: u64, term: u64) -> bool {
         self.term(index) == Some(term)
     }
 
+    /// The entries after the snapshot.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }
 
-    /// Entries from `from` (inclusive), at most `max` of them.
+    /// Entries from `from` (inclusive, after the snapshot), at most `max` of them.
     pub fn entries_from(&self, from: u64, max: usize) -> Vec<Entry> {
-        debug_assert!(from >= 1);
-        let start = (from - 1) as usize;
+        debug_assert!(from > self.snapshot_index, "entry {from} was compacted");
+        let start = (from - self.snapshot_index - 1) as usize;
         if start >= self.entries.len() {
             return Vec::new();
         }
@@ -72,11 +90,17 @@ impl RaftLog {
             return None;
         }
         let last_new = index + entries.len() as u64;
-        let conflict = entries.iter().find(|e| !self.match_term(e.index, e.term)).map(|e| e.index);
+        // Entries at or below the snapshot are committed and already here.
+        let conflict = entries
+            .iter()
+            .find(|e| e.index > self.snapshot_index && !self.match_term(e.index, e.term))
+            .map(|e| e.index);
         if let Some(conflict) = conflict {
             // A committed entry is never overwritten (Leader Completeness, Raft §5.4).
             assert!(conflict > self.committed, "conflict at {conflict} <= committed {}", self.committed);
-            self.entries.truncate((conflict - 1) as usize);
+            self.entries.truncate((conflict - self.snapshot_index - 1) as usize);
+            // What replaced the suffix is not on disk yet.
+            self.stable = self.stable.min(conflict - 1);
             let skip = (conflict - index - 1) as usize;
             self.entries.extend(entries.into_iter().skip(skip));
         }
@@ -101,12 +125,59 @@ impl RaftLog {
         false
     }
 
+    /// The disk finished writing everything up to `index`, whose term was `term` when the
+    /// write began. If the entry changed meanwhile (a conflicting append), the write was of
+    /// the old suffix and the next sync covers the new one.
+    pub fn stable_to(&mut self, index: u64, term: u64) {
+        if index > self.stable && self.match_term(index, term) {
+            self.stable = index;
+        }
+    }
+
     /// Entries committed but not yet applied; marks them applied.
     pub fn take_to_apply(&mut self) -> Vec<Entry> {
-        let from = self.applied as usize;
-        let to = self.committed as usize;
+        let from = (self.applied - self.snapshot_index) as usize;
+        let to = (self.committed - self.snapshot_index) as usize;
         self.applied = self.committed;
         self.entries[from..to].to_vec()
+    }
+
+    /// Drops the entries up to `index` (applied, and covered by a snapshot just taken).
+    pub fn compact(&mut self, index: u64) {
+        assert!(index <= self.applied, "compacting {index} beyond applied {}", self.applied);
+        if index <= self.snapshot_index {
+            return;
+        }
+        let term = self.term(index).expect("index within the log");
+        self.entries.drain(..(index - self.snapshot_index) as usize);
+        self.snapshot_index = index;
+        self.snapshot_term = term;
+        self.stable = self.stable.max(index);
+    }
+
+    /// Replaces the log with a snapshot from the leader (Raft §7 InstallSnapshot): everything
+    /// up to `index` is now committed and applied, and on disk once the snapshot is saved.
+    pub fn restore(&mut self, index: u64, term: u64) {
+        assert!(index > self.committed, "restoring snapshot {index} at or below commit {}", self.committed);
+        self.entries.clear();
+        self.snapshot_index = index;
+        self.snapshot_term = term;
+        self.committed = index;
+        self.applied = index;
+        self.stable = index;
+    }
+
+    /// What survives a crash: the entries on disk, and a commit index no higher than them.
+    pub fn durable(&self) -> RaftLog {
+        let keep = (self.stable - self.snapshot_index) as usize;
+        RaftLog {
+            entries: self.entries[..keep].to_vec(),
+            snapshot_index: self.snapshot_index,
+            snapshot_term: self.snapshot_term,
+            stable: self.stable,
+            committed: self.committed.min(self.stable),
+            applied: self.snapshot_index,
+        }
     }
 }
 

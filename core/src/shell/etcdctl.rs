@@ -206,6 +206,19 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
             }
             return Ok(Command::EtcdEndpoints { status, endpoints, cluster, table });
         }
+        "move-leader" => {
+            let [id] = rest else {
+                return Err(err("move-leader command needs 1 argument".into()));
+            };
+            let target = u64::from_str_radix(id, 16)
+                .map_err(|_| err(format!("failed to parse member ID {:?}", printable(id))))?;
+            let raw = endpoints_raw.unwrap_or_else(|| "127.0.0.1:2379".to_string());
+            let mut endpoints = Vec::new();
+            for e in raw.split(',').filter(|e| !e.is_empty()).take(crate::sim::network::MEMBERS_MAX as usize) {
+                endpoints.push((endpoint_one(e)?, e.to_string()));
+            }
+            return Ok(Command::MoveLeader { endpoints, target });
+        }
         "lease" => match rest {
             [g, ttl] if g == "grant" => {
                 let ttl_s: u64 = ttl.parse().map_err(|_| err(format!("bad TTL ({:?})", printable(ttl))))?;
@@ -228,7 +241,7 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
                 ))
             }
         },
-        "watch" | "txn" | "member" | "endpoint" | "move-leader" | "snapshot" | "defrag" | "alarm"
+        "watch" | "txn" | "member" | "endpoint" | "snapshot" | "defrag" | "alarm"
         | "auth" | "user" | "role" | "elect" | "lock" | "version" | "check" | "make-mirror" => {
             return Err(Text::new(
                 format!(

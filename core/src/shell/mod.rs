@@ -68,6 +68,21 @@ pub enum Command {
     Sleep {
         duration_us: u64,
     },
+    /// `lab disk MEMBER LATENCY|normal`: the member's fsync latency (a slow disk).
+    Disk {
+        member: MemberRef,
+        latency_us: u64,
+    },
+    /// `lab set snapshot-count N`.
+    SnapshotCount(u64),
+    /// `lab stop MEMBER`: a graceful stop; a leader first hands leadership over (etcd does on
+    /// SIGTERM).
+    Stop(MemberRef),
+    /// `etcdctl move-leader ID`: find the leader among the endpoints, ask it to transfer.
+    MoveLeader {
+        endpoints: Vec<(Option<MemberRef>, String)>,
+        target: u64,
+    },
     /// `etcdctl endpoint status|health`: one request per endpoint (each: the member it reaches
     /// and the address as typed), or every member with `--cluster`.
     EtcdEndpoints {
@@ -126,6 +141,8 @@ fn parse_lab(args: &[String]) -> Result<Command, ParseError> {
     };
     match sub.as_str() {
         "crash" => Ok(Command::Crash(member_arg(rest)?)),
+        "stop" => Ok(Command::Stop(member_arg(rest)?)),
+        "disk" => parse_disk(rest),
         "restart" => Ok(Command::Restart(member_arg(rest)?)),
         "isolate" => Ok(Command::Isolate(member_arg(rest)?)),
         "heal" => no_args(rest, Command::Heal),
@@ -227,13 +244,40 @@ fn parse_put(rest: &[String]) -> Result<Command, ParseError> {
     Ok(Command::Put { key, value, via })
 }
 
+fn parse_disk(rest: &[String]) -> Result<Command, ParseError> {
+    let bad = || {
+        Text::new(
+            "lab disk: 사용법: lab disk MEMBER 지연시간|normal (예: lab disk etcd-2 500ms, 최대 10s)",
+            "lab disk: usage: lab disk MEMBER LATENCY|normal (e.g. lab disk etcd-2 500ms, at most 10s)",
+        )
+    };
+    let [member, latency] = rest else { return Err(bad()) };
+    let latency_us = match latency.as_str() {
+        "normal" | "fast" | "ok" => crate::world::DISK_LATENCY_US_DEFAULT,
+        d => parse_duration_us(d).filter(|&us| us <= crate::world::DISK_LATENCY_US_MAX).ok_or_else(bad)?,
+    };
+    Ok(Command::Disk { member: member_ref(member), latency_us })
+}
+
 fn parse_set(rest: &[String]) -> Result<Command, ParseError> {
     let bad = || {
         Text::new(
-            "lab set: 사용법: lab set prevote|checkquorum on|off",
-            "lab set: usage: lab set prevote|checkquorum on|off",
+            "lab set: 사용법: lab set prevote|checkquorum on|off, lab set snapshot-count N",
+            "lab set: usage: lab set prevote|checkquorum on|off, lab set snapshot-count N",
         )
     };
+    if let [option, n] = rest {
+        if option == "snapshot-count" {
+            use crate::etcd::snapshot::SNAPSHOT_COUNT_MAX;
+            return match n.parse::<u64>() {
+                Ok(n) if (1..=SNAPSHOT_COUNT_MAX).contains(&n) => Ok(Command::SnapshotCount(n)),
+                _ => Err(Text::new(
+                    format!("lab set snapshot-count: 1–{SNAPSHOT_COUNT_MAX} 사이의 수가 필요합니다"),
+                    format!("lab set snapshot-count: expected a number from 1 to {SNAPSHOT_COUNT_MAX}"),
+                )),
+            };
+        }
+    }
     let [option, value] = rest else {
         return Err(bad());
     };
@@ -411,8 +455,11 @@ lab cut FROM TO                    drop messages from FROM to TO only
 lab heal                           remove every partition and cut
 lab loss PERCENT                   lose that share of all messages
 lab set prevote|checkquorum on|off switch a Raft safeguard (both on in etcd 3.5)
+lab set snapshot-count N           snapshot every N applied entries (lab: 50; etcd: 100000)
+lab disk MEMBER LATENCY|normal     a slow disk: fsync takes LATENCY (normal: 1ms)
+lab stop MEMBER                    stop gracefully (a leader hands over leadership first)
 sleep DURATION                     let simulated time pass (2s, 500ms, 1m)
-etcdctl put|get|del|compact|lease|member list|endpoint status|health
+etcdctl put|get|del|compact|lease|member list|endpoint status|health|move-leader
                                    etcd's own client (get: --prefix, --keys-only,
                                    --rev N, -w json, --consistency=s|l; --endpoints=etcd-2)
 MEMBER: etcd-2, challenge-cluster-control-plane2 (node / etcd member name), or leader";
@@ -429,8 +476,11 @@ lab cut FROM TO                    FROM→TO 방향 메시지만 끊기
 lab heal                           모든 분할과 단절 복구
 lab loss PERCENT                   모든 메시지 중 그 비율을 유실
 lab set prevote|checkquorum on|off Raft 보호 장치 켜기/끄기 (etcd 3.5는 둘 다 켜짐)
+lab set snapshot-count N           적용한 엔트리 N개마다 스냅샷 (랩: 50, etcd: 100000)
+lab disk MEMBER LATENCY|normal     느린 디스크: fsync에 LATENCY 걸림 (normal: 1ms)
+lab stop MEMBER                    정상 종료 (리더는 먼저 리더십을 넘김)
 sleep DURATION                     시뮬레이션 시간 진행 (2s, 500ms, 1m)
-etcdctl put|get|del|compact|lease|member list|endpoint status|health
+etcdctl put|get|del|compact|lease|member list|endpoint status|health|move-leader
                                    etcd 클라이언트 (get: --prefix, --keys-only,
                                    --rev N, -w json, --consistency=s|l; --endpoints=etcd-2)
 MEMBER: etcd-2, challenge-cluster-control-plane2 (노드 / etcd 멤버 이름), 또는 leader";

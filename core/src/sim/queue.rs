@@ -71,6 +71,14 @@ impl<E> EventQueue<E> {
         self.next_seq
     }
 
+    /// Pending events pushed at or after sequence number `seq`, in no particular order (for
+    /// checkers looking at what was just sent). Never use it to drive the simulation.
+    pub fn pushed_since(&self, seq: u64) -> impl Iterator<Item = (u64, &E)> + '_ {
+        self.heap.iter().filter(move |Reverse((_, s, _))| *s >= seq).map(|Reverse((_, s, slot))| {
+            (*s, self.slots[*slot as usize].as_ref().expect("a queued slot holds its event"))
+        })
+    }
+
     /// Pending events in pop order (time, then insertion). Allocates; for views and hashing.
     pub fn sorted(&self) -> Vec<(u64, u64, &E)> {
         let mut keys: Vec<(u64, u64, u32)> = self.heap.iter().map(|Reverse(k)| *k).collect();
