@@ -212,8 +212,19 @@ impl LeaderCompleteness {
 /// forget a term or entries that never reached the disk: the member said nothing about them.)
 #[derive(Clone, Debug, Default)]
 pub struct Monotonic {
-    /// member → (term, vote, committed, life, applied, disk term, disk vote)
-    last: BTreeMap<MemberId, (u64, Option<MemberId>, u64, u32, u64, u64, Option<MemberId>)>,
+    last: BTreeMap<MemberId, Seen>,
+}
+
+/// What [`Monotonic`] saw of a member last time.
+#[derive(Clone, Copy, Debug)]
+struct Seen {
+    term: u64,
+    vote: Option<MemberId>,
+    committed: u64,
+    life: u32,
+    applied: u64,
+    disk_term: u64,
+    disk_vote: Option<MemberId>,
 }
 
 impl Monotonic {
@@ -232,8 +243,16 @@ impl Monotonic {
                     n.log.last_index()
                 ));
             }
-            let now = (n.term, n.vote, n.log.committed, m.life(), n.log.applied, n.disk_term, n.disk_vote);
-            if let Some(&(term, vote, committed, life, applied, disk_term, disk_vote)) = self.last.get(&n.id) {
+            let now = Seen {
+                term: n.term,
+                vote: n.vote,
+                committed: n.log.committed,
+                life: m.life(),
+                applied: n.log.applied,
+                disk_term: n.disk_term,
+                disk_vote: n.disk_vote,
+            };
+            if let Some(&Seen { term, vote, committed, life, applied, disk_term, disk_vote }) = self.last.get(&n.id) {
                 if n.disk_term < disk_term {
                     bad(format!("{who}: term on disk went back from {disk_term} to {}", n.disk_term));
                 }
