@@ -509,7 +509,7 @@ pub fn QuorumTable(lab: Lab) -> impl IntoView {
                 {move || {
                     let l = lang.get();
                     let (u, n) = (up.get(), size.get());
-                    let holds = u >= n / 2 + 1;
+                    let holds = u > n / 2;
                     format!(
                         "{}: {u}/{n} · {}",
                         i18n::QUORUM_UP.get(l),
