@@ -19,6 +19,7 @@ use crate::sim::network::{Endpoint, Network, MEMBERS_MAX};
 use crate::sim::queue::EventQueue;
 use crate::sim::rng::SimRng;
 use crate::sim::US_PER_S;
+use crate::watch::{self, WatchHub, WatchLog};
 
 /// etcdctl's `--command-timeout` (etcd `etcdctl/ctlv3/ctl.go`): a write not answered in 5 s
 /// fails with `Error: context deadline exceeded`.
@@ -184,6 +185,11 @@ pub struct World {
     pub stats: Stats,
     /// Reused buffer for draining a member's outbox (not state: always empty between steps).
     outbox_spare: Vec<Message>,
+    /// `etcdctl watch` streams (state), and what they delivered (a record, like the transcript).
+    watches: WatchHub,
+    pub watch_log: WatchLog,
+    /// Reused buffer for the streams' output (not state: always empty between steps).
+    watch_out: Vec<watch::Output>,
 }
 
 const LINK_SLOTS: usize = 2 * MEMBERS_MAX as usize;
@@ -236,6 +242,9 @@ impl World {
             transcript_dropped: 0,
             stats: Stats::default(),
             outbox_spare: Vec::new(),
+            watches: WatchHub::default(),
+            watch_log: WatchLog::default(),
+            watch_out: Vec::new(),
         };
         // Each member's ticker starts at its own phase, as independent processes do.
         for id in voters {
@@ -324,7 +333,27 @@ impl World {
         debug_assert!(at >= self.now_us, "time went backwards");
         self.now_us = at;
         self.handle(event);
+        self.pump_watches();
         true
+    }
+
+    /// Lets every `etcdctl watch` stream print what its member has applied (`crate::watch`).
+    fn pump_watches(&mut self) {
+        if self.watches.streams().is_empty() {
+            return;
+        }
+        let mutant = self.members[0].node.config.mutant;
+        let mut out = std::mem::take(&mut self.watch_out);
+        self.watches.pump(&mut self.watch_log, &self.members, &self.net, mutant, &mut out);
+        for (cmd, kind, text) in out.drain(..) {
+            self.push_line(cmd, kind, text);
+        }
+        self.watch_out = out;
+    }
+
+    /// The running `etcdctl watch` streams.
+    pub fn watch_streams(&self) -> &[watch::Stream] {
+        self.watches.streams()
     }
 
     /// Time of the next pending event.
@@ -380,7 +409,7 @@ impl World {
                         self.finish_endpoints(cmd);
                         return;
                     }
-                    ClientOp::Put { .. } | ClientOp::Delete { .. } => self.stats.writes_failed += 1,
+                    ClientOp::Put { .. } | ClientOp::Delete { .. } | ClientOp::Txn(_) => self.stats.writes_failed += 1,
                     _ => {}
                 }
                 self.say(cmd, LineKind::Stderr, Text::same("Error: context deadline exceeded"));
@@ -460,6 +489,9 @@ impl World {
                     ClientOp::Compact { revision } => {
                         node.propose(EntryData::Compact { revision }, origin);
                     }
+                    ClientOp::Txn(t) => {
+                        node.propose(EntryData::Txn(t), origin);
+                    }
                     ClientOp::MemberList { table } => {
                         let voters = node.voters().to_vec();
                         let lines = client::format_member_list(&voters, table);
@@ -495,7 +527,7 @@ impl World {
                     }
                     _ => {}
                 }
-                let is_write = matches!(req.op, ClientOp::Put { .. } | ClientOp::Delete { .. });
+                let is_write = matches!(req.op, ClientOp::Put { .. } | ClientOp::Delete { .. } | ClientOp::Txn(_));
                 if is_write {
                     if error {
                         self.stats.writes_failed += 1;
@@ -572,6 +604,7 @@ impl World {
                         .map(|()| format!("compacted revision {revision}"))
                         .map_err(|e| e.message().to_string()),
                 ),
+                EntryData::Txn(t) => Some(client::apply_txn(store, &t)),
             };
             // The member that accepted the request answers its client once it has applied it.
             if let (Some(origin), Some(answer)) = (e.origin.filter(|o| o.member == id), answer) {
@@ -714,6 +747,8 @@ impl World {
                 }
             }
         }
+        // A new stream replays `--rev` history at once; a crash is noticed at once.
+        self.pump_watches();
         id
     }
 
@@ -815,6 +850,22 @@ impl World {
                 self.start_request(id, via, op)?;
             }
             Command::Etcd { endpoint, op } => self.start_request(id, endpoint, op)?,
+            Command::EtcdWatch { endpoint, range, rev, prev_kv } => {
+                let m = match endpoint {
+                    Some(r) => self.resolve(&r)?,
+                    None => 1,
+                };
+                let life = self.members[(m - 1) as usize].life();
+                self.watches.start(&mut self.watch_log, id, m, life, range, rev, prev_kv)?;
+                // The prompt returns at once; the stream prints in the background.
+                self.finish(id, false);
+            }
+            Command::Interrupt => {
+                let commands = &self.commands;
+                let said = self.watches.interrupt(&mut self.watch_log, |cmd| commands[cmd as usize].line.clone());
+                self.say(id, LineKind::Stderr, said);
+                self.finish(id, false);
+            }
             Command::EtcdEndpoints { status, endpoints, cluster, table } => {
                 let targets: Vec<(MemberId, String)> = if cluster {
                     (1..=self.member_count()).map(|m| (m, format!("https://{}:2379", client::node_ip(m)))).collect()
@@ -900,8 +951,10 @@ impl World {
 
     /// Every single-key client operation so far, in request order, for the linearizability
     /// checker: puts, deletes and linearizable gets. Left out: serializable or historical reads
-    /// (not linearizable by design), ranges, requests answered with an error (no effect), and
-    /// keys that ever carried a lease (a lease expiry deletes them outside the history).
+    /// (not linearizable by design), ranges, requests answered with an error (no effect), keys
+    /// that ever carried a lease (a lease expiry deletes them outside the history), and keys a
+    /// `txn` may have written: the checker's model knows plain writes and reads, not compares
+    /// on revisions, so a txn's effect is outside what it can explain.
     pub fn client_history(&self) -> Vec<HistoryOp> {
         let leased: std::collections::BTreeSet<&str> = self
             .requests
@@ -911,6 +964,22 @@ impl World {
                 _ => None,
             })
             .collect();
+        let txn_ops: Vec<&TxnOp> = self
+            .requests
+            .values()
+            .filter_map(|r| match &r.op {
+                ClientOp::Txn(t) => Some(t.success.iter().chain(&t.failure)),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let txn_wrote = |key: &str| {
+            txn_ops.iter().any(|op| match op {
+                TxnOp::Put { key: k, .. } => &**k == key,
+                TxnOp::Delete(r) => r.contains(key),
+                TxnOp::Get(_) => false,
+            })
+        };
         let mut out = Vec::new();
         for r in self.requests.values() {
             if r.failed {
@@ -925,7 +994,7 @@ impl World {
                 },
                 _ => continue,
             };
-            if leased.contains(&**key) {
+            if leased.contains(&**key) || txn_wrote(key) {
                 continue;
             }
             out.push(HistoryOp { key: key.clone(), kind, invoked_us: r.invoked_us, answered_us: r.answered_us });
@@ -987,6 +1056,7 @@ impl World {
             Some(ClientOp::LeaseTimeToLive { .. }) => "ttl?",
             Some(ClientOp::EndpointStatus { .. }) => "status",
             Some(ClientOp::EndpointHealth { .. }) => "health",
+            Some(ClientOp::Txn(_)) => "txn",
             None => "?",
         }
     }
@@ -1147,6 +1217,10 @@ impl World {
         self.next_request.hash(&mut h);
         self.commands.hash(&mut h);
         self.stats.hash(&mut h);
+        // Only once a watch has existed, so worlds without watches keep their hashes.
+        if !self.watches.is_pristine() {
+            self.watches.hash(&mut h);
+        }
         h.finish()
     }
 }

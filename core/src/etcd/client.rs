@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
 use super::message::MemberId;
-use super::mvcc::{Bytes, KeyRange, KeyValue, MvccStore};
+use super::mvcc::{Bytes, KeyRange, KeyValue, MvccStore, TxnRequest, TxnResponse};
 use crate::hash::Fnv64;
 use crate::names;
 
@@ -51,6 +51,9 @@ pub enum ClientOp {
     MemberList {
         table: bool,
     },
+    /// `txn`: a write through Raft like `put` (also when it only reads: simpler, and still
+    /// linearizable).
+    Txn(std::rc::Rc<TxnRequest>),
 }
 
 /// The address kind gives a control-plane node on its docker network (the first container
@@ -204,6 +207,29 @@ pub fn format_time_to_live(
         s.push_str(&format!(", attached keys([{}])", ks.join(" ")));
     }
     s
+}
+
+/// Applies a transaction to a member's store and prints the answer as etcdctl's simple printer
+/// does (etcd v3.5 `etcdctl/ctlv3/command/printer_simple.go` `Txn`): `SUCCESS` or `FAILURE`,
+/// then per request a blank line and that request's own output (`OK`; the deleted count; the
+/// key and value lines). Lines are joined with `\n`: one answer, many terminal lines.
+pub fn apply_txn(store: &mut MvccStore, t: &TxnRequest) -> Result<String, String> {
+    let r = store.txn(&t.compares, &t.success, &t.failure).map_err(|e| e.message().to_string())?;
+    let mut lines = vec![if r.succeeded { "SUCCESS" } else { "FAILURE" }.to_string()];
+    for resp in &r.responses {
+        lines.push(String::new());
+        match resp {
+            TxnResponse::Put => lines.push("OK".to_string()),
+            TxnResponse::Delete(n) => lines.push(n.to_string()),
+            TxnResponse::Get(kvs) => {
+                for kv in kvs {
+                    lines.push(kv.key.to_string());
+                    lines.push(kv.value.to_string());
+                }
+            }
+        }
+    }
+    Ok(lines.join("\n"))
 }
 
 /// `etcdctl get`'s output, or the error etcdctl prints after `Error: `.

@@ -18,16 +18,24 @@ pub enum Mutant {
     PreVoteBumpsTerm,
     /// Serve a linearizable read from local state, without ReadIndex (Raft thesis §6.4).
     ReadWithoutReadIndex,
+    /// A watch resuming after its member restarts skips one revision (etcd api_guarantees.md
+    /// "Watch APIs": no gaps).
+    WatchSkipsRevision,
+    /// A watch resuming after its member restarts repeats its last revision (etcd
+    /// api_guarantees.md "Watch APIs": unique).
+    WatchRepeatsRevision,
 }
 
 impl Mutant {
-    pub const ALL: [Mutant; 6] = [
+    pub const ALL: [Mutant; 8] = [
         Mutant::CommitOldTerm,
         Mutant::VoteWithoutLogCheck,
         Mutant::AcceptMismatchedPrevTerm,
         Mutant::NoCheckQuorumStepDown,
         Mutant::PreVoteBumpsTerm,
         Mutant::ReadWithoutReadIndex,
+        Mutant::WatchSkipsRevision,
+        Mutant::WatchRepeatsRevision,
     ];
 
     pub fn name(self) -> &'static str {
@@ -38,6 +46,8 @@ impl Mutant {
             Mutant::NoCheckQuorumStepDown => "no-checkquorum-step-down",
             Mutant::PreVoteBumpsTerm => "prevote-bumps-term",
             Mutant::ReadWithoutReadIndex => "read-without-readindex",
+            Mutant::WatchSkipsRevision => "watch-skips-revision",
+            Mutant::WatchRepeatsRevision => "watch-repeats-revision",
         }
     }
 
