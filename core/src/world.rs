@@ -862,7 +862,9 @@ impl World {
             }
             Command::Interrupt => {
                 let commands = &self.commands;
-                let said = self.watches.interrupt(&mut self.watch_log, |cmd| commands[cmd as usize].line.clone());
+                let said = self
+                    .watches
+                    .interrupt(&mut self.watch_log, |cmd| shell::printable_line(&commands[cmd as usize].line));
                 self.say(id, LineKind::Stderr, said);
                 self.finish(id, false);
             }

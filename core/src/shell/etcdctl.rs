@@ -362,7 +362,7 @@ fn go_quote(s: &str) -> String {
 /// `fmt.Sscanf(rest, "%q) %s %q", …)`).
 fn parse_compare(line: &str) -> Result<Compare, ParseError> {
     parse_compare_etcd(line).map_err(|e| {
-        if !e.en.starts_with("Error: malformed comparison") {
+        if !e.en.starts_with("Error: malformed comparison") || line.contains('"') {
             return e;
         }
         // The likely slip: the shell ate the double quotes because the compare was not inside
