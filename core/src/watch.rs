@@ -314,3 +314,64 @@ impl WatchHub {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::World;
+
+    fn run(w: &mut World, lines: &[&str]) {
+        for line in lines {
+            let id = w.submit(line);
+            w.run_until_done(id);
+        }
+    }
+
+    #[test]
+    fn a_watch_returns_the_prompt_at_once_and_prints_in_the_background() {
+        let mut w = World::new(1, 3);
+        run(&mut w, &["sleep 3s"]);
+        let id = w.submit("etcdctl watch foo");
+        assert_eq!(w.commands()[id as usize].done_at_us, Some(w.now_us()), "the prompt returns at once");
+        run(&mut w, &["etcdctl put foo bar", "sleep 1s"]);
+        let printed: Vec<&str> = w.transcript().iter().filter(|l| l.cmd == id).map(|l| l.text.en.as_str()).collect();
+        // etcd v3.5 printer_simple.go `Watch`: type, key, value.
+        assert_eq!(printed, ["etcdctl watch foo", "PUT", "foo", "bar"]);
+        assert_eq!(w.watch_streams().len(), 1);
+        run(&mut w, &["^C"]);
+        assert!(w.watch_streams().is_empty());
+    }
+
+    #[test]
+    fn streams_are_bounded() {
+        let mut w = World::new(1, 3);
+        for _ in 0..STREAMS_MAX {
+            run(&mut w, &["etcdctl watch k"]);
+        }
+        let id = w.submit("etcdctl watch k");
+        assert!(w.commands()[id as usize].failed);
+        assert!(w.transcript().last().is_some_and(|l| l.text.en.contains("stop one with ^C")));
+        assert_eq!(w.watch_streams().len(), STREAMS_MAX);
+    }
+
+    #[test]
+    fn a_long_replay_goes_out_in_bounded_whole_revisions() {
+        let mut w = World::new(1, 1);
+        run(&mut w, &["sleep 3s"]);
+        for i in 0..600 {
+            run(&mut w, &[&format!("etcdctl put k{} v{i}", i % 10)]);
+        }
+        run(&mut w, &["etcdctl txn --then 'put t1 a' 'put t2 b' 'put t3 c'"]);
+        let id = w.submit("etcdctl watch \"\" --prefix --rev 2");
+        let first_pump = w.transcript().iter().filter(|l| l.cmd == id && l.text.en == "PUT").count();
+        assert_eq!(first_pump, EVENTS_PER_PUMP_MAX, "one pump prints at most the bound");
+        run(&mut w, &["sleep 1s"]);
+        let log = &w.watch_log.streams[0];
+        assert_eq!(log.delivered.len(), 603, "everything arrives over the next pumps");
+        let txn: Vec<&Delivered> = log.delivered.iter().filter(|d| d.key.starts_with('t')).collect();
+        assert!(txn.iter().all(|d| d.rev == txn[0].rev && d.pump == txn[0].pump), "one txn, one revision, one pump");
+        let mut out = Vec::new();
+        crate::check::watch::check_watches(&w, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+    }
+}

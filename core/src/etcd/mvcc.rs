@@ -547,6 +547,39 @@ mod tests {
     }
 
     #[test]
+    fn a_read_inside_a_transaction_sees_the_writes_before_it() {
+        // etcd server/storage/mvcc/kvstore_txn.go: a write txn's Range reads at the new revision.
+        let mut s = MvccStore::new();
+        s.put(b("a"), b("old"), 0);
+        let r = s
+            .txn(
+                &[],
+                &[
+                    TxnOp::Get(KeyRange::Key(b("a"))),
+                    TxnOp::Put { key: b("a"), value: b("new"), lease: 0 },
+                    TxnOp::Get(KeyRange::Key(b("a"))),
+                    TxnOp::Delete(KeyRange::Key(b("gone"))),
+                ],
+                &[],
+            )
+            .unwrap();
+        let values: Vec<Option<Bytes>> = r
+            .responses
+            .iter()
+            .map(|x| match x {
+                TxnResponse::Get(kvs) => kvs.first().map(|kv| kv.value.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(values, [Some(b("old")), None, Some(b("new")), None]);
+        assert_eq!(r.responses[3], TxnResponse::Delete(0));
+        assert_eq!(r.revision, 3);
+        // A txn that only reads makes no revision.
+        let ro = s.txn(&[], &[TxnOp::Get(KeyRange::Prefix(b("")))], &[]).unwrap();
+        assert_eq!((ro.revision, ro.events.len()), (3, 0));
+    }
+
+    #[test]
     fn watch_history_is_ordered_filtered_and_cut_by_compaction() {
         let mut s = MvccStore::new();
         s.put(b("/a/1"), b("x"), 0); // 2

@@ -531,4 +531,79 @@ mod tests {
         assert!(parse_line("etcdctl get foo --rev=x").is_err());
         assert!(parse_line("etcdctl get foo -w yaml").is_err());
     }
+
+    #[test]
+    fn watch_forms() {
+        // etcd v3.5 etcdctl/ctlv3/command/watch_command.go: key, optional range end, --prefix,
+        // --rev, --prev-kv; range end and --prefix exclude each other.
+        assert_eq!(
+            parse_line("etcdctl --endpoints=etcd-2:2379 watch /registry/pods/ --prefix --rev 5 --prev-kv"),
+            Ok(Command::EtcdWatch {
+                endpoint: Some(MemberRef::Named("etcd-2".into())),
+                range: KeyRange::Prefix(Rc::from("/registry/pods/")),
+                rev: 5,
+                prev_kv: true
+            })
+        );
+        assert!(matches!(
+            parse_line("etcdctl watch a c"),
+            Ok(Command::EtcdWatch { range: KeyRange::Range(..), rev: 0, prev_kv: false, .. })
+        ));
+        assert_eq!(parse_line("etcdctl watch").unwrap_err().en, "Error: bad number of arguments");
+        assert_eq!(
+            parse_line("etcdctl watch a c --prefix").unwrap_err().en,
+            "Error: `range_end` and `--prefix` are mutually exclusive"
+        );
+        assert!(parse_line("etcdctl get a --prev-kv").is_err());
+        assert_eq!(parse_line("^C"), Ok(Command::Interrupt));
+        assert!(parse_line("^C now").is_err());
+    }
+
+    #[test]
+    fn txn_one_line_form_maps_to_etcdctls_stdin_grammar() {
+        // etcd v3.5 txn_command.go: compares `TARGET("KEY") OP "VALUE"`; requests put/get/del.
+        let Ok(Command::Etcd { op: ClientOp::Txn(t), .. }) = parse_line(
+            r#"etcdctl txn 'mod("/k") = "5"' 'value("/v") != "x"' --then 'put /k v2' 'get /k' --else 'del /p --prefix'"#,
+        ) else {
+            panic!("txn did not parse")
+        };
+        assert_eq!(
+            t.compares,
+            [
+                Compare { key: Rc::from("/k"), target: CompareTarget::ModRevision(5), op: CompareOp::Equal },
+                Compare { key: Rc::from("/v"), target: CompareTarget::Value(Rc::from("x")), op: CompareOp::NotEqual },
+            ]
+        );
+        assert_eq!(
+            t.success,
+            [
+                TxnOp::Put { key: Rc::from("/k"), value: Rc::from("v2"), lease: 0 },
+                TxnOp::Get(KeyRange::Key(Rc::from("/k")))
+            ]
+        );
+        assert_eq!(t.failure, [TxnOp::Delete(KeyRange::Prefix(Rc::from("/p")))]);
+        // Short target names and back-quoted strings, as Go's %q reads them.
+        let Ok(Command::Etcd { op: ClientOp::Txn(t), .. }) =
+            parse_line("etcdctl txn 'c(`k`) > \"1\"' 'ver(\"k\") < \"3\"'")
+        else {
+            panic!("txn did not parse")
+        };
+        assert_eq!(t.compares[0].target, CompareTarget::CreateRevision(1));
+        assert_eq!(t.compares[1].op, CompareOp::Less);
+        assert_eq!(
+            parse_line("etcdctl txn 'mod(\"k\") = \"x\"'").unwrap_err().en,
+            r#"Error: invalid txn compare request: mod("k") = "x""#
+        );
+        assert_eq!(
+            parse_line("etcdctl txn 'frob(\"k\") = \"1\"'").unwrap_err().en,
+            r#"Error: malformed comparison: frob("k") = "1" (unknown target frob)"#
+        );
+        assert_eq!(parse_line("etcdctl txn --then 'put k'").unwrap_err().en, "Error: invalid txn request: put k");
+        assert_eq!(parse_line("etcdctl txn --then put").unwrap_err().en, "Error: invalid txn compare request: put");
+        let many = format!(
+            "etcdctl txn --then {}",
+            (0..=TXN_OPS_MAX).map(|i| format!("'get k{i}'")).collect::<Vec<_>>().join(" ")
+        );
+        assert_eq!(parse_line(&many).unwrap_err().en, "Error: etcdserver: too many operations in txn request");
+    }
 }
