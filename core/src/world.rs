@@ -857,8 +857,11 @@ impl World {
                 };
                 let life = self.members[(m - 1) as usize].life();
                 self.watches.start(&mut self.watch_log, id, m, life, range, rev, prev_kv)?;
-                // The prompt returns at once; the stream prints in the background.
-                self.finish(id, false);
+                // The prompt returns at once; the stream prints in the background. A start
+                // below the member's compaction ends it right here, as a failed command.
+                self.pump_watches();
+                let canceled = !self.watches.streams().iter().any(|s| s.cmd == id);
+                self.finish(id, canceled);
             }
             Command::Interrupt => {
                 let commands = &self.commands;
