@@ -11,6 +11,7 @@ pub mod shell;
 pub mod sim;
 pub mod table;
 pub mod view;
+pub mod watch;
 pub mod world;
 
 pub use scenario::Scenario;

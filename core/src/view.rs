@@ -135,6 +135,7 @@ impl World {
                                 KeyRange::Range(s, e) => format!("del [{s}, {e})"),
                             },
                             EntryData::Compact { revision } => format!("compact {revision}"),
+                            EntryData::Txn(t) => format!("txn {}", t.compares.first().map_or("", |c| &*c.key)),
                         },
                     })
                     .collect();

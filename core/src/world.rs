@@ -21,6 +21,7 @@ use crate::sim::network::{Endpoint, Network, MEMBERS_MAX};
 use crate::sim::queue::EventQueue;
 use crate::sim::rng::SimRng;
 use crate::sim::US_PER_S;
+use crate::watch::{self, WatchHub, WatchLog};
 
 /// etcdctl's `--command-timeout` (etcd `etcdctl/ctlv3/ctl.go`): a write not answered in 5 s
 /// fails with `Error: context deadline exceeded`.
@@ -267,6 +268,11 @@ pub struct World {
     pub snapshot_count: u64,
     /// Reused buffer for draining a member's outbox (not state: always empty between steps).
     outbox_spare: Vec<Message>,
+    /// `etcdctl watch` streams (state), and what they delivered (a record, like the transcript).
+    watches: WatchHub,
+    pub watch_log: WatchLog,
+    /// Reused buffer for the streams' output (not state: always empty between steps).
+    watch_out: Vec<watch::Output>,
 }
 
 const LINK_SLOTS: usize = 2 * MEMBERS_MAX as usize;
@@ -309,6 +315,9 @@ impl World {
             stats: Stats::default(),
             snapshot_count: SNAPSHOT_COUNT_DEFAULT,
             outbox_spare: Vec::new(),
+            watches: WatchHub::default(),
+            watch_log: WatchLog::default(),
+            watch_out: Vec::new(),
         };
         // Each member's ticker starts at its own phase, as independent processes do.
         for id in voters {
@@ -402,7 +411,27 @@ impl World {
         debug_assert!(at >= self.now_us, "time went backwards");
         self.now_us = at;
         self.handle(event);
+        self.pump_watches();
         true
+    }
+
+    /// Lets every `etcdctl watch` stream print what its member has applied (`crate::watch`).
+    fn pump_watches(&mut self) {
+        if self.watches.streams().is_empty() {
+            return;
+        }
+        let mutant = self.members[0].node.config.mutant;
+        let mut out = std::mem::take(&mut self.watch_out);
+        self.watches.pump(&mut self.watch_log, &self.members, &self.net, mutant, &mut out);
+        for (cmd, kind, text) in out.drain(..) {
+            self.push_line(cmd, kind, text);
+        }
+        self.watch_out = out;
+    }
+
+    /// The running `etcdctl watch` streams.
+    pub fn watch_streams(&self) -> &[watch::Stream] {
+        self.watches.streams()
     }
 
     /// Time of the next pending event.
@@ -502,7 +531,7 @@ impl World {
                         self.finish_endpoints(cmd);
                         return;
                     }
-                    ClientOp::Put { .. } | ClientOp::Delete { .. } => self.stats.writes_failed += 1,
+                    ClientOp::Put { .. } | ClientOp::Delete { .. } | ClientOp::Txn(_) => self.stats.writes_failed += 1,
                     _ => {}
                 }
                 self.say(cmd, LineKind::Stderr, Text::same("Error: context deadline exceeded"));
@@ -542,6 +571,7 @@ impl World {
                         | ClientOp::LeaseGrant { .. }
                         | ClientOp::LeaseRevoke { .. }
                         | ClientOp::LeaseKeepAlive { .. }
+                        | ClientOp::Txn(_)
                 );
                 if write && node.role == Role::Leader && node.transferee.is_some() {
                     // A leader handing over refuses proposals (etcd/raft `ErrProposalDropped`),
@@ -623,6 +653,9 @@ impl World {
                             }
                         }
                     }
+                    ClientOp::Txn(t) => {
+                        node.propose(EntryData::Txn(t), origin);
+                    }
                     ClientOp::MemberList { table } => {
                         let voters = node.voters().to_vec();
                         let lines = client::format_member_list(&voters, table);
@@ -658,7 +691,7 @@ impl World {
                     }
                     _ => {}
                 }
-                let is_write = matches!(req.op, ClientOp::Put { .. } | ClientOp::Delete { .. });
+                let is_write = matches!(req.op, ClientOp::Put { .. } | ClientOp::Delete { .. } | ClientOp::Txn(_));
                 if is_write {
                     if error {
                         self.stats.writes_failed += 1;
@@ -776,6 +809,7 @@ impl World {
                         .map(|()| format!("compacted revision {revision}"))
                         .map_err(|e| e.message().to_string()),
                 ),
+                EntryData::Txn(t) => Some(client::apply_txn(store, &t)),
             };
             // The member that accepted the request answers its client once it has applied it.
             if let (Some(origin), Some(answer)) = (e.origin.filter(|o| o.member == id), answer) {
@@ -966,6 +1000,8 @@ impl World {
                 }
             }
         }
+        // A new stream replays `--rev` history at once; a crash is noticed at once.
+        self.pump_watches();
         id
     }
 
@@ -1068,6 +1104,27 @@ impl World {
                 self.start_request(id, via, op)?;
             }
             Command::Etcd { endpoint, op } => self.start_request(id, endpoint, op)?,
+            Command::EtcdWatch { endpoint, range, rev, prev_kv } => {
+                let m = match endpoint {
+                    Some(r) => self.resolve(&r)?,
+                    None => 1,
+                };
+                let life = self.members[(m - 1) as usize].life();
+                self.watches.start(&mut self.watch_log, id, m, life, range, rev, prev_kv)?;
+                // The prompt returns at once; the stream prints in the background. A start
+                // below the member's compaction ends it right here, as a failed command.
+                self.pump_watches();
+                let canceled = !self.watches.streams().iter().any(|s| s.cmd == id);
+                self.finish(id, canceled);
+            }
+            Command::Interrupt => {
+                let commands = &self.commands;
+                let said = self
+                    .watches
+                    .interrupt(&mut self.watch_log, |cmd| shell::printable_line(&commands[cmd as usize].line));
+                self.say(id, LineKind::Stderr, said);
+                self.finish(id, false);
+            }
             Command::EtcdEndpoints { status, endpoints, cluster, table } => {
                 let targets: Vec<(MemberId, String)> = if cluster {
                     (1..=self.member_count()).map(|m| (m, format!("https://{}:2379", client::node_ip(m)))).collect()
@@ -1242,8 +1299,10 @@ impl World {
 
     /// Every single-key client operation so far, in request order, for the linearizability
     /// checker: puts, deletes and linearizable gets. Left out: serializable or historical reads
-    /// (not linearizable by design), ranges, requests answered with an error (no effect), and
-    /// keys that ever carried a lease (a lease expiry deletes them outside the history).
+    /// (not linearizable by design), ranges, requests answered with an error (no effect), keys
+    /// that ever carried a lease (a lease expiry deletes them outside the history), and keys a
+    /// `txn` may have written: the checker's model knows plain writes and reads, not compares
+    /// on revisions, so a txn's effect is outside what it can explain.
     pub fn client_history(&self) -> Vec<HistoryOp> {
         let leased: std::collections::BTreeSet<&str> = self
             .requests
@@ -1253,6 +1312,22 @@ impl World {
                 _ => None,
             })
             .collect();
+        let txn_ops: Vec<&TxnOp> = self
+            .requests
+            .values()
+            .filter_map(|r| match &r.op {
+                ClientOp::Txn(t) => Some(t.success.iter().chain(&t.failure)),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let txn_wrote = |key: &str| {
+            txn_ops.iter().any(|op| match op {
+                TxnOp::Put { key: k, .. } => &**k == key,
+                TxnOp::Delete(r) => r.contains(key),
+                TxnOp::Get(_) => false,
+            })
+        };
         let mut out = Vec::new();
         for r in self.requests.values() {
             if r.failed {
@@ -1267,7 +1342,7 @@ impl World {
                 },
                 _ => continue,
             };
-            if leased.contains(&**key) {
+            if leased.contains(&**key) || txn_wrote(key) {
                 continue;
             }
             out.push(HistoryOp { key: key.clone(), kind, invoked_us: r.invoked_us, answered_us: r.answered_us });
@@ -1330,6 +1405,7 @@ impl World {
             Some(ClientOp::LeaseTimeToLive { .. }) => "ttl?",
             Some(ClientOp::EndpointStatus { .. }) => "status",
             Some(ClientOp::EndpointHealth { .. }) => "health",
+            Some(ClientOp::Txn(_)) => "txn",
             None => "?",
         }
     }
@@ -1493,6 +1569,10 @@ impl World {
         self.next_request.hash(&mut h);
         self.commands.hash(&mut h);
         self.stats.hash(&mut h);
+        // Only once a watch has existed, so worlds without watches keep their hashes.
+        if !self.watches.is_pristine() {
+            self.watches.hash(&mut h);
+        }
         h.finish()
     }
 }

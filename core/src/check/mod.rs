@@ -4,5 +4,6 @@
 pub mod linearizability;
 pub mod properties;
 pub mod run;
+pub mod watch;
 
 pub use properties::*;

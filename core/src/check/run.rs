@@ -4,6 +4,7 @@
 //! successful new write, and every acknowledged write still present.
 
 use crate::check::linearizability::{self, Outcome};
+use crate::check::watch::{check_watches, WatchSchedule};
 use crate::check::{log_matching, SafetyChecks, Violation};
 use crate::etcd::message::EntryData;
 use crate::etcd::mutant::Mutant;
@@ -255,9 +256,14 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
     let mut w = World::with_config(seed, params.members, config);
     let mut checks = SafetyChecks::default();
     let mut faults = SimRng::new(seed ^ 0x5eed_fa17);
+    // Watches draw from their own generator, so the faults (and the world) stay as they were.
+    let mut watches = WatchSchedule::draw(&mut SimRng::new(seed ^ 0x3a7c_0b5e), params.members);
     let mut write_no = 0;
     let mut t_us = 0;
     submit_checked(&mut w, &mut checks, &format!("lab set snapshot-count {}", params.snapshot_count));
+    for line in watches.due(0, &w) {
+        submit_checked(&mut w, &mut checks, &line);
+    }
     // Safety phase: faults.
     loop {
         t_us += faults.between(20_000, params.rates.gap_us_max);
@@ -265,6 +271,9 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
             break;
         }
         run_checked(&mut w, &mut checks, t_us);
+        for line in watches.due(t_us, &w) {
+            submit_checked(&mut w, &mut checks, &line);
+        }
         let line = random_fault(&mut faults, params, &w, &mut write_no);
         if let Some((n, via)) = line.strip_prefix("burst:").and_then(|b| b.split_once(' ')) {
             for _ in 0..n.parse::<u32>().unwrap_or(0) {
@@ -383,6 +392,8 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
             detail: format!("no order of the {ops} operations on key {key} explains what the clients saw"),
         }),
     }
+    // Every watch stream: ordered, unique, gapless, atomic, and caught up at the end.
+    check_watches(&w, &mut checks.violations);
     let committed = w.members().iter().map(|m| m.node.log.committed).max().unwrap_or(0);
     SeedOutcome {
         seed,

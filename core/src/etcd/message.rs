@@ -26,6 +26,8 @@ pub enum EntryData {
     Delete { range: super::mvcc::KeyRange },
     /// `compact`: drop history before this revision on every member.
     Compact { revision: u64 },
+    /// `txn`: compares, then one branch of requests, at one revision. Shared like `Put`'s strings.
+    Txn(Rc<super::mvcc::TxnRequest>),
 }
 
 /// Where a client request entered the cluster, so the member that accepted it can answer the

@@ -21,10 +21,16 @@ pub enum Mutant {
     /// Send a granted vote before the vote is on disk (Raft Fig. 2: "updated on stable storage
     /// before responding to RPCs"); a crash then forgets it and the member votes twice.
     VoteReplyBeforePersist,
+    /// A watch resuming after its member restarts skips one revision (etcd api_guarantees.md
+    /// "Watch APIs": no gaps).
+    WatchSkipsRevision,
+    /// A watch resuming after its member restarts repeats its last revision (etcd
+    /// api_guarantees.md "Watch APIs": unique).
+    WatchRepeatsRevision,
 }
 
 impl Mutant {
-    pub const ALL: [Mutant; 7] = [
+    pub const ALL: [Mutant; 9] = [
         Mutant::CommitOldTerm,
         Mutant::VoteWithoutLogCheck,
         Mutant::AcceptMismatchedPrevTerm,
@@ -32,6 +38,8 @@ impl Mutant {
         Mutant::PreVoteBumpsTerm,
         Mutant::ReadWithoutReadIndex,
         Mutant::VoteReplyBeforePersist,
+        Mutant::WatchSkipsRevision,
+        Mutant::WatchRepeatsRevision,
     ];
 
     pub fn name(self) -> &'static str {
@@ -43,6 +51,8 @@ impl Mutant {
             Mutant::PreVoteBumpsTerm => "prevote-bumps-term",
             Mutant::ReadWithoutReadIndex => "read-without-readindex",
             Mutant::VoteReplyBeforePersist => "vote-before-persist",
+            Mutant::WatchSkipsRevision => "watch-skips-revision",
+            Mutant::WatchRepeatsRevision => "watch-repeats-revision",
         }
     }
 

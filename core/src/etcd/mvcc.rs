@@ -121,11 +121,31 @@ pub enum CompareOp {
     Greater,
 }
 
-/// A write inside a transaction.
+/// A request inside a transaction (etcd `RequestOp`): a write, or a read that sees the writes
+/// made before it in the same transaction (etcd `storeTxnWrite.Range` reads at the new revision).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TxnOp {
     Put { key: Bytes, value: Bytes, lease: u64 },
     Delete(KeyRange),
+    Get(KeyRange),
+}
+
+/// What one [`TxnOp`] answered (etcd `ResponseOp`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TxnResponse {
+    Put,
+    /// How many keys were deleted.
+    Delete(usize),
+    Get(Vec<KeyValue>),
+}
+
+/// A whole transaction as a client sends it (etcd `TxnRequest`): if every compare holds, the
+/// success requests run, else the failure requests — all at one revision.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TxnRequest {
+    pub compares: Vec<Compare>,
+    pub success: Vec<TxnOp>,
+    pub failure: Vec<TxnOp>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -134,6 +154,8 @@ pub struct TxnResult {
     /// The store revision after the transaction (unchanged if it wrote nothing).
     pub revision: u64,
     pub events: Vec<Event>,
+    /// One answer per request of the branch that ran, in order.
+    pub responses: Vec<TxnResponse>,
 }
 
 /// Keys a single revision may change at most (etcd `--max-txn-ops` 128 bounds a txn; a delete
@@ -194,6 +216,11 @@ impl MvccStore {
     /// (0 = no limit). Also returns how many matched in all (etcd's `count`).
     pub fn range(&self, range: &KeyRange, at: u64, limit: usize) -> Result<(Vec<KeyValue>, usize), MvccError> {
         let at = self.check_read_revision(at)?;
+        Ok(self.range_at(range, at, limit))
+    }
+
+    /// [`MvccStore::range`] at a revision already checked (or the one a transaction is writing).
+    fn range_at(&self, range: &KeyRange, at: u64, limit: usize) -> (Vec<KeyValue>, usize) {
         let mut out = Vec::new();
         let mut count = 0;
         let from = (std::ops::Bound::Included(range.start()), std::ops::Bound::Unbounded);
@@ -212,7 +239,7 @@ impl MvccStore {
                 }
             }
         }
-        Ok((out, count))
+        (out, count)
     }
 
     /// `put`: one revision.
@@ -244,7 +271,7 @@ impl MvccStore {
                 .iter()
                 .filter_map(|o| match o {
                     TxnOp::Put { key, .. } => Some(&**key),
-                    TxnOp::Delete(_) => None,
+                    TxnOp::Delete(_) | TxnOp::Get(_) => None,
                 })
                 .collect();
             puts.sort_unstable();
@@ -253,7 +280,7 @@ impl MvccStore {
             }
             let deletes = ops.iter().filter_map(|o| match o {
                 TxnOp::Delete(r) => Some(r),
-                TxnOp::Put { .. } => None,
+                TxnOp::Put { .. } | TxnOp::Get(_) => None,
             });
             for r in deletes {
                 if puts.iter().any(|k| r.contains(k)) {
@@ -265,19 +292,27 @@ impl MvccStore {
         let ops = if succeeded { success } else { failure };
         let rev = self.revision + 1;
         let mut events = Vec::new();
+        let mut responses = Vec::with_capacity(ops.len());
         for op in ops {
             match op {
                 TxnOp::Put { key, value, lease } => {
-                    events.push(self.write_put(rev, key.clone(), value.clone(), *lease))
+                    events.push(self.write_put(rev, key.clone(), value.clone(), *lease));
+                    responses.push(TxnResponse::Put);
                 }
-                TxnOp::Delete(r) => events.extend(self.write_delete(rev, r)),
+                TxnOp::Delete(r) => {
+                    let evs = self.write_delete(rev, r);
+                    responses.push(TxnResponse::Delete(evs.len()));
+                    events.extend(evs);
+                }
+                // At `rev`: the writes made so far in this transaction are visible.
+                TxnOp::Get(r) => responses.push(TxnResponse::Get(self.range_at(r, rev, 0).0)),
             }
         }
         if !events.is_empty() {
             self.revision = rev;
             self.events.extend(events.iter().cloned());
         }
-        Ok(TxnResult { succeeded, revision: self.revision, events })
+        Ok(TxnResult { succeeded, revision: self.revision, events, responses })
     }
 
     fn compare(&self, c: &Compare) -> bool {
@@ -361,6 +396,16 @@ impl MvccStore {
         self.events.retain(|e| e.kv.mod_revision >= rev);
         self.compact_revision = rev;
         Ok(())
+    }
+
+    /// Every event (any key) with revision ≥ `from`, in order, borrowed: a watch stream walks
+    /// this slice without copying history it has not reached yet.
+    pub fn events_from(&self, from: u64) -> Result<&[Event], MvccError> {
+        if from != 0 && from < self.compact_revision {
+            return Err(MvccError::Compacted { compact_revision: self.compact_revision });
+        }
+        let start = self.events.partition_point(|e| e.kv.mod_revision < from);
+        Ok(&self.events[start..])
     }
 
     /// Events in `range` with revision ≥ `from` (a watch starting at `from`), in order.
@@ -499,6 +544,39 @@ mod tests {
         assert!(create.succeeded);
         // etcd refuses a key written twice in one transaction.
         assert_eq!(s.txn(&[], &[put("a"), put("b")], &[]), Err(MvccError::DuplicateKey));
+    }
+
+    #[test]
+    fn a_read_inside_a_transaction_sees_the_writes_before_it() {
+        // etcd server/storage/mvcc/kvstore_txn.go: a write txn's Range reads at the new revision.
+        let mut s = MvccStore::new();
+        s.put(b("a"), b("old"), 0);
+        let r = s
+            .txn(
+                &[],
+                &[
+                    TxnOp::Get(KeyRange::Key(b("a"))),
+                    TxnOp::Put { key: b("a"), value: b("new"), lease: 0 },
+                    TxnOp::Get(KeyRange::Key(b("a"))),
+                    TxnOp::Delete(KeyRange::Key(b("gone"))),
+                ],
+                &[],
+            )
+            .unwrap();
+        let values: Vec<Option<Bytes>> = r
+            .responses
+            .iter()
+            .map(|x| match x {
+                TxnResponse::Get(kvs) => kvs.first().map(|kv| kv.value.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(values, [Some(b("old")), None, Some(b("new")), None]);
+        assert_eq!(r.responses[3], TxnResponse::Delete(0));
+        assert_eq!(r.revision, 3);
+        // A txn that only reads makes no revision.
+        let ro = s.txn(&[], &[TxnOp::Get(KeyRange::Prefix(b("")))], &[]).unwrap();
+        assert_eq!((ro.revision, ro.events.len()), (3, 0));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 mod etcdctl;
 
 use crate::etcd::client::ClientOp;
+use crate::etcd::mvcc::KeyRange;
 use crate::i18n::Text;
 use crate::sim::{US_PER_MS, US_PER_S};
 
@@ -96,6 +97,17 @@ pub enum Command {
         endpoint: Option<MemberRef>,
         op: ClientOp,
     },
+    /// `etcdctl watch`: a stream served by the member at `endpoint` that keeps printing in the
+    /// background after the prompt returns (`crate::watch`). `rev` 0: from the next revision.
+    EtcdWatch {
+        endpoint: Option<MemberRef>,
+        range: KeyRange,
+        rev: u64,
+        prev_kv: bool,
+    },
+    /// `^C` (Ctrl-C): stops the newest running stream. A command line of its own, so a replay
+    /// stops the stream at the same simulated instant.
+    Interrupt,
     Help,
 }
 
@@ -118,6 +130,7 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
         "etcdctl" => etcdctl::parse(rest),
         "sleep" => parse_sleep(rest),
         "help" => Ok(Command::Help),
+        "^C" | "^c" => no_args(rest, Command::Interrupt),
         other => Err(Text::same(format!("bash: {}: command not found", printable(other)))),
     }
 }
@@ -462,6 +475,16 @@ sleep DURATION                     let simulated time pass (2s, 500ms, 1m)
 etcdctl put|get|del|compact|lease|member list|endpoint status|health|move-leader
                                    etcd's own client (get: --prefix, --keys-only,
                                    --rev N, -w json, --consistency=s|l; --endpoints=etcd-2)
+etcdctl watch KEY [RANGE_END] [--prefix] [--rev N] [--prev-kv]
+                                   a stream: the prompt returns at once, and the events the
+                                   member applies print in the background as time passes
+^C                                 stop the newest running stream (Ctrl-C)
+etcdctl txn 'COMPARE' … --then 'REQUEST' … --else 'REQUEST' …
+                                   a transaction on one line: each quoted part is one line
+                                   etcdctl txn reads from stdin, --then/--else the blank
+                                   lines; compares mod|create|version|value(\"KEY\") with
+                                   = != < > \"N\"; requests put, get, del. Example:
+                                   etcdctl txn 'mod(\"/k\") = \"5\"' --then 'put /k v2' --else 'get /k'
 MEMBER: etcd-2, challenge-cluster-control-plane2 (node / etcd member name), or leader";
 
 pub const HELP_KO: &str = "\
@@ -483,6 +506,16 @@ sleep DURATION                     시뮬레이션 시간 진행 (2s, 500ms, 1m)
 etcdctl put|get|del|compact|lease|member list|endpoint status|health|move-leader
                                    etcd 클라이언트 (get: --prefix, --keys-only,
                                    --rev N, -w json, --consistency=s|l; --endpoints=etcd-2)
+etcdctl watch KEY [RANGE_END] [--prefix] [--rev N] [--prev-kv]
+                                   스트림: 프롬프트는 바로 돌아오고, 멤버가 적용하는
+                                   이벤트가 시간이 흐르면서 뒤에서 출력됨
+^C                                 가장 최근에 시작한 스트림 멈추기 (Ctrl-C)
+etcdctl txn '비교' … --then '요청' … --else '요청' …
+                                   한 줄 트랜잭션: 따옴표로 감싼 조각 하나가 etcdctl txn이
+                                   stdin에서 읽는 한 줄, --then/--else는 빈 줄 자리;
+                                   비교 mod|create|version|value(\"KEY\") 와 = != < > \"N\",
+                                   요청 put, get, del. 예:
+                                   etcdctl txn 'mod(\"/k\") = \"5\"' --then 'put /k v2' --else 'get /k'
 MEMBER: etcd-2, challenge-cluster-control-plane2 (노드 / etcd 멤버 이름), 또는 leader";
 
 #[cfg(test)]
