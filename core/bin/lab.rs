@@ -248,11 +248,15 @@ fn check(flags: Flags) -> Result<(), String> {
     let mut failed = 0u64;
     let mut committed = 0u64;
     let mut lin_unknown = 0u64;
+    let (mut snapshots, mut membership, mut transfers) = (0u64, 0u64, 0u64);
     let end = flags.start.saturating_add(flags.seeds);
     for seed in flags.start..end {
         let o = check_seed(seed, mutant);
         committed += o.committed;
         lin_unknown += u64::from(o.lin_unknown);
+        snapshots += o.snapshots_installed;
+        membership += o.membership_changes;
+        transfers += o.transfers;
         if o.violations.is_empty() {
             continue;
         }
@@ -275,7 +279,7 @@ fn check(flags: Flags) -> Result<(), String> {
     let wall_s = started.elapsed().as_secs_f64().max(1e-9);
     let n = end - flags.start;
     println!(
-        "checked {n} seeds ({}..{}), {} s simulated each: {failed} with violations; {committed} entries committed; linearizability undecided (over budget) in {lin_unknown}; {:.1} seeds/s",
+        "checked {n} seeds ({}..{}), {} s simulated each: {failed} with violations; {committed} entries committed; {snapshots} snapshots installed, {membership} membership changes, {transfers} leadership transfers; linearizability undecided (over budget) in {lin_unknown}; {:.1} seeds/s",
         flags.start,
         end.saturating_sub(1),
         (SAFETY_US + LIVENESS_US) / 1_000_000,

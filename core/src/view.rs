@@ -117,7 +117,9 @@ impl World {
                 let n = &m.node;
                 let last = n.log.last_index();
                 let from = last.saturating_sub(LOG_TAIL_MAX as u64);
-                let log_tail = n.log.entries()[from as usize..]
+                // The log starts after the snapshot: index `i` sits at offset `i - snapshot_index - 1`.
+                let skip = from.saturating_sub(n.log.snapshot_index) as usize;
+                let log_tail = n.log.entries()[skip..]
                     .iter()
                     .map(|e| EntryView {
                         index: e.index,
@@ -136,6 +138,15 @@ impl World {
                             },
                             EntryData::Compact { revision } => format!("compact {revision}"),
                             EntryData::Txn(t) => format!("txn {}", t.compares.first().map_or("", |c| &*c.key)),
+                            EntryData::ConfChange { kind, member } => {
+                                let what = match kind {
+                                    crate::etcd::message::ConfChangeKind::AddVoter => "member add",
+                                    crate::etcd::message::ConfChangeKind::AddLearner => "learner add",
+                                    crate::etcd::message::ConfChangeKind::Promote => "promote",
+                                    crate::etcd::message::ConfChangeKind::Remove => "member remove",
+                                };
+                                format!("{what} {}", names::member_short(*member))
+                            }
                         },
                     })
                     .collect();

@@ -8,7 +8,7 @@ use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
 use crate::etcd::client::{self, ClientOp, Header};
-use crate::etcd::message::{EntryData, MemberId, Message, Origin};
+use crate::etcd::message::{ConfChangeKind, EntryData, MemberId, Message, Origin};
 use crate::etcd::mutant::Mutant;
 use crate::etcd::mvcc::{KeyRange, MvccStore, TxnOp};
 use crate::etcd::raft::{DiskWrite, RaftConfig, RaftNode, ReadState, Role, TICK_US};
@@ -39,6 +39,8 @@ pub const DISK_LATENCY_US_DEFAULT: u64 = 1_000;
 pub const DISK_LATENCY_US_MAX: u64 = 10 * US_PER_S;
 /// How long a graceful stop waits for the leadership transfer (etcd's request timeout, 7 s).
 pub const STOP_TRANSFER_US_MAX: u64 = 7 * US_PER_S;
+/// A removed member that did not apply its own removal stops this long after its peers did.
+const REMOVED_SHUTDOWN_US: u64 = 100_000;
 /// How often a graceful stop looks whether leadership has moved.
 const STOP_POLL_US: u64 = 10_000;
 
@@ -85,6 +87,12 @@ pub enum Event {
         write: DiskWrite,
         number: u32,
     },
+    /// A removed member stops: its peers now reject it (etcd's rafthttp refuses a removed
+    /// member, which then shuts itself down).
+    Shutdown {
+        member: MemberId,
+        generation: u32,
+    },
     /// A graceful stop waiting for the leadership transfer to finish.
     StopPoll {
         cmd: u32,
@@ -121,6 +129,11 @@ pub struct Member {
     held: Vec<(u32, Message)>,
     /// `move-leader` requests this member (the leader) accepted: request → transferee.
     move_leader_waiting: Vec<(u64, MemberId)>,
+    /// Removed from the cluster (`member remove`): down for good, its number never reused.
+    pub removed: bool,
+    /// The name and peer URL `member list` prints (`member add NAME --peer-urls=URL`).
+    pub etcd_name: String,
+    pub peer_url: String,
 }
 
 pub use crate::etcd::snapshot::Lease;
@@ -142,6 +155,7 @@ impl Member {
     }
 
     fn new(node: RaftNode) -> Member {
+        let id = node.id;
         Member {
             node,
             up: true,
@@ -156,6 +170,9 @@ impl Member {
             disk_writes: 0,
             held: Vec::new(),
             move_leader_waiting: Vec::new(),
+            removed: false,
+            etcd_name: names::node_name(id),
+            peer_url: format!("https://{}:2380", client::node_ip(id)),
         }
     }
 
@@ -168,8 +185,7 @@ impl Member {
         self.disk_busy = false;
         self.disk_writes = 0;
         self.move_leader_waiting.clear();
-        let (id, voters, config) = (self.node.id, self.node.voters().to_vec(), self.node.config);
-        self.node = RaftNode::restart(id, voters, config, self.node.durable(), rng);
+        self.node = self.node.reboot(rng);
     }
 }
 
@@ -245,6 +261,12 @@ pub struct Stats {
     pub messages_dropped: u64,
     pub writes_ok: u64,
     pub writes_failed: u64,
+    /// Snapshots a follower installed from its leader (InstallSnapshot).
+    pub snapshots_installed: u64,
+    /// `member add|promote|remove` answered OK.
+    pub membership_changes: u64,
+    /// Leaderships handed over (`move-leader` answered OK, or a graceful stop that handed over).
+    pub transfers: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -266,6 +288,8 @@ pub struct World {
     pub stats: Stats,
     /// Applied entries between snapshots (`--snapshot-count`; `lab set snapshot-count`).
     pub snapshot_count: u64,
+    /// The `member add|promote|remove` request in flight: the lab takes one at a time.
+    membership_request: Option<u64>,
     /// Reused buffer for draining a member's outbox (not state: always empty between steps).
     outbox_spare: Vec<Message>,
     /// `etcdctl watch` streams (state), and what they delivered (a record, like the transcript).
@@ -314,6 +338,7 @@ impl World {
             transcript_dropped: 0,
             stats: Stats::default(),
             snapshot_count: SNAPSHOT_COUNT_DEFAULT,
+            membership_request: None,
             outbox_spare: Vec::new(),
             watches: WatchHub::default(),
             watch_log: WatchLog::default(),
@@ -494,6 +519,7 @@ impl World {
                 }
                 let (ko, en) = match m.node.leader.filter(|&l| l != member) {
                     Some(l) => {
+                        self.stats.transfers += 1;
                         let to = names::member_short(l);
                         (format!("리더십을 {to}에게 넘기고 중지됨"), format!("handed leadership to {to}, then stopped"))
                     }
@@ -538,6 +564,12 @@ impl World {
                 self.finish(cmd, true);
             }
             Event::Wake { cmd } => self.finish(cmd, false),
+            Event::Shutdown { member, generation } => {
+                let m = &self.members[(member - 1) as usize];
+                if m.up && m.generation == generation {
+                    self.take_down(member);
+                }
+            }
         }
     }
 
@@ -657,10 +689,50 @@ impl World {
                         node.propose(EntryData::Txn(t), origin);
                     }
                     ClientOp::MemberList { table } => {
-                        let voters = node.voters().to_vec();
-                        let lines = client::format_member_list(&voters, table);
+                        let mut all: Vec<MemberId> = node.voters().iter().chain(node.learners()).copied().collect();
+                        all.sort_unstable();
+                        let learners = node.learners().to_vec();
+                        let rows: Vec<client::MemberRow<'_>> = all
+                            .iter()
+                            .filter_map(|&m| self.members.get((m - 1) as usize).map(|x| (m, x)))
+                            .map(|(m, x)| client::MemberRow {
+                                member: m,
+                                name: &x.etcd_name,
+                                peer_url: &x.peer_url,
+                                learner: learners.contains(&m),
+                            })
+                            .collect();
+                        let lines = client::format_member_list(&rows, table);
                         let reply = Payload::ClientReply { request, lines, error: false };
                         self.send(Endpoint::Member(id), Endpoint::Client(id), reply);
+                    }
+                    ClientOp::MemberAdd { learner, member, .. } => {
+                        let kind = if learner { ConfChangeKind::AddLearner } else { ConfChangeKind::AddVoter };
+                        match self.may_change_membership(id, kind, member) {
+                            Ok(()) => {
+                                self.members[(id - 1) as usize].node.propose_conf_change(kind, member, origin);
+                            }
+                            Err(e) => self.refuse(id, request, e),
+                        }
+                    }
+                    ClientOp::MemberPromote { id: hex } | ClientOp::MemberRemove { id: hex } => {
+                        let kind = if matches!(op, ClientOp::MemberPromote { .. }) {
+                            ConfChangeKind::Promote
+                        } else {
+                            ConfChangeKind::Remove
+                        };
+                        let target = (1..=self.member_count())
+                            .find(|&m| client::member_id(m) == hex && !self.members[(m - 1) as usize].removed);
+                        let checked = match target {
+                            None => Err("etcdserver: member not found"),
+                            Some(t) => self.may_change_membership(id, kind, t).map(|()| t),
+                        };
+                        match checked {
+                            Ok(t) => {
+                                self.members[(id - 1) as usize].node.propose_conf_change(kind, t, origin);
+                            }
+                            Err(e) => self.refuse(id, request, e),
+                        }
                     }
                 }
                 self.flush(id);
@@ -699,10 +771,35 @@ impl World {
                         self.stats.writes_ok += 1;
                     }
                 }
+                let added = match req.op {
+                    ClientOp::MemberAdd { member, .. } if !error => Some(member),
+                    _ => None,
+                };
+                if !error {
+                    match req.op {
+                        ClientOp::MemberAdd { .. } | ClientOp::MemberPromote { .. } | ClientOp::MemberRemove { .. } => {
+                            self.stats.membership_changes += 1
+                        }
+                        ClientOp::MoveLeader { .. } => self.stats.transfers += 1,
+                        _ => {}
+                    }
+                }
                 for line in lines {
                     let (kind, text) =
                         if error { (LineKind::Stderr, format!("Error: {line}")) } else { (LineKind::Stdout, line) };
                     self.say(cmd, kind, Text::same(text));
+                }
+                if let Some(m) = added {
+                    // An operator would now start etcd on the new node with those settings.
+                    let who = format!("{} ({})", names::member_short(m), names::node_name(m));
+                    self.say(
+                        cmd,
+                        LineKind::Stdout,
+                        Text::new(
+                            format!("lab: 위 ETCD_* 설정으로 {who}을(를) 시작했습니다"),
+                            format!("lab: started {who} with the ETCD_* settings above"),
+                        ),
+                    );
                 }
                 self.finish(cmd, error);
             }
@@ -715,6 +812,7 @@ impl World {
         let idx = (id - 1) as usize;
         // A snapshot from the leader replaces the state machine before anything is applied.
         if let Some(snap) = self.members[idx].node.restored.take() {
+            self.stats.snapshots_installed += 1;
             let m = &mut self.members[idx];
             m.store = snap.store.clone();
             m.leases = snap.leases.clone();
@@ -763,11 +861,16 @@ impl World {
         }
         self.outbox_spare = msgs;
         let applied = self.members[idx].node.take_to_apply();
+        let mut removals = Vec::new();
         for e in applied {
             let now_us = self.now_us;
+            let conf = match e.data {
+                EntryData::ConfChange { kind, member } => Some((kind, member)),
+                _ => None,
+            };
             let member = &mut self.members[idx];
             let store = &mut member.store;
-            let answer: Option<Result<String, String>> = match e.data {
+            let mut answer: Option<Result<String, String>> = match e.data {
                 EntryData::Empty => None,
                 EntryData::Put { key, value, lease } => {
                     if lease != 0 && !member.leases.contains_key(&lease) {
@@ -810,7 +913,14 @@ impl World {
                         .map_err(|e| e.message().to_string()),
                 ),
                 EntryData::Txn(t) => Some(client::apply_txn(store, &t)),
+                EntryData::ConfChange { .. } => None,
             };
+            if let Some((kind, target)) = conf {
+                answer = Some(self.apply_membership(id, kind, target, e.origin));
+                if kind == ConfChangeKind::Remove {
+                    removals.push(target);
+                }
+            }
             // The member that accepted the request answers its client once it has applied it.
             if let (Some(origin), Some(answer)) = (e.origin.filter(|o| o.member == id), answer) {
                 if self.requests.get(&origin.request).is_some_and(|r| !r.done && r.via == id) {
@@ -818,10 +928,26 @@ impl World {
                         Ok(l) => (l, false),
                         Err(l) => (l, true),
                     };
-                    let reply = Payload::ClientReply { request: origin.request, lines: vec![line], error };
+                    let lines = line.split('\n').map(String::from).collect();
+                    let reply = Payload::ClientReply { request: origin.request, lines, error };
                     self.send(Endpoint::Member(id), Endpoint::Client(id), reply);
                 }
             }
+        }
+        // A removed member shuts itself down once it learns of its removal (etcd does); the
+        // others stop talking to it. The lab takes it down as soon as the removal applies.
+        for target in removals {
+            let t = &mut self.members[(target - 1) as usize];
+            t.removed = true;
+            if target == id && t.up {
+                self.take_down(target);
+            } else if t.up {
+                let shutdown = Event::Shutdown { member: target, generation: t.generation };
+                self.queue.push(self.now_us + REMOVED_SHUTDOWN_US, shutdown);
+            }
+        }
+        if !self.members[idx].up {
+            return;
         }
         // Linearizable reads: serve each once this member has applied up to its read index.
         let confirmed = std::mem::take(&mut self.members[idx].node.read_states);
@@ -852,6 +978,126 @@ impl World {
         }
     }
 
+    /// Answers a request at once with an error.
+    fn refuse(&mut self, id: MemberId, request: u64, error: &str) {
+        let reply = Payload::ClientReply { request, lines: vec![error.to_string()], error: true };
+        self.send(Endpoint::Member(id), Endpoint::Client(id), reply);
+    }
+
+    /// etcd's checks before proposing a membership change (`server.go` `mayAddMember`,
+    /// `mayPromoteMember`, `mayRemoveMember` with `--strict-reconfig-check`, on by default):
+    /// never leave the voters without a quorum of started, connected members.
+    fn may_change_membership(&self, id: MemberId, kind: ConfChangeKind, target: MemberId) -> Result<(), &'static str> {
+        use crate::sim::network::Endpoint::Member as M;
+        let node = &self.members[(id - 1) as usize].node;
+        let voters = node.voters();
+        let learner = node.learners().contains(&target);
+        // Connected: up, and reachable both ways from the member deciding.
+        let connected = |m: MemberId| {
+            m == id || {
+                let x = &self.members[(m - 1) as usize];
+                x.up && self.net.connected(M(id), M(m)) && self.net.connected(M(m), M(id))
+            }
+        };
+        let active = voters.iter().filter(|&&v| connected(v)).count();
+        match kind {
+            ConfChangeKind::AddLearner if !node.learners().is_empty() => {
+                Err("etcdserver: too many learner members in cluster")
+            }
+            ConfChangeKind::AddVoter | ConfChangeKind::AddLearner => {
+                let started = voters.iter().filter(|&&v| !self.members[(v - 1) as usize].removed).count();
+                if kind == ConfChangeKind::AddVoter && started < crate::etcd::raft::majority(voters.len() + 1) {
+                    Err("etcdserver: re-configuration failed due to not enough started members")
+                } else if active < voters.len() {
+                    Err("etcdserver: unhealthy cluster")
+                } else {
+                    Ok(())
+                }
+            }
+            ConfChangeKind::Promote if !learner => Err("etcdserver: can only promote a learner member"),
+            ConfChangeKind::Promote => {
+                // The leader knows how far the learner got: in sync means ≥ 90 % of its log.
+                let leader = self.leader().map(|l| &self.members[(l - 1) as usize].node);
+                let ready = leader.is_some_and(|l| {
+                    l.progress().get(&target).is_some_and(|p| p.matched * 10 >= l.log.last_index() * 9)
+                });
+                if ready {
+                    Ok(())
+                } else {
+                    Err("etcdserver: can only promote a learner member which is in sync with leader")
+                }
+            }
+            ConfChangeKind::Remove if learner => Ok(()),
+            ConfChangeKind::Remove => {
+                // A member already down is safe to remove; otherwise the rest must keep a quorum.
+                let target_down = target != id && !connected(target);
+                let remaining = active.saturating_sub(1);
+                if target_down || remaining >= crate::etcd::raft::majority(voters.len().saturating_sub(1)) {
+                    Ok(())
+                } else {
+                    Err("etcdserver: unhealthy cluster")
+                }
+            }
+        }
+    }
+
+    /// Member `id` applied a membership change. The first member to apply an addition starts
+    /// the new member (an operator would start etcd with the `ETCD_*` lines `member add`
+    /// printed); the answer is what etcdctl prints.
+    fn apply_membership(
+        &mut self,
+        id: MemberId,
+        kind: ConfChangeKind,
+        target: MemberId,
+        origin: Option<Origin>,
+    ) -> Result<String, String> {
+        self.members[(id - 1) as usize].node.apply_conf_change(kind, target);
+        let cluster = client::cluster_id();
+        let target_id = client::member_id(target);
+        let request = origin.and_then(|o| self.requests.get(&o.request));
+        match kind {
+            ConfChangeKind::AddVoter | ConfChangeKind::AddLearner => {
+                let (name, peer_url) = match request.map(|r| &r.op) {
+                    Some(ClientOp::MemberAdd { name, peer_url, .. }) => (name.clone(), peer_url.clone()),
+                    _ => (names::node_name(target), format!("https://{}:2380", client::node_ip(target))),
+                };
+                if (target as usize) > self.members.len() {
+                    debug_assert_eq!(target as usize, self.members.len() + 1, "member numbers are dense");
+                    let from = &self.members[(id - 1) as usize].node;
+                    let (voters, learners, config) = (from.voters().to_vec(), from.learners().to_vec(), from.config);
+                    let mut node = RaftNode::new(target, voters.clone(), config, &mut self.rng);
+                    node.set_membership(voters, learners);
+                    let mut m = Member::new(node);
+                    m.etcd_name = name.clone();
+                    m.peer_url = peer_url.clone();
+                    self.members.push(m);
+                    let phase_us = self.rng.below(TICK_US);
+                    self.queue.push(self.now_us + phase_us, Event::Tick { member: target, generation: 0 });
+                }
+                let node = &self.members[(id - 1) as usize].node;
+                let mut initial: Vec<String> = Vec::new();
+                for &m in node.voters().iter().chain(node.learners()) {
+                    let mm = self.members.get((m - 1) as usize);
+                    let n =
+                        if m == target { name.clone() } else { mm.map_or_else(String::new, |x| x.etcd_name.clone()) };
+                    let u = if m == target {
+                        peer_url.clone()
+                    } else {
+                        mm.map_or_else(String::new, |x| x.peer_url.clone())
+                    };
+                    initial.push(format!("{n}={u}"));
+                }
+                let as_learner = if kind == ConfChangeKind::AddLearner { " as learner " } else { " " };
+                Ok(format!(
+                    "Member {target_id:16x} added{as_learner}to cluster {cluster:16x}\n\nETCD_NAME={name:?}\nETCD_INITIAL_CLUSTER={:?}\nETCD_INITIAL_ADVERTISE_PEER_URLS={peer_url:?}\nETCD_INITIAL_CLUSTER_STATE=\"existing\"",
+                    initial.join(",")
+                ))
+            }
+            ConfChangeKind::Promote => Ok(format!("Member {target_id:16x} promoted in cluster {cluster:16x}")),
+            ConfChangeKind::Remove => Ok(format!("Member {target_id:16x} removed from cluster {cluster:16x}")),
+        }
+    }
+
     /// Takes a snapshot once `snapshot_count` entries were applied since the last one (etcd
     /// `triggerSnapshot`), and compacts the log behind it.
     fn maybe_snapshot(&mut self, id: MemberId) {
@@ -869,7 +1115,7 @@ impl World {
             index: at,
             term,
             voters: n.voters().to_vec(),
-            learners: Vec::new(),
+            learners: n.learners().to_vec(),
             store: m.store.clone(),
             leases: m.leases.clone(),
         };
@@ -1029,7 +1275,12 @@ impl World {
             Command::Restart(r) => {
                 let m = self.resolve(&r)?;
                 let idx = (m - 1) as usize;
-                let (ko, en) = if self.members[idx].up {
+                let (ko, en) = if self.members[idx].removed {
+                    return Err(Text::new(
+                        format!("lab: {}은(는) 클러스터에서 제거되었습니다 (etcd: the member has been permanently removed from the cluster)", names::member_short(m)),
+                        format!("lab: {} was removed from the cluster (etcd: the member has been permanently removed from the cluster)", names::member_short(m)),
+                    ));
+                } else if self.members[idx].up {
                     ("이미 실행 중입니다", "is already running")
                 } else {
                     let member = &mut self.members[idx];
@@ -1103,7 +1354,31 @@ impl World {
                 let op = ClientOp::Put { key: key.into(), value: value.into(), lease: 0 };
                 self.start_request(id, via, op)?;
             }
-            Command::Etcd { endpoint, op } => self.start_request(id, endpoint, op)?,
+            Command::Etcd { endpoint, mut op } => {
+                let membership = matches!(
+                    op,
+                    ClientOp::MemberAdd { .. } | ClientOp::MemberPromote { .. } | ClientOp::MemberRemove { .. }
+                );
+                if membership {
+                    if self.membership_request.is_some_and(|r| self.requests.get(&r).is_some_and(|r| !r.done)) {
+                        return Err(Text::new(
+                            "lab: 다른 멤버 변경이 아직 진행 중입니다 (etcd는 한 번에 하나씩 바꿉니다)",
+                            "lab: another membership change is still in progress (etcd makes one at a time)",
+                        ));
+                    }
+                    if let ClientOp::MemberAdd { member, .. } = &mut op {
+                        if self.members.len() >= MEMBERS_MAX as usize {
+                            return Err(Text::new(
+                                format!("lab: 이 랩의 etcd 멤버는 최대 {MEMBERS_MAX}개입니다 (제거된 멤버 번호는 다시 쓰지 않음)"),
+                                format!("lab: the lab runs at most {MEMBERS_MAX} etcd members (removed members' numbers are not reused)"),
+                            ));
+                        }
+                        *member = self.members.len() as MemberId + 1;
+                    }
+                    self.membership_request = Some(self.next_request);
+                }
+                self.start_request(id, endpoint, op)?
+            }
             Command::EtcdWatch { endpoint, range, rev, prev_kv } => {
                 let m = match endpoint {
                     Some(r) => self.resolve(&r)?,
@@ -1399,6 +1674,9 @@ impl World {
             Some(ClientOp::Compact { .. }) => "compact",
             Some(ClientOp::MemberList { .. }) => "members",
             Some(ClientOp::MoveLeader { .. }) => "move-leader",
+            Some(ClientOp::MemberAdd { .. }) => "member add",
+            Some(ClientOp::MemberPromote { .. }) => "promote",
+            Some(ClientOp::MemberRemove { .. }) => "member rm",
             Some(ClientOp::LeaseGrant { .. }) => "grant",
             Some(ClientOp::LeaseRevoke { .. }) => "revoke",
             Some(ClientOp::LeaseKeepAlive { .. }) => "keepalive",
@@ -1524,8 +1802,20 @@ impl World {
                 [
                     names::member_short(n.id),
                     names::node_name(n.id),
-                    if m.up { "up".into() } else { "down".into() },
-                    if m.up { n.role.label().into() } else { "-".into() },
+                    if m.removed {
+                        "removed".into()
+                    } else if m.up {
+                        "up".into()
+                    } else {
+                        "down".into()
+                    },
+                    if !m.up {
+                        "-".into()
+                    } else if n.learners().contains(&n.id) {
+                        "learner".into()
+                    } else {
+                        n.role.label().into()
+                    },
                     n.term.to_string(),
                     opt(n.vote),
                     if m.up { opt(n.leader) } else { "-".into() },

@@ -284,16 +284,36 @@ impl Monotonic {
 
 /// A committed entry is stored on a quorum (Raft §5.3: "an entry is committed once the leader
 /// that created it has replicated it on a majority"). Crashed members count: their log is on disk.
-/// Reports each (member, index) once.
+/// The quorum is of the voters the leader counted when it committed: a follower learns a commit
+/// index from a leader, whose commit point k ≥ c sits on a majority of its configuration, and by
+/// Log Matching those members hold c too. A leader's configuration changes when it applies a
+/// change (Raft §6; etcd/raft apply-time changes), possibly in the very step that committed, so
+/// the commit must be on a majority of its configuration before or after that step. Reports
+/// each (member, index) once.
 #[derive(Clone, Debug, Default)]
 pub struct CommittedOnQuorum {
     reported: std::collections::BTreeSet<(MemberId, u64)>,
+    /// A leader's commit point → the voters it had before and after the step that reached it.
+    voters_at: BTreeMap<u64, [Vec<MemberId>; 2]>,
+    /// Each member's voters at the previous observation.
+    voters_before: BTreeMap<MemberId, Vec<MemberId>>,
 }
 
 impl CommittedOnQuorum {
     pub fn observe(&mut self, w: &World, out: &mut Vec<Violation>) {
+        for m in w.members() {
+            let c = m.node.log.committed;
+            let now = m.node.voters();
+            if c > 0 && m.up && m.node.role == Role::Leader {
+                let before = self.voters_before.get(&m.node.id).cloned().unwrap_or_else(|| now.to_vec());
+                self.voters_at.entry(c).or_insert_with(|| [before, now.to_vec()]);
+            }
+            if self.voters_before.get(&m.node.id).is_none_or(|v| v.as_slice() != now) {
+                self.voters_before.insert(m.node.id, now.to_vec());
+            }
+        }
         let mut found = Vec::new();
-        committed_on_quorum(w, &mut found);
+        committed_on_quorum(w, &self.voters_at, &mut found);
         for v in found {
             if self.reported.insert((v.member, v.index)) {
                 out.push(v.violation);
@@ -308,18 +328,29 @@ struct QuorumMiss {
     violation: Violation,
 }
 
-fn committed_on_quorum(w: &World, out: &mut Vec<QuorumMiss>) {
+fn committed_on_quorum(w: &World, voters_at: &BTreeMap<u64, [Vec<MemberId>; 2]>, out: &mut Vec<QuorumMiss>) {
     let ms = w.members();
-    let quorum = ms.len() / 2 + 1;
     for m in ms {
         let c = m.node.log.committed;
         if c == 0 {
             continue;
         }
+        let Some((_, configs)) = voters_at.range(c..).next() else { continue };
         let term = m.node.log.term(c);
         // A member whose snapshot covers `c` holds it (snapshots hold committed entries only).
-        let holders = ms.iter().filter(|o| o.node.log.term(c) == term || o.node.log.snapshot_index >= c).count();
-        if holders < quorum {
+        let holders = |voters: &[MemberId]| {
+            voters
+                .iter()
+                .filter_map(|&v| ms.get((v - 1) as usize))
+                .filter(|o| o.node.log.term(c) == term || o.node.log.snapshot_index >= c)
+                .count()
+        };
+        if configs.iter().any(|v| holders(v) >= crate::etcd::raft::majority(v.len())) {
+            continue;
+        }
+        let voters = &configs[1];
+        let holders = holders(voters);
+        {
             out.push(QuorumMiss {
                 member: m.node.id,
                 index: c,
@@ -327,9 +358,9 @@ fn committed_on_quorum(w: &World, out: &mut Vec<QuorumMiss>) {
                     at_us: w.now_us(),
                     property: "Committed on a quorum (Raft §5.3)",
                     detail: format!(
-                        "{} committed index {c} held by only {holders} of {}",
+                        "{} committed index {c} held by only {holders} of the {} voters its leader counted",
                         member_short(m.node.id),
-                        ms.len()
+                        voters.len()
                     ),
                 },
             });
@@ -365,8 +396,8 @@ impl CheckQuorumStepsDown {
         for m in w.members() {
             let n = &m.node;
             let leading = m.up && n.role == Role::Leader && n.config.check_quorum;
-            let mask =
-                w.members().iter().filter(|o| talk(w, n.id, o.node.id)).fold(0u8, |acc, o| acc | 1 << (o.node.id - 1));
+            // Only voters count toward CheckQuorum's quorum.
+            let mask = n.voters().iter().filter(|&&v| talk(w, n.id, v)).fold(0u8, |acc, &v| acc | 1 << (v - 1));
             if !leading || mask.count_ones() as usize >= n.quorum() {
                 self.cut_off_since.remove(&n.id);
                 continue;

@@ -47,6 +47,8 @@ pub struct FaultRates {
     pub slow_disk: u64,
     /// Leadership transfers: `etcdctl move-leader` and graceful stops.
     pub transfer: u64,
+    /// Membership changes: add a learner or a voter, promote, remove.
+    pub membership: u64,
     /// Longest quiet gap between two faults.
     pub gap_us_max: u64,
 }
@@ -81,6 +83,7 @@ impl SeedParams {
                 lease: r.between(0, 8),
                 slow_disk: r.between(0, 6),
                 transfer: r.between(0, 4),
+                membership: r.between(0, 3),
                 gap_us_max: r.between(300_000, 2_000_000),
             },
         }
@@ -97,6 +100,10 @@ pub struct SeedOutcome {
     pub hash: u64,
     pub committed: u64,
     pub writes_ok: u64,
+    /// What the seed exercised: InstallSnapshots, membership changes, leadership transfers.
+    pub snapshots_installed: u64,
+    pub membership_changes: u64,
+    pub transfers: u64,
     /// The linearizability search ran out of budget on some key (neither pass nor fail).
     pub lin_unknown: bool,
 }
@@ -104,7 +111,7 @@ pub struct SeedOutcome {
 /// One fault (or client write) as a command line.
 pub fn random_fault(r: &mut SimRng, p: &SeedParams, w: &World, write_no: &mut u64) -> String {
     let f = &p.rates;
-    let member = |r: &mut SimRng| format!("etcd-{}", r.between(1, p.members as u64));
+    let member = |r: &mut SimRng| format!("etcd-{}", r.between(1, w.member_count() as u64));
     let total = f.read
         + f.write
         + f.crash
@@ -118,7 +125,8 @@ pub fn random_fault(r: &mut SimRng, p: &SeedParams, w: &World, write_no: &mut u6
         + f.burst
         + f.lease
         + f.slow_disk
-        + f.transfer;
+        + f.transfer
+        + f.membership;
     let mut x = r.below(total);
     let mut pick = |weight: u64| {
         let hit = x < weight;
@@ -147,9 +155,10 @@ pub fn random_fault(r: &mut SimRng, p: &SeedParams, w: &World, write_no: &mut u6
     } else if pick(f.restart) {
         format!("lab restart {}", member(r))
     } else if pick(f.partition) {
-        let sides: Vec<u64> = (0..p.members).map(|_| r.below(2)).collect();
+        let count = w.member_count();
+        let sides: Vec<u64> = (0..count).map(|_| r.below(2)).collect();
         let side = |s: u64| {
-            (1..=p.members).filter(|&m| sides[(m - 1) as usize] == s).map(|m| format!("etcd-{m}")).collect::<Vec<_>>()
+            (1..=count).filter(|&m| sides[(m - 1) as usize] == s).map(|m| format!("etcd-{m}")).collect::<Vec<_>>()
         };
         let (a, b) = (side(0), side(1));
         if a.is_empty() || b.is_empty() {
@@ -189,8 +198,30 @@ pub fn random_fault(r: &mut SimRng, p: &SeedParams, w: &World, write_no: &mut u6
             0 => format!("lab disk {} normal", member(r)),
             _ => format!("lab disk {} {}ms", member(r), r.between(1, 400)),
         }
+    } else if pick(f.membership) {
+        use crate::etcd::client::member_id;
+        let count = w.member_count();
+        let live: Vec<u8> = (1..=count).filter(|&m| !w.member(m).removed).collect();
+        let learner = live.iter().copied().find(|&m| w.members().iter().any(|o| o.node.learners().contains(&m)));
+        let via = member(r);
+        match (learner, r.below(3)) {
+            (Some(l), 0 | 1) => format!("etcdctl --endpoints={via} member promote {:x}", member_id(l)),
+            (_, 0) if count < crate::sim::network::MEMBERS_MAX && live.len() < 7 => {
+                let n = count + 1;
+                let flag = if r.below(3) == 0 { "" } else { " --learner" };
+                format!(
+                    "etcdctl --endpoints={via} member add extra-{n} --peer-urls=https://172.18.0.{}:2380{flag}",
+                    n + 1
+                )
+            }
+            _ if live.len() > 3 => {
+                let victim = live[r.below(live.len() as u64) as usize];
+                format!("etcdctl --endpoints={via} member remove {:x}", member_id(victim))
+            }
+            _ => format!("etcdctl --endpoints={via} member list"),
+        }
     } else if pick(f.transfer) {
-        let target = r.between(1, p.members as u64) as u8;
+        let target = r.between(1, w.member_count() as u64) as u8;
         match (r.below(3), w.leader()) {
             (0, _) => format!("lab stop {}", member(r)),
             (_, Some(l)) => {
@@ -245,6 +276,9 @@ pub fn check_seed(seed: u64, mutant: Option<Mutant>) -> SeedOutcome {
                 hash: 0,
                 committed: 0,
                 writes_ok: 0,
+                snapshots_installed: 0,
+                membership_changes: 0,
+                transfers: 0,
                 lin_unknown: false,
             }
         }
@@ -293,7 +327,10 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
     for line in ["lab heal", "lab loss 0%", "lab set prevote on", "lab set checkquorum on"] {
         submit_checked(&mut w, &mut checks, line);
     }
-    for m in 1..=params.members {
+    for m in 1..=w.member_count() {
+        if w.member(m).removed {
+            continue;
+        }
         if !w.member(m).up {
             submit_checked(&mut w, &mut checks, &format!("lab restart etcd-{m}"));
         }
@@ -306,15 +343,15 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
         let t = w.now_us() + 100_000;
         run_checked(&mut w, &mut checks, t);
         // A graceful stop begun in the safety phase may still take its member down.
-        for m in 1..=params.members {
-            if !w.member(m).up {
+        for m in 1..=w.member_count() {
+            if !w.member(m).up && !w.member(m).removed {
                 submit_checked(&mut w, &mut checks, &format!("lab restart etcd-{m}"));
             }
         }
-        // A leader every member follows, in its term.
+        // A leader every member of the cluster follows, in its term.
         if let Some(l) = w.leader() {
             let term = w.member(l).node.term;
-            if w.members().iter().all(|m| m.node.leader == Some(l) && m.node.term == term) {
+            if w.members().iter().filter(|m| !m.removed).all(|m| m.node.leader == Some(l) && m.node.term == term) {
                 stable_leader = Some(l);
                 break;
             }
@@ -403,6 +440,9 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
         hash: w.state_hash(),
         committed,
         writes_ok: w.stats.writes_ok,
+        snapshots_installed: w.stats.snapshots_installed,
+        membership_changes: w.stats.membership_changes,
+        transfers: w.stats.transfers,
         lin_unknown,
     }
 }

@@ -51,6 +51,22 @@ pub enum ClientOp {
     MemberList {
         table: bool,
     },
+    /// `member add NAME --peer-urls=URL [--learner]`.
+    MemberAdd {
+        name: String,
+        peer_url: String,
+        learner: bool,
+        /// The lab's number for the new member, chosen when the command runs (0 from the parser).
+        member: MemberId,
+    },
+    /// `member promote ID` (a learner becomes a voter).
+    MemberPromote {
+        id: u64,
+    },
+    /// `member remove ID`.
+    MemberRemove {
+        id: u64,
+    },
     /// `move-leader`: sent to the leader, answered once the transferee leads.
     MoveLeader {
         target: u64,
@@ -105,17 +121,26 @@ pub fn go_duration_us(us: u64) -> String {
 }
 
 /// `etcdctl member list` (simple or `-w table`; etcd `printer_simple.go` / `printer_table.go`).
-pub fn format_member_list(members: &[MemberId], table: bool) -> Vec<String> {
+/// One row of `member list`: the member, its name and peer URL, whether it is a learner.
+pub struct MemberRow<'a> {
+    pub member: MemberId,
+    pub name: &'a str,
+    pub peer_url: &'a str,
+    pub learner: bool,
+}
+
+/// `member list` (etcd `printer.go` `makeMemberListTable`: the ID in `%x`, no padding).
+pub fn format_member_list(members: &[MemberRow<'_>], table: bool) -> Vec<String> {
     let rows: Vec<Vec<String>> = members
         .iter()
-        .map(|&m| {
+        .map(|r| {
             vec![
-                format!("{:016x}", member_id(m)),
+                format!("{:x}", member_id(r.member)),
                 "started".to_string(),
-                names::node_name(m),
-                format!("https://{}:2380", node_ip(m)),
-                format!("https://{}:2379", node_ip(m)),
-                "false".to_string(),
+                r.name.to_string(),
+                r.peer_url.to_string(),
+                format!("https://{}:2379", node_ip(r.member)),
+                r.learner.to_string(),
             ]
         })
         .collect();

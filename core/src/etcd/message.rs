@@ -26,8 +26,23 @@ pub enum EntryData {
     Delete { range: super::mvcc::KeyRange },
     /// `compact`: drop history before this revision on every member.
     Compact { revision: u64 },
+    /// `member add|promote|remove`: one membership change, in effect once applied (etcd 3.5
+    /// proposes single-step `ConfChange`s; etcd/raft allows one pending at a time).
+    ConfChange { kind: ConfChangeKind, member: MemberId },
     /// `txn`: compares, then one branch of requests, at one revision. Shared like `Put`'s strings.
     Txn(Rc<super::mvcc::TxnRequest>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ConfChangeKind {
+    /// `member add` (etcd `ConfChangeAddNode`): a new voter.
+    AddVoter,
+    /// `member add --learner` (`ConfChangeAddLearnerNode`): receives the log, never votes.
+    AddLearner,
+    /// `member promote` (`ConfChangeAddNode` for a learner): the learner becomes a voter.
+    Promote,
+    /// `member remove` (`ConfChangeRemoveNode`).
+    Remove,
 }
 
 /// Where a client request entered the cluster, so the member that accepted it can answer the

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use super::message::{Entry, EntryData, MemberId, Message, MsgKind, Origin};
+use super::message::{ConfChangeKind, Entry, EntryData, MemberId, Message, MsgKind, Origin};
 use super::mutant::Mutant;
 use super::raft_log::RaftLog;
 use super::snapshot::Snapshot;
@@ -55,6 +55,11 @@ impl Default for RaftConfig {
     fn default() -> Self {
         RaftConfig { pre_vote: true, check_quorum: true, mutant: None }
     }
+}
+
+/// Members that make a majority of `voters` (etcd FAQ: 3 of 5, 4 of 7).
+pub fn majority(voters: usize) -> usize {
+    voters / 2 + 1
 }
 
 /// The leader's view of one follower (Raft §5.3 `nextIndex` / `matchIndex`).
@@ -116,8 +121,18 @@ pub struct DiskWrite {
 pub struct RaftNode {
     pub id: MemberId,
     pub config: RaftConfig,
-    /// All voting members, including this one, ascending.
+    /// All voting members (this one too, unless it is a learner or was removed), ascending.
     voters: Vec<MemberId>,
+    /// Members that receive the log but do not vote or count for quorum (etcd learners).
+    /// Invariant: disjoint from `voters`
+    learners: Vec<MemberId>,
+    /// The membership this member booted with (what its log starts from when no snapshot
+    /// holds a newer one): the initial cluster, or `--initial-cluster` of a member added later.
+    boot_voters: Vec<MemberId>,
+    boot_learners: Vec<MemberId>,
+    /// Leader: the index of the last membership change it proposed; another waits until that
+    /// one is applied (etcd/raft `pendingConfIndex`).
+    pending_conf_index: u64,
     pub term: u64,
     /// Who this member voted for in `term`.
     pub vote: Option<MemberId>,
@@ -176,7 +191,6 @@ impl RaftNode {
         durable: DurableState,
         rng: &mut SimRng,
     ) -> RaftNode {
-        assert!(voters.contains(&id), "member {id} is not a voter");
         let mut log = durable.log;
         // The state machine is rebuilt from the snapshot, then by re-applying the log after it.
         log.applied = durable.snapshot.as_ref().map_or(log.snapshot_index, |s| s.index);
@@ -184,7 +198,11 @@ impl RaftNode {
         let mut node = RaftNode {
             id,
             config,
+            boot_voters: voters.clone(),
+            boot_learners: Vec::new(),
             voters,
+            learners: Vec::new(),
+            pending_conf_index: 0,
             term: durable.term,
             vote: durable.vote,
             disk_term: durable.term,
@@ -207,6 +225,21 @@ impl RaftNode {
             read_states: Vec::new(),
         };
         node.reset_randomized_election_timeout(rng);
+        // The membership is the snapshot's; replaying the log after it re-applies the changes.
+        if let Some(s) = &node.snapshot {
+            node.voters = s.voters.clone();
+            node.learners = s.learners.clone();
+        }
+        node
+    }
+
+    /// The member after a crash or restart: only its disk remains (membership included).
+    pub fn reboot(&self, rng: &mut SimRng) -> RaftNode {
+        let mut node = RaftNode::restart(self.id, self.boot_voters.clone(), self.config, self.durable(), rng);
+        node.boot_learners = self.boot_learners.clone();
+        if node.snapshot.is_none() {
+            node.learners = self.boot_learners.clone();
+        }
         node
     }
 
@@ -256,6 +289,82 @@ impl RaftNode {
         &self.voters
     }
 
+    pub fn learners(&self) -> &[MemberId] {
+        &self.learners
+    }
+
+    /// Sets the membership a member starts with (a new member joining an existing cluster
+    /// learns it from `--initial-cluster`, as etcd's `ETCD_INITIAL_CLUSTER` tells it).
+    pub fn set_membership(&mut self, voters: Vec<MemberId>, learners: Vec<MemberId>) {
+        debug_assert!(voters.iter().all(|v| !learners.contains(v)));
+        self.boot_voters = voters.clone();
+        self.boot_learners = learners.clone();
+        self.voters = voters;
+        self.learners = learners;
+    }
+
+    /// Whether this member may campaign and vote: it is a voter in its own configuration.
+    pub fn is_voter(&self) -> bool {
+        self.voters.contains(&self.id)
+    }
+
+    /// Applies a committed membership change (etcd/raft `ApplyConfChange`): quorum follows the
+    /// voters from now on; a leader starts or stops replicating to the member.
+    pub fn apply_conf_change(&mut self, kind: ConfChangeKind, member: MemberId) {
+        self.voters.retain(|&v| v != member);
+        self.learners.retain(|&l| l != member);
+        match kind {
+            ConfChangeKind::AddVoter | ConfChangeKind::Promote => {
+                self.voters.push(member);
+                self.voters.sort_unstable();
+            }
+            ConfChangeKind::AddLearner => {
+                self.learners.push(member);
+                self.learners.sort_unstable();
+            }
+            ConfChangeKind::Remove => {}
+        }
+        if self.role != Role::Leader {
+            return;
+        }
+        let in_config = kind != ConfChangeKind::Remove;
+        if member != self.id {
+            if in_config {
+                let next = self.log.last_index() + 1;
+                self.progress.entry(member).or_insert(Progress {
+                    matched: 0,
+                    next,
+                    recent_active: true,
+                    snapshot_wait_ticks: 0,
+                });
+            } else {
+                self.progress.remove(&member);
+                if self.transferee == Some(member) {
+                    self.transferee = None;
+                }
+            }
+        }
+        // A smaller quorum may commit at once; tell everyone.
+        if self.maybe_commit() {
+            self.bcast_append_all();
+        }
+    }
+
+    /// Proposes a membership change at the leader. Refused while another is not yet applied.
+    pub fn propose_conf_change(&mut self, kind: ConfChangeKind, member: MemberId, origin: Origin) -> bool {
+        match self.role {
+            Role::Leader if self.pending_conf_index > self.log.applied => false,
+            Role::Leader => {
+                let ok = self.propose(EntryData::ConfChange { kind, member }, origin);
+                if ok {
+                    self.pending_conf_index = self.log.last_index();
+                }
+                ok
+            }
+            _ => self.propose(EntryData::ConfChange { kind, member }, origin),
+        }
+    }
+
     /// Whether the deliberate bug `m` is on (never, in a build without the `mutants` feature).
     #[inline]
     pub fn is_mutant(&self, m: Mutant) -> bool {
@@ -263,7 +372,7 @@ impl RaftNode {
     }
 
     pub fn quorum(&self) -> usize {
-        self.voters.len() / 2 + 1
+        majority(self.voters.len())
     }
 
     pub fn progress(&self) -> &BTreeMap<MemberId, Progress> {
@@ -304,7 +413,8 @@ impl RaftNode {
             }
             Role::Follower | Role::PreCandidate | Role::Candidate => {
                 self.election_elapsed_ticks += 1;
-                if self.election_elapsed_ticks >= self.randomized_election_ticks {
+                // A learner (or a member outside the configuration) never campaigns.
+                if self.election_elapsed_ticks >= self.randomized_election_ticks && self.is_voter() {
                     self.election_elapsed_ticks = 0;
                     self.hup(rng);
                 }
@@ -316,7 +426,8 @@ impl RaftNode {
     /// during the last election timeout steps down, so a leader cut off in a minority stops
     /// believing it leads.
     fn check_quorum(&mut self, rng: &mut SimRng) {
-        let active = 1 + self.progress.values().filter(|p| p.recent_active).count();
+        let voters = &self.voters;
+        let active = 1 + self.progress.iter().filter(|(id, p)| p.recent_active && voters.contains(id)).count();
         if active < self.quorum() && !self.is_mutant(Mutant::NoCheckQuorumStepDown) {
             let term = self.term;
             self.become_follower(term, None, rng);
@@ -413,6 +524,9 @@ impl RaftNode {
         let Some(pos) = self.read_only.iter().position(|r| r.ctx == ctx) else {
             return;
         };
+        if !self.voters.contains(&from) {
+            return; // a learner's reply does not confirm leadership
+        }
         for r in &mut self.read_only[..=pos] {
             if !r.acks.contains(&from) {
                 r.acks.push(from);
@@ -527,7 +641,17 @@ impl RaftNode {
 
     fn step_leader(&mut self, m: Message) {
         match m.kind {
-            MsgKind::Prop => self.append_and_replicate(m.entries),
+            MsgKind::Prop if self.transferee.is_some() => {} // dropped while handing over
+            MsgKind::Prop => {
+                let conf = m.entries.iter().any(|e| matches!(e.data, EntryData::ConfChange { .. }));
+                if conf && self.pending_conf_index > self.log.applied {
+                    return; // one membership change at a time; the client times out
+                }
+                self.append_and_replicate(m.entries);
+                if conf {
+                    self.pending_conf_index = self.log.last_index();
+                }
+            }
             MsgKind::AppResp => {
                 if let Some(pr) = self.progress.get_mut(&m.from) {
                     pr.recent_active = true;
@@ -715,6 +839,7 @@ impl RaftNode {
         } else {
             self.log.restore(snap.index, snap.term);
             self.voters = snap.voters.clone();
+            self.learners = snap.learners.clone();
             self.snapshot = Some(snap.clone());
             self.restored = Some(snap);
             resp.index = self.log.last_index();
@@ -917,9 +1042,12 @@ impl RaftNode {
         self.leader = Some(self.id);
         self.heartbeat_elapsed_ticks = 0;
         let next = self.log.last_index() + 1;
+        // Entries of earlier terms may hold a membership change not applied yet: wait for them.
+        self.pending_conf_index = self.log.last_index();
         self.progress = self
             .voters
             .iter()
+            .chain(&self.learners)
             .filter(|&&v| v != self.id)
             .map(|&v| (v, Progress { matched: 0, next, recent_active: false, snapshot_wait_ticks: 0 }))
             .collect();

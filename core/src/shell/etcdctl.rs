@@ -34,6 +34,7 @@ fn split_args(args: &[String]) -> Result<Args, ParseError> {
                     || a == "--endpoints"
                     || a == "--consistency"
                     || a == "--rev"
+                    || a == "--peer-urls"
                     || a == "--limit" =>
                 {
                     let v = it.next().ok_or_else(|| err(format!("flag needs an argument: {a}")))?;
@@ -105,6 +106,8 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
     let mut table = false;
     let mut lease = 0u64;
     let (mut once, mut with_keys, mut prev_kv) = (false, false, false);
+    let mut learner = false;
+    let mut peer_urls: Option<String> = None;
     let (mut prefix, mut keys_only, mut values_only, mut serializable) = (false, false, false, false);
     let (mut rev, mut limit) = (0u64, 0usize);
     for (k, v) in &a.flags {
@@ -127,6 +130,13 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
             ("--physical", _) => {}
             ("--lease", Some(id)) => lease = parse_lease_id(id)?,
             ("--once", None) => once = true,
+            ("--learner", None) => learner = true,
+            ("--peer-urls", Some(urls)) => {
+                if urls.is_empty() || urls.len() > 256 {
+                    return Err(err("member peer urls not provided".into()));
+                }
+                peer_urls = Some(urls.to_string());
+            }
             ("--keys", None) => with_keys = true,
             ("--prev-kv", None) => prev_kv = true,
             ("--write-out", Some(other)) => {
@@ -240,6 +250,27 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
             _ => return Err(err("compact command needs 1 argument".into())),
         },
         "member" if rest.first().is_some_and(|s| s == "list") => ClientOp::MemberList { table },
+        "member" if rest.first().is_some_and(|s| s == "add") => {
+            let [_, name] = rest else {
+                return Err(err("member name not provided".into()));
+            };
+            let Some(peer_url) = peer_urls.clone() else {
+                return Err(err("member peer urls not provided".into()));
+            };
+            ClientOp::MemberAdd { name: name.clone(), peer_url, learner, member: 0 }
+        }
+        "member" if rest.first().is_some_and(|s| s == "promote" || s == "remove") => {
+            let [verb, id] = rest else {
+                return Err(err("member ID is not provided".into()));
+            };
+            let id = u64::from_str_radix(id, 16)
+                .map_err(|_| err(format!("bad member ID arg (strconv.ParseUint: parsing {:?}: invalid syntax)", printable(id))))?;
+            if verb == "promote" {
+                ClientOp::MemberPromote { id }
+            } else {
+                ClientOp::MemberRemove { id }
+            }
+        }
         "endpoint" if matches!(rest, [s] if s == "status" || s == "health") => {
             let status = rest[0] == "status";
             if json {
