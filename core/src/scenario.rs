@@ -65,7 +65,7 @@ impl Scenario {
         Scenario {
             version: FORMAT_VERSION,
             seed: world.seed(),
-            topology: Topology { etcd: world.member_count() },
+            topology: Topology { etcd: world.initial_member_count() },
             commands: world.commands().iter().map(|c| TimedCommand { at_us: c.at_us, line: c.line.clone() }).collect(),
             until_us: world.now_us(),
         }

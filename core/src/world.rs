@@ -12,7 +12,7 @@ use crate::etcd::message::{ConfChangeKind, EntryData, MemberId, Message, Origin}
 use crate::etcd::mutant::Mutant;
 use crate::etcd::mvcc::{KeyRange, MvccStore, TxnOp};
 use crate::etcd::raft::{DiskWrite, RaftConfig, RaftNode, ReadState, Role, TICK_US};
-use crate::etcd::snapshot::{Snapshot, SNAPSHOT_CATCH_UP_DIVISOR, SNAPSHOT_COUNT_DEFAULT};
+use crate::etcd::snapshot::{Snapshot, SnapshotData, SNAPSHOT_CATCH_UP_DIVISOR, SNAPSHOT_COUNT_DEFAULT};
 use crate::hash::Fnv64;
 use crate::i18n::{Lang, Text};
 use crate::names;
@@ -129,6 +129,12 @@ pub struct Member {
     held: Vec<(u32, Message)>,
     /// `move-leader` requests this member (the leader) accepted: request → transferee.
     move_leader_waiting: Vec<(u64, MemberId)>,
+    /// The log index the store has applied (etcd's consistent index in the backend). The store
+    /// and leases are the backend: they survive a crash, and a restart replays the log after it.
+    pub backend_index: u64,
+    /// The membership as of `backend_index` (etcd keeps the members in the backend too).
+    backend_voters: Vec<MemberId>,
+    backend_learners: Vec<MemberId>,
     /// Removed from the cluster (`member remove`): down for good, its number never reused.
     pub removed: bool,
     /// The name and peer URL `member list` prints (`member add NAME --peer-urls=URL`).
@@ -156,6 +162,7 @@ impl Member {
 
     fn new(node: RaftNode) -> Member {
         let id = node.id;
+        let (backend_voters, backend_learners) = (node.voters().to_vec(), node.learners().to_vec());
         Member {
             node,
             up: true,
@@ -170,6 +177,9 @@ impl Member {
             disk_writes: 0,
             held: Vec::new(),
             move_leader_waiting: Vec::new(),
+            backend_index: 0,
+            backend_voters,
+            backend_learners,
             removed: false,
             etcd_name: names::node_name(id),
             peer_url: format!("https://{}:2380", client::node_ip(id)),
@@ -288,6 +298,8 @@ pub struct World {
     pub stats: Stats,
     /// Applied entries between snapshots (`--snapshot-count`; `lab set snapshot-count`).
     pub snapshot_count: u64,
+    /// Members at creation (a scenario replays from this topology).
+    initial_members: u8,
     /// The `member add|promote|remove` request in flight: the lab takes one at a time.
     membership_request: Option<u64>,
     /// Reused buffer for draining a member's outbox (not state: always empty between steps).
@@ -339,6 +351,7 @@ impl World {
             stats: Stats::default(),
             snapshot_count: SNAPSHOT_COUNT_DEFAULT,
             membership_request: None,
+            initial_members: members,
             outbox_spare: Vec::new(),
             watches: WatchHub::default(),
             watch_log: WatchLog::default(),
@@ -358,6 +371,11 @@ impl World {
 
     pub fn now_us(&self) -> u64 {
         self.now_us
+    }
+
+    /// How many members the world was created with (later ones came from `member add`).
+    pub fn initial_member_count(&self) -> u8 {
+        self.initial_members
     }
 
     pub fn member_count(&self) -> u8 {
@@ -812,11 +830,15 @@ impl World {
         let idx = (id - 1) as usize;
         // A snapshot from the leader replaces the state machine before anything is applied.
         if let Some(snap) = self.members[idx].node.restored.take() {
+            let data = snap.data.as_ref().expect("a restored snapshot carries data");
             self.stats.snapshots_installed += 1;
             let m = &mut self.members[idx];
-            m.store = snap.store.clone();
-            m.leases = snap.leases.clone();
+            m.store = data.store.clone();
+            m.leases = data.leases.clone();
             m.revoking.clear();
+            m.backend_index = snap.index;
+            m.backend_voters = snap.voters.clone();
+            m.backend_learners = snap.learners.clone();
         }
         // Whatever is not on disk yet gets written; replies wait for the write (Raft Fig. 2).
         let member = &mut self.members[idx];
@@ -850,7 +872,24 @@ impl World {
                 self.send(Endpoint::Member(id), to, Payload::Raft(m));
             }
         }
-        for m in msgs.drain(..) {
+        for mut m in msgs.drain(..) {
+            if m.kind == crate::etcd::message::MsgKind::Snap {
+                // The snapshot leaves with the backend as it is now (etcd merges the current
+                // database into the message), at the applied index.
+                let member = &self.members[idx];
+                let n = &member.node;
+                let at = n.log.applied;
+                let snap = Snapshot {
+                    index: at,
+                    term: n.log.term(at).expect("applied entries are in the log"),
+                    voters: n.voters().to_vec(),
+                    learners: n.learners().to_vec(),
+                    data: Some(Rc::new(SnapshotData { store: member.store.clone(), leases: member.leases.clone() })),
+                };
+                m.index = snap.index;
+                m.log_term = snap.term;
+                m.snapshot = Some(Rc::new(snap));
+            }
             let early = vote_early && m.kind == crate::etcd::message::MsgKind::VoteResp && !m.reject;
             if disk_clear || leader || early {
                 let to = Endpoint::Member(m.to);
@@ -948,6 +987,14 @@ impl World {
         }
         if !self.members[idx].up {
             return;
+        }
+        let m = &mut self.members[idx];
+        if m.backend_index != m.node.log.applied {
+            m.backend_index = m.node.log.applied;
+            if m.backend_voters != m.node.voters() || m.backend_learners != m.node.learners() {
+                m.backend_voters = m.node.voters().to_vec();
+                m.backend_learners = m.node.learners().to_vec();
+            }
         }
         // Linearizable reads: serve each once this member has applied up to its read index.
         let confirmed = std::mem::take(&mut self.members[idx].node.read_states);
@@ -1111,14 +1158,8 @@ impl World {
             return;
         }
         let Some(term) = n.log.term(at) else { return };
-        let snap = Snapshot {
-            index: at,
-            term,
-            voters: n.voters().to_vec(),
-            learners: n.learners().to_vec(),
-            store: m.store.clone(),
-            leases: m.leases.clone(),
-        };
+        let snap =
+            Snapshot { index: at, term, voters: n.voters().to_vec(), learners: n.learners().to_vec(), data: None };
         m.node.take_snapshot(snap, count / SNAPSHOT_CATCH_UP_DIVISOR);
     }
 
@@ -1286,22 +1327,19 @@ impl World {
                     let member = &mut self.members[idx];
                     member.lose_volatile(&mut self.rng);
                     member.up = true;
-                    // The state machine comes back from the snapshot file; the log replays on top.
-                    match &member.node.snapshot {
-                        Some(s) => {
-                            member.store = s.store.clone();
-                            member.leases = s.leases.clone();
-                        }
-                        None => {
-                            member.store = MvccStore::new();
-                            member.leases.clear();
-                        }
-                    }
+                    // The backend (store and leases) kept what it had applied; the log replays
+                    // what follows (etcd: WAL entries after the backend's consistent index).
+                    let backend_index = member.backend_index;
+                    member.node.resume_applied_at(backend_index);
+                    member.node.set_membership(member.backend_voters.clone(), member.backend_learners.clone());
                     member.promoted_term = 0;
                     let generation = member.generation;
                     let phase_us = self.rng.below(TICK_US);
                     self.queue.push(self.now_us + phase_us, Event::Tick { member: m, generation });
-                    ("디스크(텀, 투표, 스냅샷, 로그)에서 다시 시작", "restarted from disk (term, vote, snapshot, log)")
+                    (
+                        "디스크(텀, 투표, 로그, 백엔드 DB)에서 다시 시작",
+                        "restarted from disk (term, vote, log, backend db)",
+                    )
                 };
                 self.say_member(id, m, ko, en);
                 self.finish(id, false);
@@ -1402,7 +1440,11 @@ impl World {
             }
             Command::EtcdEndpoints { status, endpoints, cluster, table } => {
                 let targets: Vec<(MemberId, String)> = if cluster {
-                    (1..=self.member_count()).map(|m| (m, format!("https://{}:2379", client::node_ip(m)))).collect()
+                    // `--cluster` asks for the member list: removed members are not in it.
+                    (1..=self.member_count())
+                        .filter(|&m| !self.members[(m - 1) as usize].removed)
+                        .map(|m| (m, format!("https://{}:2379", client::node_ip(m))))
+                        .collect()
                 } else {
                     let mut t = Vec::new();
                     for (r, raw) in endpoints {

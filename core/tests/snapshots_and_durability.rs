@@ -2,11 +2,12 @@
 //! member's step function (as etcd-io/raft tests them) and of the whole simulated cluster.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use lab_core::etcd::message::{EntryData, Message, MsgKind, Origin};
 use lab_core::etcd::mvcc::MvccStore;
 use lab_core::etcd::raft::{RaftConfig, RaftNode, Role, ELECTION_TICKS};
-use lab_core::etcd::snapshot::Snapshot;
+use lab_core::etcd::snapshot::{Snapshot, SnapshotData};
 use lab_core::sim::rng::SimRng;
 use lab_core::sim::US_PER_S;
 use lab_core::World;
@@ -99,14 +100,7 @@ fn slow_follower_after_compaction_gets_the_snapshot() {
     let leader = c.node(1);
     let at = leader.log.applied;
     let term = leader.log.term(at).expect("applied entry");
-    let snap = Snapshot {
-        index: at,
-        term,
-        voters: vec![1, 2, 3],
-        learners: Vec::new(),
-        store: MvccStore::new(),
-        leases: BTreeMap::new(),
-    };
+    let snap = Snapshot { index: at, term, voters: vec![1, 2, 3], learners: Vec::new(), data: None };
     leader.take_snapshot(snap, 0);
     assert!(leader.log.first_index() > caught_up + 1, "the entries node 3 needs are compacted");
     // A heartbeat round: node 3's reply shows it is behind; the leader sends the snapshot.
@@ -121,8 +115,14 @@ fn slow_follower_after_compaction_gets_the_snapshot() {
             n.take_to_apply();
             msgs.append(&mut n.msgs);
         }
-        for m in msgs {
-            sent_snapshot |= m.kind == MsgKind::Snap && m.to == 3;
+        for mut m in msgs {
+            if m.kind == MsgKind::Snap {
+                // As the world does: the snapshot leaves with the state machine's data.
+                sent_snapshot |= m.to == 3;
+                let meta = m.snapshot.as_deref().expect("snapshot metadata").clone();
+                let data = SnapshotData { store: MvccStore::new(), leases: BTreeMap::new() };
+                m.snapshot = Some(Rc::new(Snapshot { data: Some(Rc::new(data)), ..meta }));
+            }
             let to = m.to;
             c.nodes[(to - 1) as usize].step(m, &mut c.rng);
         }

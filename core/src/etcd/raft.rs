@@ -243,6 +243,19 @@ impl RaftNode {
         node
     }
 
+    /// After a restart, the state machine (etcd's backend) has applied up to `index`: the log
+    /// replays only what follows it.
+    pub fn resume_applied_at(&mut self, index: u64) {
+        assert!(
+            self.log.snapshot_index <= index && index <= self.log.last_index(),
+            "backend index {index} outside the log ({}..={})",
+            self.log.snapshot_index,
+            self.log.last_index()
+        );
+        self.log.applied = index;
+        self.log.committed = self.log.committed.max(index);
+    }
+
     /// What a crash leaves: only what reached the disk.
     pub fn durable(&self) -> DurableState {
         DurableState {
@@ -836,13 +849,17 @@ impl RaftNode {
             // Our log has the snapshot's last entry: just commit up to it.
             self.log.commit_to(snap.index);
             resp.index = self.log.last_index();
-        } else {
+        } else if snap.data.is_some() {
             self.log.restore(snap.index, snap.term);
             self.voters = snap.voters.clone();
             self.learners = snap.learners.clone();
-            self.snapshot = Some(snap.clone());
+            // Keep the metadata; the data goes to the state machine.
+            let meta = Snapshot { data: None, ..(*snap).clone() };
+            self.snapshot = Some(Rc::new(meta));
             self.restored = Some(snap);
             resp.index = self.log.last_index();
+        } else {
+            return; // metadata without data cannot restore anything
         }
         self.msgs.push(resp);
     }

@@ -134,11 +134,14 @@ impl RaftLog {
         }
     }
 
-    /// Entries committed but not yet applied; marks them applied.
+    /// Entries committed and on this member's disk but not yet applied; marks them applied.
+    /// (Applying only what the WAL holds keeps the state machine, which survives a crash, from
+    /// ever running ahead of the log it is replayed from.)
     pub fn take_to_apply(&mut self) -> Vec<Entry> {
+        let upto = self.committed.min(self.stable).max(self.applied);
         let from = (self.applied - self.snapshot_index) as usize;
-        let to = (self.committed - self.snapshot_index) as usize;
-        self.applied = self.committed;
+        let to = (upto - self.snapshot_index) as usize;
+        self.applied = upto;
         self.entries[from..to].to_vec()
     }
 

@@ -1,5 +1,8 @@
-//! A member's state machine at one log index: what a snapshot file holds (etcd `snap/`
-//! directory plus the bbolt database), sent to followers that fell behind the compacted log.
+//! Snapshots (Raft §7). A member's own snapshot records only where its log was compacted (the
+//! index, term and membership there: etcd's `snap/*.snap` metadata); its key-value state lives in
+//! the backend (etcd's bbolt database), which survives a crash with the index it has applied.
+//! What a leader sends a follower behind the compacted log carries the backend's current state
+//! (etcd `createMergedSnapshotMessage`: the applied index and the whole database).
 
 use std::collections::BTreeMap;
 
@@ -30,6 +33,13 @@ pub struct Snapshot {
     /// The voters and learners as of `index` (etcd `ConfState`).
     pub voters: Vec<MemberId>,
     pub learners: Vec<MemberId>,
+    /// The state machine at `index`: only in a snapshot on its way to a follower.
+    pub data: Option<std::rc::Rc<SnapshotData>>,
+}
+
+/// The backend's contents: the MVCC store (with its history, so watches resume) and the leases.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SnapshotData {
     pub store: MvccStore,
     pub leases: BTreeMap<u64, Lease>,
 }
