@@ -269,6 +269,7 @@ pub struct Stats {
     pub messages_sent: u64,
     pub messages_delivered: u64,
     pub messages_dropped: u64,
+    pub messages_duplicated: u64,
     pub writes_ok: u64,
     pub writes_failed: u64,
     /// Snapshots a follower installed from its leader (InstallSnapshot).
@@ -1250,8 +1251,29 @@ impl World {
             return;
         };
         let slot = link_slot(from) * LINK_SLOTS + link_slot(to);
-        let at = (self.now_us + delay_us).max(self.link_free_us[slot]);
-        self.link_free_us[slot] = at;
+        let raft = matches!(payload, Payload::Raft(_));
+        // Raft must survive a network that reorders and duplicates (Raft §5.1); etcd's TCP
+        // streams rarely do, so these are faults a lesson or `lab check` switches on.
+        let reorder = raft && self.net.reorder_ppm > 0 && self.rng.chance_ppm(self.net.reorder_ppm);
+        let at = if reorder {
+            self.now_us + delay_us + self.rng.below(crate::sim::network::REORDER_US_MAX)
+        } else {
+            let at = (self.now_us + delay_us).max(self.link_free_us[slot]);
+            self.link_free_us[slot] = at;
+            at
+        };
+        // A forwarded proposal is never duplicated: it would append the client's write twice
+        // (etcd forwards proposals over a TCP stream, which does not duplicate).
+        let duplicate = matches!(&payload, Payload::Raft(m) if m.kind != crate::etcd::message::MsgKind::Prop)
+            && self.net.duplicate_ppm > 0
+            && self.rng.chance_ppm(self.net.duplicate_ppm);
+        if duplicate {
+            let again = self.now_us + delay_us + self.rng.below(crate::sim::network::REORDER_US_MAX);
+            let copy = Event::Deliver { from, to, sent_us: self.now_us, payload: payload.clone() };
+            if self.queue.push(again, copy) {
+                self.stats.messages_duplicated += 1;
+            }
+        }
         if !self.queue.push(at, Event::Deliver { from, to, sent_us: self.now_us, payload }) {
             self.stats.messages_dropped += 1;
         }
@@ -1385,6 +1407,32 @@ impl World {
                     id,
                     LineKind::Stdout,
                     Text::new(format!("메시지 유실률 {percent}%"), format!("message loss {percent}%")),
+                );
+                self.finish(id, false);
+            }
+            Command::Duplicate { ppm } => {
+                self.net.duplicate_ppm = ppm;
+                let percent = ppm / 10_000;
+                self.say(
+                    id,
+                    LineKind::Stdout,
+                    Text::new(
+                        format!("멤버 사이 Raft 메시지 중복률 {percent}%"),
+                        format!("Raft messages between members duplicated: {percent}%"),
+                    ),
+                );
+                self.finish(id, false);
+            }
+            Command::Reorder { ppm } => {
+                self.net.reorder_ppm = ppm;
+                let percent = ppm / 10_000;
+                self.say(
+                    id,
+                    LineKind::Stdout,
+                    Text::new(
+                        format!("멤버 사이 Raft 메시지 순서 뒤바뀜 {percent}% (최대 200ms 지연)"),
+                        format!("Raft messages between members reordered: {percent}% (held back up to 200ms)"),
+                    ),
                 );
                 self.finish(id, false);
             }

@@ -176,7 +176,11 @@ pub fn random_fault(r: &mut SimRng, p: &SeedParams, w: &World, write_no: &mut u6
     } else if pick(f.heal) {
         "lab heal".to_string()
     } else if pick(f.loss) {
-        format!("lab loss {}%", r.below(11))
+        match r.below(3) {
+            0 => format!("lab loss {}%", r.below(11)),
+            1 => format!("lab duplicate {}%", r.below(21)),
+            _ => format!("lab reorder {}%", r.below(31)),
+        }
     } else if pick(f.lease) {
         // Leases the cluster knows of, as some up member has applied them.
         let known: Vec<u64> = w.members().iter().filter(|m| m.up).flat_map(|m| m.leases.keys().copied()).collect();
@@ -324,7 +328,14 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
     // Liveness phase: no faults. Everything heals and restarts, with etcd's safeguards back on
     // (without PreVote, members with stale logs can keep deposing every election: the very
     // disruption PreVote exists to stop, Raft thesis §9.6).
-    for line in ["lab heal", "lab loss 0%", "lab set prevote on", "lab set checkquorum on"] {
+    for line in [
+        "lab heal",
+        "lab loss 0%",
+        "lab duplicate 0%",
+        "lab reorder 0%",
+        "lab set prevote on",
+        "lab set checkquorum on",
+    ] {
         submit_checked(&mut w, &mut checks, line);
     }
     for m in 1..=w.member_count() {

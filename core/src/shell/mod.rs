@@ -66,6 +66,14 @@ pub enum Command {
     Loss {
         ppm: u32,
     },
+    /// `lab duplicate PERCENT`: Raft messages between members delivered twice.
+    Duplicate {
+        ppm: u32,
+    },
+    /// `lab reorder PERCENT`: Raft messages between members delivered out of order.
+    Reorder {
+        ppm: u32,
+    },
     Sleep {
         duration_us: u64,
     },
@@ -170,7 +178,9 @@ fn parse_lab(args: &[String]) -> Result<Command, ParseError> {
             )),
         },
         "put" => parse_put(rest),
-        "loss" => parse_loss(rest),
+        "loss" => parse_percent(sub, rest).map(|ppm| Command::Loss { ppm }),
+        "duplicate" => parse_percent(sub, rest).map(|ppm| Command::Duplicate { ppm }),
+        "reorder" => parse_percent(sub, rest).map(|ppm| Command::Reorder { ppm }),
         "set" => parse_set(rest),
         "help" => Ok(Command::Help),
         other => Err(Text::new(
@@ -307,11 +317,12 @@ fn parse_set(rest: &[String]) -> Result<Command, ParseError> {
     Ok(Command::Set { option, on })
 }
 
-fn parse_loss(rest: &[String]) -> Result<Command, ParseError> {
+/// `lab loss|duplicate|reorder PERCENT` → parts per million.
+fn parse_percent(sub: &str, rest: &[String]) -> Result<u32, ParseError> {
     let bad = || {
         Text::new(
-            "lab loss: 사용법: lab loss PERCENT (0–100, 예: 5%)",
-            "lab loss: usage: lab loss PERCENT (0–100, e.g. 5%)",
+            format!("lab {sub}: 사용법: lab {sub} PERCENT (0–100, 예: 5%)"),
+            format!("lab {sub}: usage: lab {sub} PERCENT (0–100, e.g. 5%)"),
         )
     };
     let [p] = rest else { return Err(bad()) };
@@ -320,7 +331,7 @@ fn parse_loss(rest: &[String]) -> Result<Command, ParseError> {
     if percent > 100 {
         return Err(bad());
     }
-    Ok(Command::Loss { ppm: percent * 10_000 })
+    Ok(percent * 10_000)
 }
 
 fn parse_sleep(rest: &[String]) -> Result<Command, ParseError> {
@@ -467,6 +478,8 @@ lab isolate MEMBER                 cut one member off from all others
 lab cut FROM TO                    drop messages from FROM to TO only
 lab heal                           remove every partition and cut
 lab loss PERCENT                   lose that share of all messages
+lab duplicate PERCENT              deliver that share of Raft messages twice
+lab reorder PERCENT                deliver that share of Raft messages out of order
 lab set prevote|checkquorum on|off switch a Raft safeguard (both on in etcd 3.5)
 lab set snapshot-count N           snapshot every N applied entries (lab: 50; etcd: 100000)
 lab disk MEMBER LATENCY|normal     a slow disk: fsync takes LATENCY (normal: 1ms)
@@ -498,6 +511,8 @@ lab isolate MEMBER                 한 멤버를 나머지 모두와 단절
 lab cut FROM TO                    FROM→TO 방향 메시지만 끊기
 lab heal                           모든 분할과 단절 복구
 lab loss PERCENT                   모든 메시지 중 그 비율을 유실
+lab duplicate PERCENT              Raft 메시지 중 그 비율을 두 번 전달
+lab reorder PERCENT                Raft 메시지 중 그 비율을 순서를 바꿔 전달
 lab set prevote|checkquorum on|off Raft 보호 장치 켜기/끄기 (etcd 3.5는 둘 다 켜짐)
 lab set snapshot-count N           적용한 엔트리 N개마다 스냅샷 (랩: 50, etcd: 100000)
 lab disk MEMBER LATENCY|normal     느린 디스크: fsync에 LATENCY 걸림 (normal: 1ms)

@@ -16,6 +16,8 @@ pub const MEMBERS_MAX: u8 = 7;
 /// messages can be seen in flight. The UI says so.
 pub const LATENCY_US_DEFAULT: u64 = 10_000;
 pub const JITTER_US_DEFAULT: u64 = 10_000;
+/// The most a reordered message is held back.
+pub const REORDER_US_MAX: u64 = 200_000;
 /// Upper bound a scenario may set, so a message can never be scheduled absurdly late.
 pub const LATENCY_US_MAX: u64 = 10_000_000;
 
@@ -33,6 +35,11 @@ pub struct Network {
     pub jitter_us: u64,
     /// Probability a message is lost, in parts per million.
     pub loss_ppm: u32,
+    /// Probability a Raft message between members is delivered twice (ppm).
+    pub duplicate_ppm: u32,
+    /// Probability a Raft message between members overtakes or falls behind others on its link
+    /// (ppm): it gets an extra delay of up to [`REORDER_US_MAX`] outside the link's order.
+    pub reorder_ppm: u32,
     /// Partition group of each member (index 0 = etcd-1). All zero = no partition.
     groups: [u8; MEMBERS_MAX as usize],
     /// `Some(g)`: the clients reach only members in group `g`. `None`: every member.
@@ -47,6 +54,8 @@ impl Default for Network {
             latency_us: LATENCY_US_DEFAULT,
             jitter_us: JITTER_US_DEFAULT,
             loss_ppm: 0,
+            duplicate_ppm: 0,
+            reorder_ppm: 0,
             groups: [0; MEMBERS_MAX as usize],
             client_group: None,
             one_way_cuts: BTreeSet::new(),
