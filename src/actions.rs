@@ -100,25 +100,26 @@ mod tests {
     #[test]
     fn the_lines_parse_and_run() {
         let mut w = lab_core::World::new(1, 3);
-        let mut run = |line: &str| {
+        let run = |w: &mut lab_core::World, line: &str| {
             let id = w.submit(line);
             w.run_until_done(id);
             let c = &w.commands()[id as usize];
             assert!(!c.failed, "{line}");
         };
-        run("sleep 3s");
-        run(&put_command(1, "k1", "v1").unwrap());
-        run(&get_command(2, "k1", true).unwrap());
-        run(&get_command(3, "k1", false).unwrap());
-        run(&disk_command(2, true));
-        run(&disk_command(2, false));
-        run(&snapshot_count_command(5));
-        run(&watch_pods_command(3));
-        run("^C");
+        let w = &mut w;
+        run(w, "sleep 3s");
+        run(w, &put_command(1, "k1", "v1").unwrap());
+        run(w, &get_command(2, "k1", true).unwrap());
+        run(w, &get_command(3, "k1", false).unwrap());
+        run(w, &disk_command(2, true));
+        run(w, &disk_command(2, false));
+        run(w, &snapshot_count_command(5));
+        run(w, &watch_pods_command(3));
+        run(w, "^C");
         let leader = w.leader();
         let target = if leader == Some(3) { 1 } else { 3 };
-        run(&move_leader_command(leader, 3, target));
+        run(w, &move_leader_command(leader, 3, target));
         assert_eq!(w.leader(), Some(target));
-        run(&stop_command(target));
+        run(w, &stop_command(target));
     }
 }
