@@ -223,9 +223,9 @@ fn PartitionLine(lab: Lab, layout: Memo<Layout>) -> impl IntoView {
 
 /// An fsync latency as `lab disk` takes it: `500ms`, `1ms`, `2s`, `250µs`.
 pub fn latency_text(us: u64) -> String {
-    if us >= 1_000_000 && us % 1_000_000 == 0 {
+    if us >= 1_000_000 && us.is_multiple_of(1_000_000) {
         format!("{}s", us / 1_000_000)
-    } else if us % 1_000 == 0 {
+    } else if us.is_multiple_of(1_000) {
         format!("{}ms", us / 1_000)
     } else {
         format!("{us}µs")
@@ -236,9 +236,18 @@ pub fn latency_text(us: u64) -> String {
 pub const LINE_W: f64 = 124.0;
 
 /// An SVG `textLength` that squeezes `text` into `width` when it would overflow the vault at
-/// `font_px` (estimated: Latin glyphs about 0.6 em, Hangul 1 em); `None` when it fits.
+/// `font_px` (estimated from typical sans-serif advance widths: Hangul 1 em, Latin about 0.6);
+/// `None` when it fits.
 pub fn fit_length(text: &str, font_px: f64, width: f64) -> Option<String> {
-    let em: f64 = text.chars().map(|c| if c.is_ascii() { 0.6 } else { 1.0 }).sum();
+    let em: f64 = text
+        .chars()
+        .map(|c| match c {
+            ' ' | '·' | 'i' | 'l' | 'j' | 't' | 'f' | 'r' | '.' | ',' | ':' | '(' | ')' => 0.32,
+            'm' | 'w' | 'M' | 'W' | '@' | '—' => 0.9,
+            c if c.is_ascii() => 0.6,
+            _ => 1.0,
+        })
+        .sum();
     (em * font_px > width).then(|| num(width))
 }
 
@@ -776,5 +785,46 @@ fn MessageToken(m: MessageView, layout: Memo<Layout>, now: Memo<u64>, reduced: b
             </g>
         }
         .into_any()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member() -> MemberView {
+        let mut m = placeholder(2);
+        m.up = true;
+        m
+    }
+
+    #[test]
+    fn a_vault_says_snapshot_compacted_log_and_disk_in_words() {
+        let mut m = member();
+        assert_eq!(snapshot_text(Lang::En, &m), "no snapshot");
+        assert_eq!(log_text(Lang::En, &m), "log —");
+        assert_eq!(disk_text(Lang::En, &m), "disk ok · fsync 1ms");
+        (m.snapshot_index, m.compacted, m.last_index, m.stable) = (Some(120), 110, 130, 127);
+        assert_eq!(snapshot_text(Lang::En, &m), "snapshot @120");
+        assert_eq!(log_text(Lang::En, &m), "log 111–130 · 3 unsynced");
+        assert_eq!(log_text(Lang::Ko, &m), "로그 111–130 · 미저장 3");
+        m.last_index = 110;
+        m.stable = 110;
+        assert_eq!(log_text(Lang::En, &m), "log — (≤110 compacted)");
+        m.disk_latency_us = 500_000;
+        assert_eq!(disk_text(Lang::En, &m), "slow disk: fsync 500ms");
+        m.disk_busy = true;
+        assert_eq!(disk_text(Lang::En, &m), "✎ writing to disk · 500ms");
+        assert_eq!(disk_text(Lang::Ko, &m), "✎ 디스크에 쓰는 중 · 500ms");
+        assert_eq!(latency_text(2_000_000), "2s");
+        assert_eq!(latency_text(1_500), "1500µs");
+    }
+
+    #[test]
+    fn long_lines_are_squeezed_into_the_vault() {
+        assert_eq!(fit_length("commit 9 · applied 9", 11.5, LINE_W), None);
+        assert_eq!(fit_length("commit 1300 · applied 1300", 11.5, LINE_W).as_deref(), Some("124"));
+        assert_eq!(fit_length("디스크 정상 · fsync 1ms", 10.0, LINE_W), None);
+        assert!(fit_length("리더십 넘기는 중 → etcd-3 · 디스크", 10.0, LINE_W).is_some());
     }
 }
