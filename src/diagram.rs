@@ -292,6 +292,20 @@ pub fn disk_text(lang: Lang, m: &MemberView) -> String {
     }
 }
 
+/// A vault attribute read from its member (plain functions: one closure type for them all,
+/// so the bundle carries one copy of the attribute code).
+fn attr(member: Memo<MemberView>, f: fn(&MemberView) -> String) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    move || member.with(f)
+}
+
+/// A line of vault text in the reader's language (plain functions, as `attr`).
+fn text(lang: RwSignal<Lang>, member: Memo<MemberView>, f: fn(Lang, &MemberView) -> String) -> Memo<String> {
+    Memo::new(move |_| {
+        let l = lang.get();
+        member.with(|m| f(l, m))
+    })
+}
+
 #[component]
 fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
     let lang = lab.lang;
@@ -345,20 +359,16 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
         }
     };
     let half_w = VAULT_W / 2.0;
-    let term_line = Memo::new(move |_| {
-        let l = lang.get();
-        member.with(|m| {
-            let vote = m.vote.map_or("—".to_string(), |v| format!("etcd-{v}"));
-            format!("{} {} · {} {}", i18n::TERM.get(l), m.term, i18n::VOTE.get(l), vote)
-        })
+    let term_line = text(lang, member, |l, m| {
+        let vote = m.vote.map_or("—".to_string(), |v| format!("etcd-{v}"));
+        format!("{} {} · {} {}", i18n::TERM.get(l), m.term, i18n::VOTE.get(l), vote)
     });
-    let commit_line = Memo::new(move |_| {
-        let l = lang.get();
-        member.with(|m| format!("{} {} · {} {}", i18n::COMMIT.get(l), m.commit, i18n::APPLIED.get(l), m.applied))
+    let commit_line = text(lang, member, |l, m| {
+        format!("{} {} · {} {}", i18n::COMMIT.get(l), m.commit, i18n::APPLIED.get(l), m.applied)
     });
-    let snap_line = Memo::new(move |_| member.with(|m| snapshot_text(lang.get(), m)));
-    let log_line = Memo::new(move |_| member.with(|m| log_text(lang.get(), m)));
-    let disk_line = Memo::new(move |_| member.with(|m| disk_text(lang.get(), m)));
+    let snap_line = text(lang, member, snapshot_text);
+    let log_line = text(lang, member, log_text);
+    let disk_line = text(lang, member, disk_text);
 
     view! {
         <g
@@ -371,14 +381,14 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
             data-term=move || term.get().to_string()
             data-up=move || up.get().to_string()
             data-side=move || side.get().unwrap_or(0).to_string()
-            data-commit=move || member.with(|m| m.commit.to_string())
-            data-applied=move || member.with(|m| m.applied.to_string())
-            data-revision=move || member.with(|m| m.revision.to_string())
-            data-snapshot=move || member.with(|m| m.snapshot_index.map_or(String::new(), |i| i.to_string()))
-            data-compacted=move || member.with(|m| m.compacted.to_string())
-            data-disk-slow=move || disk.get().0.to_string()
-            data-disk-busy=move || disk.get().1.to_string()
-            data-transferee=move || transferee.get().map_or(String::new(), |t| t.to_string())
+            data-commit=attr(member, |m| m.commit.to_string())
+            data-applied=attr(member, |m| m.applied.to_string())
+            data-revision=attr(member, |m| m.revision.to_string())
+            data-snapshot=attr(member, |m| m.snapshot_index.map_or(String::new(), |i| i.to_string()))
+            data-compacted=attr(member, |m| m.compacted.to_string())
+            data-disk-slow=attr(member, |m| (m.disk_latency_us != DISK_LATENCY_US_DEFAULT).to_string())
+            data-disk-busy=attr(member, |m| (m.up && m.disk_busy).to_string())
+            data-transferee=attr(member, |m| m.transferee.filter(|_| m.up).map_or(String::new(), |t| t.to_string()))
             aria-label=aria
             style=move || placed(x.get(), VAULT_TOP, scale.get())
             on:click=move |_| lab.press_vault(id)

@@ -131,7 +131,7 @@ pub const WATCHES_NOTE: Tr = Tr(
     "Once a write commits, every branch's watch (one per member) is notified of the same revision at once.",
 );
 pub const WATCHES_EMPTY: Tr = Tr("실행 중인 watch가 없습니다.", "No watch is running.");
-pub const ACT_WATCH: Tr = Tr("파드 watch 시작 (대상 멤버)", "Start a pod watch (on the member)");
+pub const ACT_WATCH: Tr = Tr("대상 멤버에서 파드 watch 시작", "Start a pod watch on the member");
 pub const ACT_WATCH_STOP: Tr = Tr("^C 가장 최근 watch 멈추기", "^C stop the newest watch");
 pub const ACT_PUT_POD: Tr = Tr("파드 키 쓰기", "Write a pod key");
 pub const WATCH_NEXT_REV: Tr = Tr("다음 리비전", "next rev");

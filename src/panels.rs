@@ -546,6 +546,59 @@ pub fn QuorumTable(lab: Lab) -> impl IntoView {
     }
 }
 
+/// (up, slow disk) of the member the controls act on.
+fn selected_state(lab: &Lab) -> (bool, bool) {
+    let id = lab.selected.get();
+    lab.view.with(|v| {
+        v.members
+            .get(usize::from(id).wrapping_sub(1))
+            .map_or((false, false), |m| (m.up, m.disk_latency_us != DISK_LATENCY_US_DEFAULT))
+    })
+}
+
+fn key_ok(lab: &Lab) -> bool {
+    lab.kv_key.with(|k| actions::is_plain_word(k))
+}
+
+fn kv_ok(lab: &Lab) -> bool {
+    key_ok(lab) && lab.kv_value.with(|v| actions::is_plain_word(v))
+}
+
+fn submit_some(lab: &Lab, line: Option<String>) {
+    if let Some(line) = line {
+        lab.submit(&line);
+    }
+}
+
+fn read(lab: &Lab, serializable: bool) {
+    let id = lab.selected.get_untracked();
+    submit_some(lab, lab.kv_key.with_untracked(|k| actions::get_command(id, k, serializable)));
+}
+
+/// One control button. Every button passes plain functions, so the page carries one copy of the
+/// button's code however many there are (the bundle-size budget).
+#[component]
+fn Act(
+    lab: Lab,
+    id: &'static str,
+    label: fn(&Lab) -> Tr,
+    run: fn(&Lab),
+    #[prop(default = |_| true)] enabled: fn(&Lab) -> bool,
+    #[prop(default = |_| None)] pressed: fn(&Lab) -> Option<bool>,
+) -> impl IntoView {
+    view! {
+        <button
+            id=id
+            type="button"
+            disabled=move || !enabled(&lab)
+            aria-pressed=move || pressed(&lab).map(|p| if p { "true" } else { "false" })
+            on:click=move |_| run(&lab)
+        >
+            {move || label(&lab).get(lab.lang.get())}
+        </button>
+    }
+}
+
 /// The member controls: pick a member, then do by clicks what the terminal's commands do —
 /// crash or stop it gracefully, slow its disk, move leadership to it, write, and read through
 /// it serializably or linearizably. Every button submits the line the terminal would.
@@ -555,31 +608,6 @@ pub fn MemberActions(lab: Lab) -> impl IntoView {
     let t = move |x: Tr| i18n::tr(lang, x);
     let count = Memo::new(move |_| lab.view.with(|v| v.members.len() as u8));
     let sel = lab.selected;
-    // (up, slow disk) of the selected member.
-    let state = Memo::new(move |_| {
-        let id = sel.get();
-        lab.view.with(|v| {
-            v.members
-                .get(usize::from(id).wrapping_sub(1))
-                .map_or((false, false), |m| (m.up, m.disk_latency_us != DISK_LATENCY_US_DEFAULT))
-        })
-    });
-    let get = move |serializable: bool| {
-        let line = lab.kv_key.with_untracked(|k| actions::get_command(sel.get_untracked(), k, serializable));
-        if let Some(line) = line {
-            lab.submit(&line);
-        }
-    };
-    let put = move || {
-        let line = lab
-            .kv_key
-            .with_untracked(|k| lab.kv_value.with_untracked(|v| actions::put_command(sel.get_untracked(), k, v)));
-        if let Some(line) = line {
-            lab.submit(&line);
-        }
-    };
-    let key_ok = move || lab.kv_key.with(|k| actions::is_plain_word(k));
-    let kv_ok = move || key_ok() && lab.kv_value.with(|v| actions::is_plain_word(v));
     view! {
         <section id="member-actions" class="panel actions" aria-labelledby="actions-title">
             <h2 id="actions-title">{t(i18n::ACTIONS)}</h2>
@@ -605,43 +633,39 @@ pub fn MemberActions(lab: Lab) -> impl IntoView {
                             .collect_view()
                     }}
                 </select>
-                <button
+                <Act
+                    lab
                     id="act-crash"
-                    type="button"
-                    on:click=move |_| lab.submit(&if state.get_untracked().0 {
-                        format!("lab crash etcd-{}", sel.get_untracked())
-                    } else {
-                        format!("lab restart etcd-{}", sel.get_untracked())
-                    })
-                >
-                    {move || if state.get().0 { t(i18n::ACT_CRASH)() } else { t(i18n::ACT_RESTART)() }}
-                </button>
-                <button
-                    id="act-stop"
-                    type="button"
-                    disabled=move || !state.get().0
-                    on:click=move |_| lab.submit(&actions::stop_command(sel.get_untracked()))
-                >
-                    {t(i18n::ACT_STOP)}
-                </button>
-                <button
-                    id="act-disk"
-                    type="button"
-                    aria-pressed=move || state.get().1.to_string()
-                    on:click=move |_| lab.submit(&actions::disk_command(sel.get_untracked(), !state.get_untracked().1))
-                >
-                    {move || if state.get().1 { t(i18n::ACT_DISK_NORMAL)() } else { t(i18n::ACT_DISK_SLOW)() }}
-                </button>
-                <button
-                    id="act-move-leader"
-                    type="button"
-                    on:click=move |_| {
-                        let (leader, n) = lab.view.with_untracked(|v| (v.leader, v.members.len() as u8));
-                        lab.submit(&actions::move_leader_command(leader, n, sel.get_untracked()));
+                    label=|lab| if selected_state(lab).0 { i18n::ACT_CRASH } else { i18n::ACT_RESTART }
+                    run=|lab| {
+                        let id = lab.selected.get_untracked();
+                        let verb = if selected_state(lab).0 { "crash" } else { "restart" };
+                        lab.submit(&format!("lab {verb} etcd-{id}"));
                     }
-                >
-                    {t(i18n::ACT_MOVE_LEADER)}
-                </button>
+                />
+                <Act
+                    lab
+                    id="act-stop"
+                    label=|_| i18n::ACT_STOP
+                    enabled=|lab| selected_state(lab).0
+                    run=|lab| lab.submit(&actions::stop_command(lab.selected.get_untracked()))
+                />
+                <Act
+                    lab
+                    id="act-disk"
+                    label=|lab| if selected_state(lab).1 { i18n::ACT_DISK_NORMAL } else { i18n::ACT_DISK_SLOW }
+                    pressed=|lab| Some(selected_state(lab).1)
+                    run=|lab| lab.submit(&actions::disk_command(lab.selected.get_untracked(), !selected_state(lab).1))
+                />
+                <Act
+                    lab
+                    id="act-move-leader"
+                    label=|_| i18n::ACT_MOVE_LEADER
+                    run=|lab| {
+                        let (leader, n) = lab.view.with_untracked(|v| (v.leader, v.members.len() as u8));
+                        lab.submit(&actions::move_leader_command(leader, n, lab.selected.get_untracked()));
+                    }
+                />
             </div>
             <div class="action-row">
                 <label for="kv-key">{t(i18n::KV_KEY)}</label>
@@ -652,7 +676,7 @@ pub fn MemberActions(lab: Lab) -> impl IntoView {
                     maxlength="64"
                     spellcheck="false"
                     autocomplete="off"
-                    aria-invalid=move || (!key_ok()).to_string()
+                    aria-invalid=move || if key_ok(&lab) { "false" } else { "true" }
                     prop:value=move || lab.kv_key.get()
                     on:input=move |ev| lab.kv_key.set(event_target_value(&ev))
                 />
@@ -667,15 +691,21 @@ pub fn MemberActions(lab: Lab) -> impl IntoView {
                     prop:value=move || lab.kv_value.get()
                     on:input=move |ev| lab.kv_value.set(event_target_value(&ev))
                 />
-                <button id="act-put" type="button" disabled=move || !kv_ok() on:click=move |_| put()>
-                    {t(i18n::ACT_PUT)}
-                </button>
-                <button id="act-read-s" type="button" disabled=move || !key_ok() on:click=move |_| get(true)>
-                    {t(i18n::ACT_READ_S)}
-                </button>
-                <button id="act-read-l" type="button" disabled=move || !key_ok() on:click=move |_| get(false)>
-                    {t(i18n::ACT_READ_L)}
-                </button>
+                <Act
+                    lab
+                    id="act-put"
+                    label=|_| i18n::ACT_PUT
+                    enabled=kv_ok
+                    run=|lab| {
+                        let id = lab.selected.get_untracked();
+                        let line = lab.kv_key.with_untracked(|k| {
+                            lab.kv_value.with_untracked(|v| actions::put_command(id, k, v))
+                        });
+                        submit_some(lab, line);
+                    }
+                />
+                <Act lab id="act-read-s" label=|_| i18n::ACT_READ_S enabled=key_ok run=|lab| read(lab, true) />
+                <Act lab id="act-read-l" label=|_| i18n::ACT_READ_L enabled=key_ok run=|lab| read(lab, false) />
             </div>
             <div class="action-row">
                 <label for="snapshot-count">{t(i18n::ACT_SNAPSHOT_COUNT)}</label>
@@ -722,20 +752,14 @@ pub fn WatchPanel(lab: Lab) -> impl IntoView {
             <h2 id="watch-title">{t(i18n::WATCHES)}</h2>
             <p class="hint">{t(i18n::WATCHES_NOTE)}</p>
             <div class="action-row">
-                <button
+                <Act
+                    lab
                     id="act-watch"
-                    type="button"
-                    on:click=move |_| lab.submit(&actions::watch_pods_command(lab.selected.get_untracked()))
-                >
-                    {t(i18n::ACT_WATCH)}
-                    {move || format!(" · etcd-{}", lab.selected.get())}
-                </button>
-                <button id="act-put-pod" type="button" on:click=move |_| lab.put_pod()>
-                    {t(i18n::ACT_PUT_POD)}
-                </button>
-                <button id="act-watch-stop" type="button" on:click=move |_| lab.submit("^C")>
-                    {t(i18n::ACT_WATCH_STOP)}
-                </button>
+                    label=|_| i18n::ACT_WATCH
+                    run=|lab| lab.submit(&actions::watch_pods_command(lab.selected.get_untracked()))
+                />
+                <Act lab id="act-put-pod" label=|_| i18n::ACT_PUT_POD run=Lab::put_pod />
+                <Act lab id="act-watch-stop" label=|_| i18n::ACT_WATCH_STOP run=|lab| lab.submit("^C") />
             </div>
             <Show when=move || watches.with(Vec::is_empty)>
                 <p class="empty">{t(i18n::WATCHES_EMPTY)}</p>
