@@ -8,7 +8,8 @@ use crate::diagram::VaultDiagram;
 use crate::i18n;
 use crate::lab::{start_from_url, Lab};
 use crate::panels::{
-    Controls, ErrorBanner, EventLog, LangSwitch, Legend, Notes, QuorumTable, Readouts, ReplayNotice, SharePanel,
+    Controls, ErrorBanner, EventLog, LangSwitch, Legend, MemberActions, Notes, QuorumTable, Readouts, ReplayNotice,
+    SharePanel, WatchPanel,
 };
 
 /// The simulation clock's period (about one animation frame).
@@ -41,8 +42,14 @@ pub fn App() -> impl IntoView {
             <Controls lab />
             <Readouts lab />
             <main class="stage">
-                <div class="diagram-wrap" class:partition-mode=move || lab.partition_mode.get()>
-                    <VaultDiagram lab />
+                <div class="main-column">
+                    <div class="diagram-wrap" class:partition-mode=move || lab.partition_mode.get()>
+                        <VaultDiagram lab />
+                    </div>
+                    <div class="under">
+                        <MemberActions lab />
+                        <WatchPanel lab />
+                    </div>
                 </div>
                 <div class="side">
                     <SharePanel lab />

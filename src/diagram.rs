@@ -4,6 +4,7 @@
 use lab_core::etcd::raft::Role;
 use lab_core::i18n::Lang;
 use lab_core::view::{EntryView, MemberView, MessageClass, MessageView};
+use lab_core::world::DISK_LATENCY_US_DEFAULT;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
@@ -87,6 +88,13 @@ fn placeholder(id: u8) -> MemberView {
         keys: 0,
         revision: 1,
         progress: None,
+        stable: 0,
+        compacted: 0,
+        snapshot_index: None,
+        disk_latency_us: DISK_LATENCY_US_DEFAULT,
+        disk_busy: false,
+        held_replies: 0,
+        transferee: None,
     }
 }
 
@@ -213,6 +221,91 @@ fn PartitionLine(lab: Lab, layout: Memo<Layout>) -> impl IntoView {
     }
 }
 
+/// An fsync latency as `lab disk` takes it: `500ms`, `1ms`, `2s`, `250µs`.
+pub fn latency_text(us: u64) -> String {
+    if us >= 1_000_000 && us.is_multiple_of(1_000_000) {
+        format!("{}s", us / 1_000_000)
+    } else if us.is_multiple_of(1_000) {
+        format!("{}ms", us / 1_000)
+    } else {
+        format!("{us}µs")
+    }
+}
+
+/// Width available to a line of text inside a vault (from x = -60).
+pub const LINE_W: f64 = 124.0;
+
+/// An SVG `textLength` that squeezes `text` into `width` when it would overflow the vault at
+/// `font_px` (estimated from typical sans-serif advance widths: Hangul 1 em, Latin about 0.6);
+/// `None` when it fits.
+pub fn fit_length(text: &str, font_px: f64, width: f64) -> Option<String> {
+    let em: f64 = text
+        .chars()
+        .map(|c| match c {
+            ' ' | '·' | 'i' | 'l' | 'j' | 't' | 'f' | 'r' | '.' | ',' | ':' | '(' | ')' => 0.32,
+            'm' | 'w' | 'M' | 'W' | '@' | '—' => 0.9,
+            c if c.is_ascii() => 0.6,
+            _ => 1.0,
+        })
+        .sum();
+    (em * font_px > width).then(|| num(width))
+}
+
+/// The snapshot line of a vault: `스냅샷 @120` / `snapshot @120`, or that there is none.
+pub fn snapshot_text(lang: Lang, m: &MemberView) -> String {
+    match m.snapshot_index {
+        Some(i) => format!("{} @{i}", i18n::SNAPSHOT_AT.get(lang)),
+        None => i18n::NO_SNAPSHOT.get(lang).to_string(),
+    }
+}
+
+/// The log line of a vault: the entries it still holds (after the compacted prefix) and how
+/// many are not on disk yet: `log 111–130 · 3 unsynced`.
+pub fn log_text(lang: Lang, m: &MemberView) -> String {
+    let first = m.compacted + 1;
+    let range = match (m.last_index >= first, lang) {
+        (true, _) => format!("{first}–{}", m.last_index),
+        (false, _) if m.compacted == 0 => "—".to_string(),
+        (false, Lang::Ko) => format!("— (≤{} 압축됨)", m.compacted),
+        (false, Lang::En) => format!("— (≤{} compacted)", m.compacted),
+    };
+    let unsynced = m.last_index.saturating_sub(m.stable);
+    let mut s = format!("{} {range}", i18n::LOG.get(lang));
+    if unsynced > 0 {
+        match lang {
+            Lang::Ko => s.push_str(&format!(" · {} {unsynced}", i18n::UNSYNCED.get(lang))),
+            Lang::En => s.push_str(&format!(" · {unsynced} {}", i18n::UNSYNCED.get(lang))),
+        }
+    }
+    s
+}
+
+/// The disk line of a vault: writing now, slow, or fine, with the fsync latency.
+pub fn disk_text(lang: Lang, m: &MemberView) -> String {
+    let latency = latency_text(m.disk_latency_us);
+    if m.up && m.disk_busy {
+        format!("✎ {} · {latency}", i18n::DISK_WRITING.get(lang))
+    } else if m.disk_latency_us != DISK_LATENCY_US_DEFAULT {
+        format!("{}: fsync {latency}", i18n::DISK_SLOW.get(lang))
+    } else {
+        format!("{} · fsync {latency}", i18n::DISK_OK.get(lang))
+    }
+}
+
+/// A vault attribute read from its member (plain functions: one closure type for them all,
+/// so the bundle carries one copy of the attribute code).
+fn attr(member: Memo<MemberView>, f: fn(&MemberView) -> String) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    move || member.with(f)
+}
+
+/// A line of vault text in the reader's language (plain functions, as `attr`).
+fn text(lang: RwSignal<Lang>, member: Memo<MemberView>, f: fn(Lang, &MemberView) -> String) -> Memo<String> {
+    Memo::new(move |_| {
+        let l = lang.get();
+        member.with(|m| f(l, m))
+    })
+}
+
 #[component]
 fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
     let lang = lab.lang;
@@ -225,6 +318,9 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
     let up = Memo::new(move |_| member.with(|m| m.up));
     let role = Memo::new(move |_| member.with(|m| m.role));
     let term = Memo::new(move |_| member.with(|m| m.term));
+    let disk = Memo::new(move |_| member.with(|m| (m.disk_latency_us != DISK_LATENCY_US_DEFAULT, m.up && m.disk_busy)));
+    let transferee = Memo::new(move |_| member.with(|m| if m.up { m.transferee } else { None }));
+    let selected = move || lab.selected.get() == id;
     let leader = move || up.get() && role.get() == Role::Leader;
     let kind = move || {
         if !up.get() {
@@ -236,8 +332,9 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
     let aria = move || {
         let l = lang.get();
         member.with(|m| {
+            let handing = m.transferee.map(|t| format!(" {} etcd-{t}.", i18n::HANDING_OVER.get(l))).unwrap_or_default();
             format!(
-                "{} ({}): {}, {} {}, {} {}. {}",
+                "{} ({}): {}, {} {}, {} {}, {} {}.{handing} {}; {}; {}. {}",
                 m.short,
                 m.node_name,
                 i18n::role_label(l, m.up, m.role),
@@ -245,6 +342,11 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
                 m.term,
                 i18n::COMMIT.get(l),
                 m.commit,
+                i18n::APPLIED.get(l),
+                m.applied,
+                snapshot_text(l, m),
+                log_text(l, m),
+                disk_text(l, m),
                 i18n::vault_action(l, m.up, lab.partition_mode.get()),
             )
         })
@@ -257,10 +359,21 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
         }
     };
     let half_w = VAULT_W / 2.0;
+    let term_line = text(lang, member, |l, m| {
+        let vote = m.vote.map_or("—".to_string(), |v| format!("etcd-{v}"));
+        format!("{} {} · {} {}", i18n::TERM.get(l), m.term, i18n::VOTE.get(l), vote)
+    });
+    let commit_line = text(lang, member, |l, m| {
+        format!("{} {} · {} {}", i18n::COMMIT.get(l), m.commit, i18n::APPLIED.get(l), m.applied)
+    });
+    let snap_line = text(lang, member, snapshot_text);
+    let log_line = text(lang, member, log_text);
+    let disk_line = text(lang, member, disk_text);
 
     view! {
         <g
             class=move || format!("vault vault-{}", kind())
+            class:selected=selected
             role="button"
             tabindex="0"
             data-member=id.to_string()
@@ -268,6 +381,14 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
             data-term=move || term.get().to_string()
             data-up=move || up.get().to_string()
             data-side=move || side.get().unwrap_or(0).to_string()
+            data-commit=attr(member, |m| m.commit.to_string())
+            data-applied=attr(member, |m| m.applied.to_string())
+            data-revision=attr(member, |m| m.revision.to_string())
+            data-snapshot=attr(member, |m| m.snapshot_index.map_or(String::new(), |i| i.to_string()))
+            data-compacted=attr(member, |m| m.compacted.to_string())
+            data-disk-slow=attr(member, |m| (m.disk_latency_us != DISK_LATENCY_US_DEFAULT).to_string())
+            data-disk-busy=attr(member, |m| (m.up && m.disk_busy).to_string())
+            data-transferee=attr(member, |m| m.transferee.filter(|_| m.up).map_or(String::new(), |t| t.to_string()))
             aria-label=aria
             style=move || placed(x.get(), VAULT_TOP, scale.get())
             on:click=move |_| lab.press_vault(id)
@@ -281,10 +402,19 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
                 height=num(VAULT_H + 54.0)
                 rx="16"
             />
+            <rect
+                class="select-ring"
+                x=num(-half_w - 5.0)
+                y="-5"
+                width=num(VAULT_W + 10.0)
+                height=num(VAULT_H + 10.0)
+                rx="13"
+            />
             <g transform=move || if leader() { "scale(1.08)" } else { "scale(1)" }>
                 <Show when=leader>
                     <path
                         class="crown"
+                        class:handing-over=move || transferee.get().is_some()
                         d="M-24 -6 L-24 -30 L-12 -17 L0 -36 L12 -17 L24 -30 L24 -6 Z"
                     />
                 </Show>
@@ -308,42 +438,27 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
                     {move || member.with(|m| i18n::role_label(lang.get(), m.up, m.role))}
                 </text>
                 <g class="dial" aria-hidden="true">
-                    <circle cx="-48" cy="43" r="11" />
-                    <path d="M-48 33 V53 M-58 43 H-38" />
-                    <circle cx="-48" cy="43" r="3" />
+                    <circle cx="-50" cy="41" r="10" />
+                    <path d="M-50 32 V50 M-59 41 H-41" />
+                    <circle cx="-50" cy="41" r="3" />
                 </g>
-                <text class="vault-name" x="-32" y="49">
+                <text class="vault-name" x="-35" y="47">
                     {move || member.with(|m| m.short.clone())}
                 </text>
-                <text class="vault-line" x="-60" y="73">
-                    {move || {
-                        let l = lang.get();
-                        member.with(|m| {
-                            let vote = m.vote.map_or("—".to_string(), |v| format!("etcd-{v}"));
-                            format!(
-                                "{} {} · {} {}",
-                                i18n::TERM.get(l),
-                                m.term,
-                                i18n::VOTE.get(l),
-                                vote,
-                            )
-                        })
-                    }}
-                </text>
-                <text class="vault-line" x="-60" y="90">
-                    {move || {
-                        let l = lang.get();
-                        member.with(|m| {
-                            format!(
-                                "{} {} · {} {}",
-                                i18n::COMMIT.get(l),
-                                m.commit,
-                                i18n::APPLIED.get(l),
-                                m.applied,
-                            )
-                        })
-                    }}
-                </text>
+                <DiskIcon disk />
+                <FitText class="vault-line" x=-60.0 y=67.0 font_px=11.5 text=term_line />
+                <FitText class="vault-line" x=-60.0 y=82.0 font_px=11.5 text=commit_line />
+                <ElectionTimer lang member transferee />
+                <g class="snapshot-mark" class:has-snapshot=move || member.with(|m| m.snapshot_index.is_some())>
+                    <rect class="snap-box" x="-60" y="111" width="11" height="9" rx="1.5" />
+                    <path class="snap-strap" d="M-60 114.5 H-49" />
+                    <FitText class="vault-small snap-text" x=-45.0 y=119.5 font_px=10.0 text=snap_line />
+                </g>
+                <FitText class="vault-small log-text" x=-60.0 y=132.5 font_px=10.0 text=log_line />
+                <g class="disk-line" class:disk-slow=move || disk.get().0 class:disk-busy=move || disk.get().1>
+                    <FitText class="vault-small disk-text" x=-60.0 y=145.5 font_px=10.0 text=disk_line />
+                </g>
+                <LogTail member />
                 <text class="vault-below" x="0" y=num(VAULT_H + 17.0) text-anchor="middle">
                     {move || {
                         let l = lang.get();
@@ -360,8 +475,6 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
                         })
                     }}
                 </text>
-                <ElectionTimer lang member />
-                <LogTail lang member />
                 <Show when=move || !up.get()>
                     <g class="down-mark" aria-hidden="true">
                         <path d=format!(
@@ -380,33 +493,77 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
     }
 }
 
+/// A line of text inside a vault, squeezed to fit when it would overflow (long numbers,
+/// Korean words).
 #[component]
-fn ElectionTimer(lang: RwSignal<Lang>, member: Memo<MemberView>) -> impl IntoView {
+fn FitText(class: &'static str, x: f64, y: f64, font_px: f64, text: Memo<String>) -> impl IntoView {
+    let width = LINE_W - (x + 60.0);
+    view! {
+        <text
+            class=class
+            x=num(x)
+            y=num(y)
+            textLength=move || text.with(|t| fit_length(t, font_px, width))
+            lengthAdjust="spacingAndGlyphs"
+        >
+            {move || text.get()}
+        </text>
+    }
+}
+
+/// The member's disk, top right of the vault: a cylinder; an hourglass beside it when the disk
+/// is slow, an arrow into it while a write (fsync) is in flight.
+#[component]
+fn DiskIcon(disk: Memo<(bool, bool)>) -> impl IntoView {
+    view! {
+        <g
+            class="disk-icon"
+            class:slow=move || disk.get().0
+            class:busy=move || disk.get().1
+            aria-hidden="true"
+        >
+            <path
+                class="disk-body"
+                d="M44 33 V49 A10 3.5 0 0 0 64 49 V33 A10 3.5 0 0 0 44 33 A10 3.5 0 0 0 64 33"
+            />
+            <Show when=move || disk.get().0>
+                <path class="hourglass" d="M30 31 H40 L35 40 L40 49 H30 L35 40 Z" />
+            </Show>
+            <Show when=move || disk.get().1>
+                <path class="disk-arrow" d="M54 36 V46 M50 42 L54 46 L58 42" />
+            </Show>
+        </g>
+    }
+}
+
+#[component]
+fn ElectionTimer(lang: RwSignal<Lang>, member: Memo<MemberView>, transferee: Memo<Option<u8>>) -> impl IntoView {
     const BAR_W: f64 = 120.0;
     let timer = Memo::new(move |_| {
         member.with(|m| (m.up && m.role != Role::Leader, m.election_elapsed_ticks, m.election_timeout_ticks.max(1)))
     });
+    let text = Memo::new(move |_| {
+        let (running, elapsed, timeout) = timer.get();
+        let l = lang.get();
+        if let Some(t) = transferee.get() {
+            format!("{} etcd-{t}", i18n::HANDING_OVER.get(l))
+        } else if running {
+            format!("{} {}/{}", i18n::TIMER.get(l), elapsed, timeout)
+        } else if member.with(|m| m.up) {
+            i18n::LEADER_BEATS.get(l).to_string()
+        } else {
+            format!("{} —", i18n::TIMER.get(l))
+        }
+    });
     view! {
-        <g class="timer">
-            <text class="vault-small" x="-60" y="109">
-                {move || {
-                    let (running, elapsed, timeout) = timer.get();
-                    let l = lang.get();
-                    if running {
-                        format!("{} {}/{}", i18n::TIMER.get(l), elapsed, timeout)
-                    } else if member.with(|m| m.up) {
-                        i18n::LEADER_BEATS.get(l).to_string()
-                    } else {
-                        format!("{} —", i18n::TIMER.get(l))
-                    }
-                }}
-            </text>
-            <rect class="timer-track" x="-60" y="114" width=num(BAR_W) height="7" rx="3" />
+        <g class="timer" class:handing-over=move || transferee.get().is_some()>
+            <FitText class="vault-small timer-text" x=-60.0 y=96.0 font_px=10.0 text />
+            <rect class="timer-track" x="-60" y="100" width=num(BAR_W) height="6" rx="3" />
             <rect
                 class="timer-fill"
                 x="-60"
-                y="114"
-                height="7"
+                y="100"
+                height="6"
                 rx="3"
                 width=move || {
                     let (running, elapsed, timeout) = timer.get();
@@ -423,25 +580,13 @@ fn ElectionTimer(lang: RwSignal<Lang>, member: Memo<MemberView>) -> impl IntoVie
 }
 
 #[component]
-fn LogTail(lang: RwSignal<Lang>, member: Memo<MemberView>) -> impl IntoView {
+fn LogTail(member: Memo<MemberView>) -> impl IntoView {
     let tail = Memo::new(move |_| member.with(|m| m.log_tail.clone()));
     view! {
         <g class="log">
-            <text class="vault-small" x="-60" y="140">
-                {move || {
-                    let l = i18n::LOG.get(lang.get());
-                    tail.with(|t| match (t.first(), t.last()) {
-                        (Some(a), Some(b)) if a.index != b.index => {
-                            format!("{l} #{}–#{}", a.index, b.index)
-                        }
-                        (Some(a), _) => format!("{l} #{}", a.index),
-                        _ => format!("{l}: —"),
-                    })
-                }}
-            </text>
             <For
                 each=move || tail.get().into_iter().enumerate()
-                key=|(i, e)| (*i, e.index, e.term, e.committed)
+                key=|(i, e)| (*i, e.index, e.term, e.committed, e.synced)
                 children=move |(i, e)| view! { <LogEntry position=i entry=e /> }
             />
         </g>
@@ -453,13 +598,25 @@ fn LogEntry(position: usize, entry: EntryView) -> impl IntoView {
     let col = (position % 6) as f64;
     let row = (position / 6) as f64;
     let x = -61.0 + col * 20.5;
-    let y = 146.0 + row * 23.0;
+    let y = 151.0 + row * 22.0;
     let status = if entry.committed { "committed" } else { "uncommitted" };
-    let class = format!("entry entry-{status} term-{}", entry.term % 6);
+    let disk = if entry.synced { "synced" } else { "unsynced" };
+    let class = format!("entry entry-{status} entry-{disk} term-{}", entry.term % 6);
+    // Not on disk yet: the top right corner is cut off (shape, not colour).
+    let d = if entry.synced {
+        format!("M{} {}h18v20h-18Z", num(x), num(y))
+    } else {
+        format!("M{} {}h12l6 6v14h-18Z", num(x), num(y))
+    };
     view! {
-        <g class=class data-index=entry.index.to_string() data-committed=entry.committed.to_string()>
-            <title>{format!("#{} · term {} · {} · {status}", entry.index, entry.term, entry.label)}</title>
-            <rect x=num(x) y=num(y) width="18" height="20" rx="2" />
+        <g
+            class=class
+            data-index=entry.index.to_string()
+            data-committed=entry.committed.to_string()
+            data-synced=entry.synced.to_string()
+        >
+            <title>{format!("#{} · term {} · {} · {status} · {disk}", entry.index, entry.term, entry.label)}</title>
+            <path d=d />
             <text x=num(x + 9.0) y=num(y + 13.5) text-anchor="middle">
                 {entry.index.to_string()}
             </text>
@@ -638,5 +795,46 @@ fn MessageToken(m: MessageView, layout: Memo<Layout>, now: Memo<u64>, reduced: b
             </g>
         }
         .into_any()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member() -> MemberView {
+        let mut m = placeholder(2);
+        m.up = true;
+        m
+    }
+
+    #[test]
+    fn a_vault_says_snapshot_compacted_log_and_disk_in_words() {
+        let mut m = member();
+        assert_eq!(snapshot_text(Lang::En, &m), "no snapshot");
+        assert_eq!(log_text(Lang::En, &m), "log —");
+        assert_eq!(disk_text(Lang::En, &m), "disk ok · fsync 1ms");
+        (m.snapshot_index, m.compacted, m.last_index, m.stable) = (Some(120), 110, 130, 127);
+        assert_eq!(snapshot_text(Lang::En, &m), "snapshot @120");
+        assert_eq!(log_text(Lang::En, &m), "log 111–130 · 3 unsynced");
+        assert_eq!(log_text(Lang::Ko, &m), "로그 111–130 · 미저장 3");
+        m.last_index = 110;
+        m.stable = 110;
+        assert_eq!(log_text(Lang::En, &m), "log — (≤110 compacted)");
+        m.disk_latency_us = 500_000;
+        assert_eq!(disk_text(Lang::En, &m), "slow disk: fsync 500ms");
+        m.disk_busy = true;
+        assert_eq!(disk_text(Lang::En, &m), "✎ writing to disk · 500ms");
+        assert_eq!(disk_text(Lang::Ko, &m), "✎ 디스크에 쓰는 중 · 500ms");
+        assert_eq!(latency_text(2_000_000), "2s");
+        assert_eq!(latency_text(1_500), "1500µs");
+    }
+
+    #[test]
+    fn long_lines_are_squeezed_into_the_vault() {
+        assert_eq!(fit_length("commit 9 · applied 9", 11.5, LINE_W), None);
+        assert_eq!(fit_length("commit 1300 · applied 1300", 11.5, LINE_W).as_deref(), Some("124"));
+        assert_eq!(fit_length("디스크 정상 · fsync 1ms", 10.0, LINE_W), None);
+        assert!(fit_length("리더십 넘기는 중 → etcd-3 · 디스크", 10.0, LINE_W).is_some());
     }
 }

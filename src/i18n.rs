@@ -90,6 +90,55 @@ pub const WRITES_OK: Tr = Tr("성공", "ok");
 pub const WRITES_FAILED: Tr = Tr("실패", "failed");
 pub const MORE_MESSAGES: Tr = Tr("그 밖의 메시지", "more messages");
 
+// ---- what a vault shows about its disk, snapshot and hand-over ---------------------------------
+pub const SNAPSHOT_AT: Tr = Tr("스냅샷", "snapshot");
+pub const NO_SNAPSHOT: Tr = Tr("스냅샷 없음", "no snapshot");
+pub const DISK_OK: Tr = Tr("디스크 정상", "disk ok");
+pub const DISK_SLOW: Tr = Tr("느린 디스크", "slow disk");
+pub const DISK_WRITING: Tr = Tr("디스크에 쓰는 중", "writing to disk");
+pub const UNSYNCED: Tr = Tr("미저장", "unsynced");
+pub const SYNCED_TO: Tr = Tr("저장됨", "synced");
+pub const HANDING_OVER: Tr = Tr("리더십 넘기는 중 →", "handing over →");
+
+// ---- member controls ---------------------------------------------------------------------
+pub const ACTIONS: Tr = Tr("멤버 조작 — 클릭도 명령이 됩니다", "Member controls — every click is a command");
+pub const ACTIONS_MEMBER: Tr = Tr("대상 멤버", "Member");
+pub const ACT_CRASH: Tr = Tr("강제 중지 (crash)", "Crash");
+pub const ACT_RESTART: Tr = Tr("재시작", "Restart");
+pub const ACT_STOP: Tr = Tr("정상 종료 (리더십 넘기기)", "Stop (hand over leadership)");
+pub const ACT_DISK_SLOW: Tr = Tr("디스크 느리게 (fsync 500ms)", "Slow disk (fsync 500 ms)");
+pub const ACT_DISK_NORMAL: Tr = Tr("디스크 정상으로", "Disk back to normal");
+pub const ACT_MOVE_LEADER: Tr = Tr("리더십을 이 멤버로 (move-leader)", "Move leadership here (move-leader)");
+pub const ACT_SNAPSHOT_COUNT: Tr = Tr("스냅샷 주기 (엔트리)", "Snapshot every (entries)");
+pub const KV_KEY: Tr = Tr("키", "Key");
+pub const KV_VALUE: Tr = Tr("값", "Value");
+pub const ACT_PUT: Tr = Tr("쓰기 (put)", "Write (put)");
+pub const ACT_READ_S: Tr = Tr("직렬화 읽기 (이 멤버의 금고에서)", "Serializable read (this member's own vault)");
+pub const ACT_READ_L: Tr = Tr("선형 읽기 (리더에게 확인)", "Linearizable read (checked with the leader)");
+pub const KV_HINT: Tr = Tr(
+    "키와 값: 영문, 숫자, / _ . : - 만 (64바이트까지). 결과는 명령 기록에 나옵니다.",
+    "Keys and values: letters, digits and / _ . : - (up to 64 bytes). Answers appear in the command log.",
+);
+pub const READS_NOTE: Tr = Tr(
+    "직렬화 읽기(--consistency=s)는 그 멤버가 가진 값을 바로 답합니다 (소수 쪽이면 옛 값). 선형 읽기(기본)는 리더에게 ReadIndex를 물어 과반수를 확인하므로, 소수 쪽에서는 시간 초과가 됩니다.",
+    "A serializable read (--consistency=s) answers from the member's own store at once (in a minority: a stale value). A linearizable read (the default) asks the leader (ReadIndex, confirmed by a quorum), so in a minority it times out.",
+);
+
+// ---- watch streams -------------------------------------------------------------------------
+pub const WATCHES: Tr = Tr("watch 스트림", "Watch streams");
+pub const WATCHES_NOTE: Tr = Tr(
+    "한 번의 쓰기가 커밋되면, 모든 지점(멤버)의 watch가 같은 리비전으로 한꺼번에 알림을 받습니다.",
+    "Once a write commits, every branch's watch (one per member) is notified of the same revision at once.",
+);
+pub const WATCHES_EMPTY: Tr = Tr("실행 중인 watch가 없습니다.", "No watch is running.");
+pub const ACT_WATCH: Tr = Tr("대상 멤버에서 파드 watch 시작", "Start a pod watch on the member");
+pub const ACT_WATCH_STOP: Tr = Tr("^C 가장 최근 watch 멈추기", "^C stop the newest watch");
+pub const ACT_PUT_POD: Tr = Tr("파드 키 쓰기", "Write a pod key");
+pub const WATCH_NEXT_REV: Tr = Tr("다음 리비전", "next rev");
+pub const WATCH_EVENTS: Tr = Tr("받은 이벤트", "events");
+pub const WATCH_NONE_YET: Tr = Tr("아직 이벤트 없음", "no event yet");
+pub const WATCH_MEMBER_DOWN: Tr = Tr("멤버 중지됨 — 기다리는 중", "member down — waiting");
+
 // ---- legend and simplifications ------------------------------------------------------------
 pub const LEGEND: Tr = Tr("범례", "Legend");
 pub const LEGEND_VOTE: Tr =
@@ -119,6 +168,18 @@ pub const LEGEND_DROP: Tr =
 pub const LEGEND_COMMITTED: Tr =
     Tr("꽉 찬 칸: 커밋된 로그 항목 (번호 = 인덱스)", "solid box: committed log entry (number = index)");
 pub const LEGEND_UNCOMMITTED: Tr = Tr("점선 칸: 아직 커밋되지 않은 항목", "dashed box: not yet committed");
+pub const LEGEND_UNSYNCED: Tr = Tr(
+    "모서리가 잘린 칸: 아직 디스크에 저장(fsync)되지 않은 항목",
+    "box with a cut corner: not yet on disk (fsync pending)",
+);
+pub const LEGEND_SNAPSHOT_MARK: Tr = Tr(
+    "금고 안 상자: 스냅샷 — 그 인덱스까지의 로그는 압축되어 스냅샷에만 있습니다",
+    "box inside a vault: a snapshot — the log up to its index is compacted into it",
+);
+pub const LEGEND_DISK: Tr = Tr(
+    "원통: 디스크 — 모래시계가 붙으면 느린 디스크, 아래 화살표는 쓰는 중(fsync)",
+    "cylinder: the disk — with an hourglass, a slow disk; an arrow into it, a write (fsync) in progress",
+);
 pub const QUORUM_TITLE: Tr =
     Tr("클러스터 크기와 장애 허용 (etcd FAQ)", "Cluster size and failure tolerance (etcd FAQ)");
 pub const QUORUM_MEMBERS: Tr = Tr("멤버", "Members");

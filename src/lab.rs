@@ -11,6 +11,7 @@ use lab_core::world::MEMBER_COUNTS;
 use lab_core::{Scenario, World};
 use leptos::prelude::*;
 
+use crate::actions;
 use crate::browser;
 use crate::geometry::{flip_side, partition_command, side_of_group};
 use crate::url;
@@ -89,6 +90,12 @@ pub fn next_write_number(world: &World) -> usize {
     world.commands().iter().filter(|c| c.line.starts_with("lab put ")).count() + 1
 }
 
+/// The next pod key's number (`web-N`), continuing after a replayed share link.
+pub fn next_pod_number(world: &World) -> usize {
+    let put = format!(" put {}web-", actions::PODS_PREFIX);
+    world.commands().iter().filter(|c| c.line.contains(&put)).count() + 1
+}
+
 /// Changes when the event log has something new to show (cheaper than building it).
 type LogSignature = (usize, usize, usize, u64, u32);
 
@@ -120,6 +127,11 @@ pub struct Lab {
     pub replayed_to_us: RwSignal<Option<u64>>,
     pub shared: RwSignal<Option<Shared>>,
     pub reduced_motion: RwSignal<bool>,
+    /// The member the member controls act on.
+    pub selected: RwSignal<u8>,
+    /// The key and value the read and write controls use.
+    pub kv_key: RwSignal<String>,
+    pub kv_value: RwSignal<String>,
 }
 
 impl Lab {
@@ -143,6 +155,9 @@ impl Lab {
             replayed_to_us: RwSignal::new(start.replayed_to_us),
             shared: RwSignal::new(None),
             reduced_motion: RwSignal::new(reduced_motion),
+            selected: RwSignal::new(1),
+            kv_key: RwSignal::new("k1".to_string()),
+            kv_value: RwSignal::new("v1".to_string()),
         }
     }
 
@@ -223,6 +238,7 @@ impl Lab {
         let seed = self.world.try_with_value(World::seed).unwrap_or(DEFAULT_SEED);
         self.world.try_set_value(World::new(seed, members));
         self.log_seen.try_set_value(None);
+        self.selected.update(|s| *s = (*s).min(members));
         self.replayed_to_us.set(None);
         self.shared.set(None);
         // The address bar no longer describes this world.
@@ -252,6 +268,16 @@ impl Lab {
     pub fn press_teller(&self, id: u8) {
         let n = self.world.try_with_value(next_write_number).unwrap_or(1);
         self.submit(&format!("lab put k{n} v{n} --via etcd-{id}"));
+    }
+
+    /// A pod key written through the selected member, for the watch streams to see:
+    /// `etcdctl --endpoints=etcd-2 put /registry/pods/default/web-3 Running`.
+    pub fn put_pod(&self) {
+        let n = self.world.try_with_value(next_pod_number).unwrap_or(1);
+        let id = self.selected.get_untracked();
+        if let Some(line) = actions::put_command(id, &format!("{}web-{n}", actions::PODS_PREFIX), "Running") {
+            self.submit(&line);
+        }
     }
 
     /// Builds the share link for the world as it is now, tries to copy it, and shows it.

@@ -1,6 +1,7 @@
 //! Control Plane Lab's browser app (Leptos CSR): reads `lab_core`'s `View`, draws it, and turns
 //! every click into a command line for the world (DESIGN.md "Data goes one way").
 
+pub mod actions;
 pub mod app;
 pub mod browser;
 pub mod diagram;

@@ -3,10 +3,11 @@
 
 use lab_core::i18n::Lang;
 use lab_core::view::{format_time_us, CommandView};
-use lab_core::world::MEMBER_COUNTS;
+use lab_core::world::{DISK_LATENCY_US_DEFAULT, MEMBER_COUNTS};
 use leptos::html;
 use leptos::prelude::*;
 
+use crate::actions;
 use crate::browser;
 use crate::i18n::{self, Tr};
 use crate::lab::{speed_from_value, Lab, SPEEDS};
@@ -438,15 +439,39 @@ pub fn Legend(lab: Lab) -> impl IntoView {
                 </li>
                 <li>
                     <svg class="icon entry entry-committed term-1" viewBox="0 0 22 24" aria-hidden="true">
-                        <rect x="2" y="2" width="18" height="20" rx="2" />
+                        <path d="M2 2h18v20h-18Z" />
                     </svg>
                     {t(i18n::LEGEND_COMMITTED)}
                 </li>
                 <li>
                     <svg class="icon entry entry-uncommitted term-1" viewBox="0 0 22 24" aria-hidden="true">
-                        <rect x="2" y="2" width="18" height="20" rx="2" />
+                        <path d="M2 2h18v20h-18Z" />
                     </svg>
                     {t(i18n::LEGEND_UNCOMMITTED)}
+                </li>
+                <li>
+                    <svg class="icon entry entry-committed entry-unsynced term-1" viewBox="0 0 22 24" aria-hidden="true">
+                        <path d="M2 2h12l6 6v14h-18Z" />
+                    </svg>
+                    {t(i18n::LEGEND_UNSYNCED)}
+                </li>
+                <li>
+                    <svg class="icon snapshot-mark has-snapshot" viewBox="0 0 22 24" aria-hidden="true">
+                        <rect class="snap-box" x="3" y="6" width="16" height="13" rx="2" />
+                        <path class="snap-strap" d="M3 11 H19" />
+                    </svg>
+                    {t(i18n::LEGEND_SNAPSHOT_MARK)}
+                </li>
+                <li>
+                    <svg class="icon disk-icon slow busy" viewBox="26 28 40 26" aria-hidden="true">
+                        <path
+                            class="disk-body"
+                            d="M44 33 V49 A10 3.5 0 0 0 64 49 V33 A10 3.5 0 0 0 44 33 A10 3.5 0 0 0 64 33"
+                        />
+                        <path class="hourglass" d="M30 31 H40 L35 40 L40 49 H30 L35 40 Z" />
+                        <path class="disk-arrow" d="M54 36 V46 M50 42 L54 46 L58 42" />
+                    </svg>
+                    {t(i18n::LEGEND_DISK)}
                 </li>
             </ul>
         </section>
@@ -517,6 +542,289 @@ pub fn QuorumTable(lab: Lab) -> impl IntoView {
                     )
                 }}
             </p>
+        </section>
+    }
+}
+
+/// (up, slow disk) of the member the controls act on.
+fn selected_state(lab: &Lab) -> (bool, bool) {
+    let id = lab.selected.get();
+    lab.view.with(|v| {
+        v.members
+            .get(usize::from(id).wrapping_sub(1))
+            .map_or((false, false), |m| (m.up, m.disk_latency_us != DISK_LATENCY_US_DEFAULT))
+    })
+}
+
+fn key_ok(lab: &Lab) -> bool {
+    lab.kv_key.with(|k| actions::is_plain_word(k))
+}
+
+fn kv_ok(lab: &Lab) -> bool {
+    key_ok(lab) && lab.kv_value.with(|v| actions::is_plain_word(v))
+}
+
+fn submit_some(lab: &Lab, line: Option<String>) {
+    if let Some(line) = line {
+        lab.submit(&line);
+    }
+}
+
+fn read(lab: &Lab, serializable: bool) {
+    let id = lab.selected.get_untracked();
+    submit_some(lab, lab.kv_key.with_untracked(|k| actions::get_command(id, k, serializable)));
+}
+
+/// One control button. Every button passes plain functions, so the page carries one copy of the
+/// button's code however many there are (the bundle-size budget).
+#[component]
+fn Act(
+    lab: Lab,
+    id: &'static str,
+    label: fn(&Lab) -> Tr,
+    run: fn(&Lab),
+    #[prop(default = |_| true)] enabled: fn(&Lab) -> bool,
+    #[prop(default = |_| None)] pressed: fn(&Lab) -> Option<bool>,
+) -> impl IntoView {
+    view! {
+        <button
+            id=id
+            type="button"
+            disabled=move || !enabled(&lab)
+            aria-pressed=move || pressed(&lab).map(|p| if p { "true" } else { "false" })
+            on:click=move |_| run(&lab)
+        >
+            {move || label(&lab).get(lab.lang.get())}
+        </button>
+    }
+}
+
+/// The member controls: pick a member, then do by clicks what the terminal's commands do —
+/// crash or stop it gracefully, slow its disk, move leadership to it, write, and read through
+/// it serializably or linearizably. Every button submits the line the terminal would.
+#[component]
+pub fn MemberActions(lab: Lab) -> impl IntoView {
+    let lang = lab.lang;
+    let t = move |x: Tr| i18n::tr(lang, x);
+    let count = Memo::new(move |_| lab.view.with(|v| v.members.len() as u8));
+    let sel = lab.selected;
+    view! {
+        <section id="member-actions" class="panel actions" aria-labelledby="actions-title">
+            <h2 id="actions-title">{t(i18n::ACTIONS)}</h2>
+            <div class="action-row">
+                <label for="target-member">{t(i18n::ACTIONS_MEMBER)}</label>
+                <select
+                    id="target-member"
+                    on:change=move |ev| {
+                        if let Ok(n) = event_target_value(&ev).parse::<u8>() {
+                            sel.set(n);
+                        }
+                    }
+                >
+                    {move || {
+                        (1..=count.get())
+                            .map(|n| {
+                                view! {
+                                    <option value=n.to_string() selected=move || sel.get() == n>
+                                        {format!("etcd-{n}")}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+                <Act
+                    lab
+                    id="act-crash"
+                    label=|lab| if selected_state(lab).0 { i18n::ACT_CRASH } else { i18n::ACT_RESTART }
+                    run=|lab| {
+                        let id = lab.selected.get_untracked();
+                        let verb = if selected_state(lab).0 { "crash" } else { "restart" };
+                        lab.submit(&format!("lab {verb} etcd-{id}"));
+                    }
+                />
+                <Act
+                    lab
+                    id="act-stop"
+                    label=|_| i18n::ACT_STOP
+                    enabled=|lab| selected_state(lab).0
+                    run=|lab| lab.submit(&actions::stop_command(lab.selected.get_untracked()))
+                />
+                <Act
+                    lab
+                    id="act-disk"
+                    label=|lab| if selected_state(lab).1 { i18n::ACT_DISK_NORMAL } else { i18n::ACT_DISK_SLOW }
+                    pressed=|lab| Some(selected_state(lab).1)
+                    run=|lab| lab.submit(&actions::disk_command(lab.selected.get_untracked(), !selected_state(lab).1))
+                />
+                <Act
+                    lab
+                    id="act-move-leader"
+                    label=|_| i18n::ACT_MOVE_LEADER
+                    run=|lab| {
+                        let (leader, n) = lab.view.with_untracked(|v| (v.leader, v.members.len() as u8));
+                        lab.submit(&actions::move_leader_command(leader, n, lab.selected.get_untracked()));
+                    }
+                />
+            </div>
+            <div class="action-row">
+                <label for="kv-key">{t(i18n::KV_KEY)}</label>
+                <input
+                    id="kv-key"
+                    type="text"
+                    size="14"
+                    maxlength="64"
+                    spellcheck="false"
+                    autocomplete="off"
+                    aria-invalid=move || if key_ok(&lab) { "false" } else { "true" }
+                    prop:value=move || lab.kv_key.get()
+                    on:input=move |ev| lab.kv_key.set(event_target_value(&ev))
+                />
+                <label for="kv-value">{t(i18n::KV_VALUE)}</label>
+                <input
+                    id="kv-value"
+                    type="text"
+                    size="8"
+                    maxlength="64"
+                    spellcheck="false"
+                    autocomplete="off"
+                    prop:value=move || lab.kv_value.get()
+                    on:input=move |ev| lab.kv_value.set(event_target_value(&ev))
+                />
+                <Act
+                    lab
+                    id="act-put"
+                    label=|_| i18n::ACT_PUT
+                    enabled=kv_ok
+                    run=|lab| {
+                        let id = lab.selected.get_untracked();
+                        let line = lab.kv_key.with_untracked(|k| {
+                            lab.kv_value.with_untracked(|v| actions::put_command(id, k, v))
+                        });
+                        submit_some(lab, line);
+                    }
+                />
+                <Act lab id="act-read-s" label=|_| i18n::ACT_READ_S enabled=key_ok run=|lab| read(lab, true) />
+                <Act lab id="act-read-l" label=|_| i18n::ACT_READ_L enabled=key_ok run=|lab| read(lab, false) />
+            </div>
+            <div class="action-row">
+                <label for="snapshot-count">{t(i18n::ACT_SNAPSHOT_COUNT)}</label>
+                <select
+                    id="snapshot-count"
+                    on:change=move |ev| {
+                        if let Ok(n) = event_target_value(&ev).parse::<u64>() {
+                            lab.submit(&actions::snapshot_count_command(n));
+                        }
+                    }
+                >
+                    {actions::SNAPSHOT_COUNTS
+                        .iter()
+                        .map(|&n| {
+                            view! {
+                                <option
+                                    value=n.to_string()
+                                    selected=move || lab.view.with(|v| v.snapshot_count == n)
+                                >
+                                    {n.to_string()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <p class="hint">{t(i18n::KV_HINT)}</p>
+            <p class="hint">{t(i18n::READS_NOTE)}</p>
+        </section>
+    }
+}
+
+/// The running `etcdctl watch` streams and what each printed last: one write, every branch
+/// notified of the same revision.
+#[component]
+pub fn WatchPanel(lab: Lab) -> impl IntoView {
+    let lang = lab.lang;
+    let t = move |x: Tr| i18n::tr(lang, x);
+    let watches = Memo::new(move |_| lab.view.with(|v| v.watches.clone()));
+    let down =
+        Memo::new(move |_| lab.view.with(|v| v.members.iter().filter(|m| !m.up).map(|m| m.id).collect::<Vec<_>>()));
+    view! {
+        <section id="watch-panel" class="panel watches" aria-labelledby="watch-title">
+            <h2 id="watch-title">{t(i18n::WATCHES)}</h2>
+            <p class="hint">{t(i18n::WATCHES_NOTE)}</p>
+            <div class="action-row">
+                <Act
+                    lab
+                    id="act-watch"
+                    label=|_| i18n::ACT_WATCH
+                    run=|lab| lab.submit(&actions::watch_pods_command(lab.selected.get_untracked()))
+                />
+                <Act lab id="act-put-pod" label=|_| i18n::ACT_PUT_POD run=Lab::put_pod />
+                <Act lab id="act-watch-stop" label=|_| i18n::ACT_WATCH_STOP run=|lab| lab.submit("^C") />
+            </div>
+            <Show when=move || watches.with(Vec::is_empty)>
+                <p class="empty">{t(i18n::WATCHES_EMPTY)}</p>
+            </Show>
+            <ul id="watch-list" aria-live="polite">
+                <For
+                    each=move || watches.get()
+                    key=|w| (w.id, w.next_rev, w.delivered)
+                    children=move |w| {
+                        let member = w.member;
+                        let waiting = move || down.with(|d| d.contains(&member));
+                        let last_rev = w.recent.last().map_or(0, |e| e.rev);
+                        let recent = w.recent.clone();
+                        view! {
+                            <li
+                                data-watch=w.id.to_string()
+                                data-member=w.member.to_string()
+                                data-last-rev=last_rev.to_string()
+                                data-delivered=w.delivered.to_string()
+                            >
+                                <div class="watch-head">
+                                    <strong>{format!("#{} etcd-{}", w.id, w.member)}</strong>
+                                    <code class="watch-line">{w.line.clone()}</code>
+                                </div>
+                                <div class="watch-meta">
+                                    {move || {
+                                        let l = lang.get();
+                                        let mut s = format!(
+                                            "{} {} · {} {}",
+                                            i18n::WATCH_EVENTS.get(l),
+                                            w.delivered,
+                                            i18n::WATCH_NEXT_REV.get(l),
+                                            if w.next_rev == 0 { "—".to_string() } else { w.next_rev.to_string() },
+                                        );
+                                        if waiting() {
+                                            s.push_str(" · ⏸ ");
+                                            s.push_str(i18n::WATCH_MEMBER_DOWN.get(l));
+                                        }
+                                        s
+                                    }}
+                                </div>
+                                {if recent.is_empty() {
+                                    view! { <p class="watch-none">{t(i18n::WATCH_NONE_YET)}</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <ol class="watch-events">
+                                            {recent
+                                                .into_iter()
+                                                .map(|e| {
+                                                    view! {
+                                                        <li data-rev=e.rev.to_string()>
+                                                            <code>{format!("rev {} {} {} = {}", e.rev, e.kind, e.key, e.value)}</code>
+                                                        </li>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </ol>
+                                    }
+                                        .into_any()
+                                }}
+                            </li>
+                        }
+                    }
+                />
+            </ul>
         </section>
     }
 }

@@ -123,5 +123,21 @@ async fn the_mounted_page_draws_vaults_and_turns_clicks_into_commands() {
     let log = doc.get_element_by_id("event-log").unwrap().text_content().unwrap();
     assert!(log.contains("lab crash etcd-3"), "{log}");
     assert_eq!(vault.get_attribute("data-up").as_deref(), Some("false"));
+
+    // The member controls submit the terminal's lines: a slow disk for etcd-1 shows on its vault.
+    let button = |id: &str| -> web_sys::HtmlElement { doc.get_element_by_id(id).unwrap().unchecked_into() };
+    button("act-disk").click();
+    next_task().await;
+    let log = doc.get_element_by_id("event-log").unwrap().text_content().unwrap();
+    assert!(log.contains("lab disk etcd-1 500ms"), "{log}");
+    let v1 = doc.query_selector("[data-member=\"1\"]").unwrap().unwrap();
+    assert_eq!(v1.get_attribute("data-disk-slow").as_deref(), Some("true"));
+    assert!(v1.text_content().unwrap().contains("fsync 500ms"));
+    button("act-read-s").click();
+    button("act-watch").click();
+    next_task().await;
+    let log = doc.get_element_by_id("event-log").unwrap().text_content().unwrap();
+    assert!(log.contains("etcdctl --endpoints=etcd-1 get k1 --consistency=s"), "{log}");
+    assert_eq!(doc.query_selector_all("#watch-list > li[data-watch]").unwrap().length(), 1);
     drop(handle);
 }

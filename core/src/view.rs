@@ -3,7 +3,7 @@
 //! The UI reads only this (and submits command lines); it never reaches into the world.
 
 use crate::etcd::message::{EntryData, MemberId, MsgKind};
-use crate::etcd::mvcc::KeyRange;
+use crate::etcd::mvcc::{EventKind, KeyRange};
 use crate::etcd::raft::Role;
 use crate::hash::format_hash;
 use crate::i18n::Text;
@@ -23,6 +23,8 @@ pub struct EntryView {
     pub committed: bool,
     /// `k1=v1`, or `·` for a leader's empty entry.
     pub label: String,
+    /// On this member's disk (fsynced); false: written to the log in memory only.
+    pub synced: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,7 +50,49 @@ pub struct MemberView {
     pub revision: u64,
     /// As the current leader sees this follower: (match index, next index) (Raft §5.3).
     pub progress: Option<(u64, u64)>,
+    /// Entries up to this index are on the member's disk (fsynced); later ones are not yet.
+    pub stable: u64,
+    /// The log is compacted up to this index (those entries live only in the snapshot); 0: none.
+    pub compacted: u64,
+    /// The index of the member's newest snapshot, if it has taken or received one.
+    pub snapshot_index: Option<u64>,
+    /// This member's fsync latency (`lab disk`; `world::DISK_LATENCY_US_DEFAULT` is normal).
+    pub disk_latency_us: u64,
+    /// A disk write (fsync) is in flight.
+    pub disk_busy: bool,
+    /// Replies waiting for that disk write.
+    pub held_replies: usize,
+    /// As leader, handing leadership over to this member (`move-leader`, `lab stop`).
+    pub transferee: Option<MemberId>,
 }
+
+/// One running `etcdctl watch` stream and what it printed last.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WatchView {
+    pub id: u32,
+    /// The member serving it.
+    pub member: MemberId,
+    /// The command line that started it.
+    pub line: String,
+    /// The next revision the stream owes its client (0: not fixed yet).
+    pub next_rev: u64,
+    /// Events delivered so far.
+    pub delivered: u64,
+    /// The newest deliveries, oldest first (at most `WATCH_EVENTS_SHOWN`).
+    pub recent: Vec<WatchEventView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WatchEventView {
+    pub rev: u64,
+    /// `PUT` or `DELETE`, as etcdctl prints it.
+    pub kind: &'static str,
+    pub key: String,
+    pub value: String,
+}
+
+/// Deliveries shown per watch stream.
+pub const WATCH_EVENTS_SHOWN: usize = 3;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageClass {
@@ -106,6 +150,10 @@ pub struct View {
     /// The cluster's Raft safeguards (as set on etcd-1; `lab set` changes all members).
     pub pre_vote: bool,
     pub check_quorum: bool,
+    /// Applied entries between snapshots (`lab set snapshot-count`).
+    pub snapshot_count: u64,
+    /// The running `etcdctl watch` streams, oldest first.
+    pub watches: Vec<WatchView>,
 }
 
 impl World {
@@ -148,6 +196,7 @@ impl World {
                                 format!("{what} {}", names::member_short(*member))
                             }
                         },
+                        synced: e.index <= n.log.stable,
                     })
                     .collect();
                 MemberView {
@@ -171,6 +220,13 @@ impl World {
                     progress: self
                         .leader()
                         .and_then(|l| self.member(l).node.progress().get(&n.id).map(|p| (p.matched, p.next))),
+                    stable: n.log.stable,
+                    compacted: n.log.snapshot_index,
+                    snapshot_index: n.snapshot.as_ref().map(|s| s.index),
+                    disk_latency_us: m.disk_latency_us,
+                    disk_busy: m.disk_busy,
+                    held_replies: m.held_messages(),
+                    transferee: if n.role == Role::Leader { n.transferee } else { None },
                 }
             })
             .collect();
@@ -240,7 +296,43 @@ impl World {
             writes_failed: self.stats.writes_failed,
             pre_vote: self.member(1).node.config.pre_vote,
             check_quorum: self.member(1).node.config.check_quorum,
+            snapshot_count: self.snapshot_count,
+            watches: self.watch_views(),
         }
+    }
+
+    /// The running watch streams, each with its newest deliveries.
+    fn watch_views(&self) -> Vec<WatchView> {
+        self.watch_streams()
+            .iter()
+            .map(|s| {
+                let record = self.watch_log.streams.iter().rev().find(|r| r.id == s.id);
+                let (delivered, recent) = record.map_or((0, Vec::new()), |r| {
+                    let from = r.delivered.len().saturating_sub(WATCH_EVENTS_SHOWN);
+                    let recent = r.delivered[from..]
+                        .iter()
+                        .map(|d| WatchEventView {
+                            rev: d.rev,
+                            kind: match d.kind {
+                                EventKind::Put => "PUT",
+                                EventKind::Delete => "DELETE",
+                            },
+                            key: d.key.to_string(),
+                            value: d.value.to_string(),
+                        })
+                        .collect();
+                    (r.dropped + r.delivered.len() as u64, recent)
+                });
+                WatchView {
+                    id: s.id,
+                    member: s.member,
+                    line: self.commands().get(s.cmd as usize).map_or_else(String::new, |c| c.line.clone()),
+                    next_rev: s.next_rev,
+                    delivered,
+                    recent,
+                }
+            })
+            .collect()
     }
 
     /// The most recent `max` commands with their output, oldest first.
