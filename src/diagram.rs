@@ -95,6 +95,8 @@ fn placeholder(id: u8) -> MemberView {
         disk_busy: false,
         held_replies: 0,
         transferee: None,
+        learner: false,
+        removed: false,
     }
 }
 
@@ -325,6 +327,8 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
     let kind = move || {
         if !up.get() {
             "down"
+        } else if member.with(|m| m.learner) {
+            "learner"
         } else {
             role_attr(role.get())
         }
@@ -337,7 +341,7 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
                 "{} ({}): {}, {} {}, {} {}, {} {}.{handing} {}; {}; {}. {}",
                 m.short,
                 m.node_name,
-                i18n::role_label(l, m.up, m.role),
+                i18n::role_label(l, m),
                 i18n::TERM.get(l),
                 m.term,
                 i18n::COMMIT.get(l),
@@ -435,7 +439,7 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
                     rx="10"
                 />
                 <text class="role-text" x="0" y="16" text-anchor="middle">
-                    {move || member.with(|m| i18n::role_label(lang.get(), m.up, m.role))}
+                    {move || member.with(|m| i18n::role_label(lang.get(), m))}
                 </text>
                 <g class="dial" aria-hidden="true">
                     <circle cx="-50" cy="41" r="10" />

@@ -68,6 +68,8 @@ pub const ROLE_FOLLOWER: Tr = Tr("보조 금고 · follower", "follower vault");
 pub const ROLE_CANDIDATE: Tr = Tr("후보 · candidate", "candidate");
 pub const ROLE_PRE_CANDIDATE: Tr = Tr("예비 후보 · pre-candidate", "pre-candidate");
 pub const ROLE_DOWN: Tr = Tr("중지됨 · down", "DOWN");
+pub const ROLE_LEARNER: Tr = Tr("학습 금고 · learner (투표 안 함)", "learner vault (no vote)");
+pub const ROLE_REMOVED: Tr = Tr("제거됨 · removed", "REMOVED");
 pub const TERM: Tr = Tr("텀", "term");
 pub const VOTE: Tr = Tr("투표", "vote");
 pub const COMMIT: Tr = Tr("커밋", "commit");
@@ -220,12 +222,18 @@ pub fn replayed_notice(lang: Lang, time: &str) -> String {
 }
 
 /// Role label a vault shows (shape and words, never colour alone).
-pub fn role_label(lang: Lang, up: bool, role: lab_core::etcd::raft::Role) -> &'static str {
+pub fn role_label(lang: Lang, m: &lab_core::view::MemberView) -> &'static str {
     use lab_core::etcd::raft::Role;
-    if !up {
+    if m.removed {
+        return ROLE_REMOVED.get(lang);
+    }
+    if !m.up {
         return ROLE_DOWN.get(lang);
     }
-    match role {
+    if m.learner {
+        return ROLE_LEARNER.get(lang);
+    }
+    match m.role {
         Role::Leader => ROLE_LEADER.get(lang),
         Role::Follower => ROLE_FOLLOWER.get(lang),
         Role::PreCandidate => ROLE_PRE_CANDIDATE.get(lang),

@@ -64,6 +64,10 @@ pub struct MemberView {
     pub held_replies: usize,
     /// As leader, handing leadership over to this member (`move-leader`, `lab stop`).
     pub transferee: Option<MemberId>,
+    /// A learner in its own configuration (`member add --learner`): replicates, never votes.
+    pub learner: bool,
+    /// Removed from the cluster (`member remove`): down for good.
+    pub removed: bool,
 }
 
 /// One running `etcdctl watch` stream and what it printed last.
@@ -227,6 +231,8 @@ impl World {
                     disk_busy: m.disk_busy,
                     held_replies: m.held_messages(),
                     transferee: if n.role == Role::Leader { n.transferee } else { None },
+                    learner: n.learners().contains(&n.id),
+                    removed: m.removed,
                 }
             })
             .collect();
