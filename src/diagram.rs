@@ -382,6 +382,8 @@ fn Vault(lab: Lab, id: u8, layout: Memo<Layout>) -> impl IntoView {
             tabindex="0"
             data-member=id.to_string()
             data-role=move || role_attr(role.get())
+            data-learner=attr(member, |m| m.learner.to_string())
+            data-removed=attr(member, |m| m.removed.to_string())
             data-term=move || term.get().to_string()
             data-up=move || up.get().to_string()
             data-side=move || side.get().unwrap_or(0).to_string()

@@ -10,7 +10,9 @@
 // Waits on conditions only (simulated time from `#sim-clock[data-now-us]`), never on sleeps.
 
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
 const base = process.env.LAB_URL;
@@ -312,6 +314,39 @@ try {
   await page.keyboard.press('Enter');
   const kb = await waitCommand(page, `etcdctl --endpoints=etcd-${next} get x1 --consistency=l`);
   check(!kb.failed && /\bv2\b/.test(kb.output), 'the read buttons work from the keyboard', kb.output);
+
+  // ---- 10. Membership: a learner joins (a link made by the native `lab share`) ---------------
+  if (process.env.LAB_BIN) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lab-e2e-'));
+    const file = path.join(dir, 'learner.json');
+    const scenario = {
+      version: 1,
+      seed: 9,
+      topology: { etcd: 3 },
+      commands: [
+        { at_us: 0, line: 'lab set snapshot-count 5' },
+        ...Array.from({ length: 8 }, (_, i) => ({ at_us: 3_000_000 + i * 200_000, line: `lab put k${i} v${i}` })),
+        {
+          at_us: 5_000_000,
+          line: 'etcdctl member add challenge-cluster-control-plane4 --peer-urls=https://172.18.0.5:2380 --learner',
+        },
+      ],
+    };
+    writeFileSync(file, JSON.stringify(scenario));
+    const link = execFileSync(process.env.LAB_BIN, ['share', file], { encoding: 'utf8' }).trim().split('\n').pop();
+    const learnerPage = await (await browser.newContext({ viewport: { width: 1400, height: 1100 } })).newPage();
+    learnerPage.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    learnerPage.on('pageerror', (e) => problems.push(e.message));
+    await learnerPage.goto(`${base}?lang=en${link.slice(link.indexOf('#'))}`);
+    await learnerPage.waitForSelector('[data-member="4"][data-learner="true"]', WAIT);
+    const text = await learnerPage.textContent('[data-member="4"]');
+    check(text.includes('learner'), 'a learner added by `etcdctl member add --learner` gets its own vault, marked learner');
+    check(
+      (await learnerPage.$$('[data-member]')).length === 4,
+      'the diagram grows to four vaults when a member joins',
+    );
+    await learnerPage.context().close();
+  }
 
   check(problems.length === 0, 'no console error and no page error', problems.join('; '));
   console.log('minority.test: all checks passed');
