@@ -197,22 +197,16 @@ fn run_scenario(flags: Flags) -> Result<(), String> {
 /// (issue 2's workload; RaftScope's JavaScript engine does 57–88 model-s per wall-s on it).
 /// Wall time is read here, in the CLI, never inside the simulation. Best of 5 runs.
 fn bench() {
-    const MODEL_S: u64 = 600;
+    const MODEL_S: u64 = lab_core::bench::RAFT_WRITES_MODEL_S;
     let mut best_wall_us = u128::MAX;
     let mut hash = 0;
     let mut delivered = 0;
     for _ in 0..5 {
         let start = std::time::Instant::now();
-        let mut w = World::new(1, 5);
-        for i in 0..MODEL_S * 10 {
-            w.run_until(i * 100_000);
-            w.submit(&format!("lab put k{} v{i} --via etcd-{}", i % 100, 1 + i % 5));
-        }
-        w.run_until(MODEL_S * 1_000_000);
+        let w = lab_core::bench::raft_writes(MODEL_S);
         best_wall_us = best_wall_us.min(start.elapsed().as_micros().max(1));
         hash = w.state_hash();
         delivered = w.stats.messages_delivered;
-        assert_eq!(w.stats.writes_ok + w.stats.writes_failed, MODEL_S * 10, "every write finished");
     }
     let wall_ms = best_wall_us as f64 / 1000.0;
     let rate = MODEL_S as f64 * 1e6 / best_wall_us as f64;

@@ -44,6 +44,7 @@ pub fn run() -> Result<()> {
     let engine = engine_figures(&root)?;
     let engine_available = engine.is_some();
     figures.extend(engine.unwrap_or_default());
+    figures.extend(wasm_engine_figures(&tc)?.unwrap_or_default());
 
     let out_dir = root.join("target").join("bench");
     let last = out_dir.join("last.json");
@@ -164,6 +165,36 @@ fn brotli11(data: &[u8]) -> Result<usize> {
 
 /// Run `lab bench` (built with the `bench-native` profile: release + opt-level 3),
 /// one JSON object per line. `None` when the subcommand is not there yet.
+/// The same engine workload compiled to wasm (release profile, as the app ships) and run in
+/// headless Chromium by wasm-bindgen-test (`core/tests/bench_wasm.rs`).
+fn wasm_engine_figures(tc: &tools::Toolchain) -> Result<Option<Vec<Figure>>> {
+    let browser = tools::ensure_chromium()?;
+    let me = std::env::current_exe().context(|| "cannot find the xtask binary".into())?;
+    let Some(me) = me.to_str().filter(|s| !s.contains(char::is_whitespace)).map(str::to_string) else {
+        say("the xtask binary's path contains whitespace; wasm engine figures n/a");
+        return Ok(None);
+    };
+    say("running the engine benchmark in wasm (headless Chromium)…");
+    let out = Command::new(util::cargo())
+        .current_dir(util::root())
+        .env("PATH", &tc.path)
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", format!("{me} wasm-test-runner"))
+        .env("CHROMEDRIVER", &browser.chromedriver)
+        .env("CHROMIUM", &browser.chromium)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "300")
+        .args(["test", "--release", "-p", "lab-core", "--target", tools::WASM_TARGET, "--test", "bench_wasm"])
+        .args(["--", "--nocapture"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .context(|| "cannot run cargo test for the wasm benchmark".into())?;
+    if !out.status.success() {
+        say(format!("the wasm benchmark failed ({}); wasm engine figures n/a", util::describe(out.status)));
+        return Ok(None);
+    }
+    Ok(json_figures(&String::from_utf8_lossy(&out.stdout)))
+}
+
 fn engine_figures(root: &Path) -> Result<Option<Vec<Figure>>> {
     say("building `lab` with the bench-native profile (opt-level 3)…");
     let mut cmd = Command::new(util::cargo());
@@ -184,9 +215,19 @@ fn engine_figures(root: &Path) -> Result<Option<Vec<Figure>>> {
         say(format!("`lab bench` failed ({}); engine figures n/a", util::describe(out.status)));
         return Ok(None);
     }
+    let figures = json_figures(&String::from_utf8_lossy(&out.stdout));
+    if figures.is_none() {
+        say("`lab bench` printed no JSON figures; engine figures n/a");
+    }
+    Ok(figures)
+}
+
+/// The figures in the JSON lines a benchmark printed (`{"name":…,"model_s_per_wall_s":…}`).
+fn json_figures(stdout: &str) -> Option<Vec<Figure>> {
     let mut figures = Vec::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let Ok(Value::Object(o)) = serde_json::from_str::<Value>(line.trim()) else {
+    for line in stdout.lines() {
+        let Some(start) = line.find('{') else { continue };
+        let Ok(Value::Object(o)) = serde_json::from_str::<Value>(line[start..].trim()) else {
             continue;
         };
         let Some(name) = o.get("name").and_then(Value::as_str) else {
@@ -206,9 +247,5 @@ fn engine_figures(root: &Path) -> Result<Option<Vec<Figure>>> {
             }
         }
     }
-    if figures.is_empty() {
-        say("`lab bench` printed no JSON figures; engine figures n/a");
-        return Ok(None);
-    }
-    Ok(Some(figures))
+    (!figures.is_empty()).then_some(figures)
 }

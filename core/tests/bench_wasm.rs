@@ -1,0 +1,34 @@
+//! The engine benchmark in wasm, in headless Chromium: `cargo xtask bench` runs it with
+//! `--nocapture` and reads the JSON line it prints. (Not a `wasm_*` test: CI does not time.)
+#![cfg(target_arch = "wasm32")]
+
+use lab_core::bench::{raft_writes, RAFT_WRITES_MODEL_S};
+use lab_core::hash::format_hash;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen]
+extern "C" {
+    /// The page's high-resolution clock (`performance.now()`, milliseconds).
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+#[wasm_bindgen_test]
+fn engine_speed_in_wasm() {
+    let mut best_ms = f64::MAX;
+    let mut hash = 0;
+    for _ in 0..3 {
+        let start = performance_now();
+        let w = raft_writes(RAFT_WRITES_MODEL_S);
+        best_ms = best_ms.min((performance_now() - start).max(0.001));
+        hash = w.state_hash();
+    }
+    let rate = RAFT_WRITES_MODEL_S as f64 * 1000.0 / best_ms;
+    console_log!(
+        "{{\\"name\\":\\"wasm_raft5_write100ms_600s\\",\\"model_s\\":{RAFT_WRITES_MODEL_S},\\"wall_ms\\":{best_ms:.3},\\"model_s_per_wall_s\\":{rate:.0},\\"state_hash\\":\\"{}\\"}}",
+        format_hash(hash)
+    );
+}
