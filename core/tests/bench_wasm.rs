@@ -28,7 +28,7 @@ fn engine_speed_in_wasm() {
     }
     let rate = RAFT_WRITES_MODEL_S as f64 * 1000.0 / best_ms;
     console_log!(
-        "{{\\"name\\":\\"wasm_raft5_write100ms_600s\\",\\"model_s\\":{RAFT_WRITES_MODEL_S},\\"wall_ms\\":{best_ms:.3},\\"model_s_per_wall_s\\":{rate:.0},\\"state_hash\\":\\"{}\\"}}",
+        "{{\"name\":\"wasm_raft5_write100ms_600s\",\"model_s\":{RAFT_WRITES_MODEL_S},\"wall_ms\":{best_ms:.3},\"model_s_per_wall_s\":{rate:.0},\"state_hash\":\"{}\"}}",
         format_hash(hash)
     );
 }
