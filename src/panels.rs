@@ -500,8 +500,10 @@ pub fn Notes(lab: Lab) -> impl IntoView {
 pub fn QuorumTable(lab: Lab) -> impl IntoView {
     let lang = lab.lang;
     let t = move |x: Tr| i18n::tr(lang, x);
-    let size = Memo::new(move |_| lab.view.with(|v| v.members.len()));
-    let up = Memo::new(move |_| lab.view.with(|v| v.members.iter().filter(|m| m.up).count()));
+    // Quorum counts voters only: learners and removed members are not in it (etcd FAQ, learners).
+    let size = Memo::new(move |_| lab.view.with(|v| v.members.iter().filter(|m| !m.learner && !m.removed).count()));
+    let up =
+        Memo::new(move |_| lab.view.with(|v| v.members.iter().filter(|m| m.up && !m.learner && !m.removed).count()));
     view! {
         <section id="quorum-table" class="panel quorum" aria-labelledby="quorum-title">
             <h2 id="quorum-title">{t(i18n::QUORUM_TITLE)}</h2>

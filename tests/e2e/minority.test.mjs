@@ -330,6 +330,8 @@ try {
           at_us: 5_000_000,
           line: 'etcdctl member add challenge-cluster-control-plane4 --peer-urls=https://172.18.0.5:2380 --learner',
         },
+        // A shared world opens paused where its last command began: let the change commit first.
+        { at_us: 7_000_000, line: 'sleep 1s' },
       ],
     };
     writeFileSync(file, JSON.stringify(scenario));
