@@ -243,6 +243,8 @@ fn check(flags: Flags) -> Result<(), String> {
     let mut committed = 0u64;
     let mut lin_unknown = 0u64;
     let (mut snapshots, mut membership, mut transfers) = (0u64, 0u64, 0u64);
+    // The longest client history any seed produced, to time the linearizability checker on it.
+    let mut longest: (u64, Vec<lab_core::world::HistoryOp>) = (0, Vec::new());
     let end = flags.start.saturating_add(flags.seeds);
     for seed in flags.start..end {
         let o = check_seed(seed, mutant);
@@ -251,6 +253,11 @@ fn check(flags: Flags) -> Result<(), String> {
         snapshots += o.snapshots_installed;
         membership += o.membership_changes;
         transfers += o.transfers;
+        // The longest history the checker decided (a key with more than OPS_PER_KEY_MAX
+        // operations, or a search over budget, is reported as undecided instead).
+        if !o.lin_unknown && o.history.len() > longest.1.len() {
+            longest = (seed, o.history.clone());
+        }
         if o.violations.is_empty() {
             continue;
         }
@@ -279,6 +286,23 @@ fn check(flags: Flags) -> Result<(), String> {
         (SAFETY_US + LIVENESS_US) / 1_000_000,
         n as f64 / wall_s
     );
+    if !longest.1.is_empty() {
+        let keys: std::collections::BTreeSet<&str> = longest.1.iter().map(|op| &*op.key).collect();
+        let started = std::time::Instant::now();
+        let outcome = lab_core::check::linearizability::check(&longest.1);
+        let took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let verdict = match outcome {
+            lab_core::check::linearizability::Outcome::Linearizable => "linearizable",
+            lab_core::check::linearizability::Outcome::Unknown { .. } => "undecided (over budget)",
+            lab_core::check::linearizability::Outcome::Violation { .. } => "NOT linearizable",
+        };
+        println!(
+            "longest decided client history: seed {}, {} operations on {} keys, {verdict}, checked in {took_ms:.1} ms",
+            longest.0,
+            longest.1.len(),
+            keys.len()
+        );
+    }
     if failed > 0 {
         std::process::exit(1);
     }

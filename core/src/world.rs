@@ -902,6 +902,7 @@ impl World {
         self.outbox_spare = msgs;
         let applied = self.members[idx].node.take_to_apply();
         let mut removals = Vec::new();
+        let mut conf_applied = false;
         for e in applied {
             let now_us = self.now_us;
             let conf = match e.data {
@@ -956,6 +957,7 @@ impl World {
                 EntryData::ConfChange { .. } => None,
             };
             if let Some((kind, target)) = conf {
+                conf_applied = true;
                 answer = Some(self.apply_membership(id, kind, target, e.origin));
                 if kind == ConfChangeKind::Remove {
                     removals.push(target);
@@ -990,22 +992,25 @@ impl World {
             return;
         }
         let m = &mut self.members[idx];
-        if m.backend_index != m.node.log.applied {
-            m.backend_index = m.node.log.applied;
-            if m.backend_voters != m.node.voters() || m.backend_learners != m.node.learners() {
-                m.backend_voters = m.node.voters().to_vec();
-                m.backend_learners = m.node.learners().to_vec();
-            }
+        m.backend_index = m.node.log.applied;
+        if conf_applied {
+            m.backend_voters = m.node.voters().to_vec();
+            m.backend_learners = m.node.learners().to_vec();
         }
         // Linearizable reads: serve each once this member has applied up to its read index.
-        let confirmed = std::mem::take(&mut self.members[idx].node.read_states);
-        self.members[idx].reads.extend(confirmed);
-        let applied_index = self.members[idx].node.log.applied;
-        let (ready, waiting): (Vec<ReadState>, Vec<ReadState>) =
-            self.members[idx].reads.drain(..).partition(|r| r.index <= applied_index);
-        self.members[idx].reads = waiting;
-        for r in ready {
-            self.serve_read(id, r.ctx.request);
+        let m = &mut self.members[idx];
+        if !m.node.read_states.is_empty() {
+            let confirmed = std::mem::take(&mut m.node.read_states);
+            m.reads.extend(confirmed);
+        }
+        if !m.reads.is_empty() {
+            let applied_index = m.node.log.applied;
+            let (ready, waiting): (Vec<ReadState>, Vec<ReadState>) =
+                m.reads.drain(..).partition(|r| r.index <= applied_index);
+            m.reads = waiting;
+            for r in ready {
+                self.serve_read(id, r.ctx.request);
+            }
         }
         // `move-leader` answers once this member follows the transferee (etcd `MoveLeader`
         // waits for `s.Lead() == transferee`).

@@ -104,6 +104,8 @@ pub struct SeedOutcome {
     pub snapshots_installed: u64,
     pub membership_changes: u64,
     pub transfers: u64,
+    /// The client history the linearizability checker saw (for `lab check`'s timing figure).
+    pub history: Vec<crate::world::HistoryOp>,
     /// The linearizability search ran out of budget on some key (neither pass nor fail).
     pub lin_unknown: bool,
 }
@@ -283,6 +285,7 @@ pub fn check_seed(seed: u64, mutant: Option<Mutant>) -> SeedOutcome {
                 snapshots_installed: 0,
                 membership_changes: 0,
                 transfers: 0,
+                history: Vec::new(),
                 lin_unknown: false,
             }
         }
@@ -431,7 +434,8 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
     // Linearizability of every single-key put, delete and linearizable get (etcd
     // api_guarantees.md: "linearizable reads and writes").
     let mut lin_unknown = false;
-    match linearizability::check(&w.client_history()) {
+    let history = w.client_history();
+    match linearizability::check(&history) {
         Outcome::Linearizable => {}
         Outcome::Unknown { .. } => lin_unknown = true,
         Outcome::Violation { key, ops } => checks.violations.push(Violation {
@@ -454,6 +458,7 @@ fn run_seed(seed: u64, params: &SeedParams, mutant: Option<Mutant>) -> SeedOutco
         snapshots_installed: w.stats.snapshots_installed,
         membership_changes: w.stats.membership_changes,
         transfers: w.stats.transfers,
+        history,
         lin_unknown,
     }
 }
