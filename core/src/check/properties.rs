@@ -169,6 +169,45 @@ impl LeaderAppendOnly {
     }
 }
 
+/// The commit rule (Raft §5.4.2, Figure 8): "Raft never commits log entries from previous terms
+/// by counting replicas" — a leader's commit index only ever moves to an entry of its own term
+/// (earlier ones are committed indirectly, with it).
+#[derive(Clone, Debug, Default)]
+pub struct LeaderCommitsOwnTerm {
+    /// leader → (term, commit index) at the last observation.
+    seen: BTreeMap<MemberId, (u64, u64)>,
+}
+
+impl LeaderCommitsOwnTerm {
+    pub fn observe(&mut self, w: &World, out: &mut Vec<Violation>) {
+        for m in w.members() {
+            let n = &m.node;
+            if !(m.up && n.role == Role::Leader) {
+                self.seen.remove(&n.id);
+                continue;
+            }
+            let now = (n.term, n.log.committed);
+            if let Some(&(term, commit)) = self.seen.get(&n.id) {
+                let entry_term = n.log.term(n.log.committed);
+                if term == n.term && n.log.committed > commit && entry_term != Some(n.term) {
+                    out.push(Violation {
+                        at_us: w.now_us(),
+                        property: "Leader commits only its own term's entries (Raft §5.4.2)",
+                        detail: format!(
+                            "{} leading term {} moved its commit index to {} whose entry is of term {}",
+                            member_short(n.id),
+                            n.term,
+                            n.log.committed,
+                            entry_term.map_or("?".to_string(), |t| t.to_string())
+                        ),
+                    });
+                }
+            }
+            self.seen.insert(n.id, now);
+        }
+    }
+}
+
 /// Leader Completeness (Raft §5.4, Figure 3): a committed entry is present in the log of every
 /// leader of a later term. Checked once per (leader, term), against everything committed so far.
 #[derive(Clone, Debug, Default)]
@@ -528,6 +567,7 @@ pub struct SafetyChecks {
     pub pre_vote: PreVoteKeepsTerm,
     pub on_quorum: CommittedOnQuorum,
     pub persist: RepliesAfterPersist,
+    pub commit_rule: LeaderCommitsOwnTerm,
     pub violations: Vec<Violation>,
 }
 
@@ -542,6 +582,7 @@ impl SafetyChecks {
         self.pre_vote.observe(w, &mut self.violations);
         self.on_quorum.observe(w, &mut self.violations);
         self.persist.observe(w, &mut self.violations);
+        self.commit_rule.observe(w, &mut self.violations);
     }
 
     /// The expensive one (quadratic in log length): call now and then.
