@@ -104,7 +104,7 @@ pub fn ReplayNotice(lab: Lab) -> impl IntoView {
 pub fn Controls(lab: Lab) -> impl IntoView {
     let lang = lab.lang;
     let t = move |x: Tr| i18n::tr(lang, x);
-    let members = Memo::new(move |_| lab.view.with(|v| v.members.len() as u8));
+    let members = Memo::new(move |_| lab.view.with(|v| v.initial_members));
     view! {
         <div class="controls" role="group" aria-label=t(i18n::CONTROLS)>
             <div class="control-group">

@@ -143,6 +143,9 @@ pub struct CommandView {
 pub struct View {
     pub now_us: u64,
     pub hash: String,
+    /// The size the cluster was created with (the member-count control); `members` also holds
+    /// members added since.
+    pub initial_members: u8,
     pub members: Vec<MemberView>,
     pub leader: Option<MemberId>,
     pub messages: Vec<MessageView>,
@@ -292,6 +295,7 @@ impl World {
         View {
             now_us: self.now_us(),
             hash: format_hash(self.state_hash()),
+            initial_members: self.initial_member_count(),
             members,
             leader: self.leader(),
             messages,
