@@ -515,12 +515,14 @@ impl World {
                 m.node.disk_written(write);
                 m.disk_busy = false;
                 // The replies this write covers may go now.
-                let (ready, waiting): (Vec<_>, Vec<_>) = m.held.drain(..).partition(|(n, _)| *n <= number);
-                m.held = waiting;
-                for (_, msg) in ready {
+                // Held in write order, so the ones this write covers are a prefix.
+                let mut held = std::mem::take(&mut m.held);
+                let covered = held.partition_point(|(n, _)| *n <= number);
+                for (_, msg) in held.drain(..covered) {
                     let to = Endpoint::Member(msg.to);
                     self.send(Endpoint::Member(member), to, Payload::Raft(msg));
                 }
+                self.members[(member - 1) as usize].held = held;
                 self.flush(member);
             }
             Event::StopPoll { cmd, member, generation, deadline_us } => {
@@ -1293,7 +1295,12 @@ impl World {
         // session agree on the order of events at the same instant.
         self.run_until(self.now_us);
         let id = self.commands.len() as u32;
-        let line_kept: String = line.chars().take(shell::LINE_BYTES_MAX).collect();
+        // Keep at most LINE_BYTES_MAX bytes, cut on a character boundary.
+        let mut cut = line.len().min(shell::LINE_BYTES_MAX);
+        while !line.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let line_kept = line[..cut].to_string();
         self.commands.push(CommandRecord {
             id,
             at_us: self.now_us,
