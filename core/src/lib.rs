@@ -6,6 +6,7 @@ pub mod check;
 pub mod etcd;
 pub mod hash;
 pub mod i18n;
+pub mod k8s;
 pub mod names;
 pub mod scenario;
 pub mod shell;
