@@ -95,9 +95,9 @@ impl PolicyRule {
     /// `*`, an exact path, or a prefix when the rule ends in `*` (`/api/*` matches `/api/v1`,
     /// and `/healthz*` would match `/healthzfoo` too: the trim is textual, not per path segment).
     fn non_resource_url_matches(&self, path: &str) -> bool {
-        self.non_resource_urls.iter().any(|u| {
-            u == ALL || u == path || (u.ends_with('*') && path.starts_with(u.trim_end_matches('*')))
-        })
+        self.non_resource_urls
+            .iter()
+            .any(|u| u == ALL || u == path || (u.ends_with('*') && path.starts_with(u.trim_end_matches('*'))))
     }
 
     /// Whether this rule allows the request (KK `RuleAllows`).
@@ -767,8 +767,11 @@ pub fn can_i_list(store: &RbacStore, user: &UserInfo, namespace: &str) -> Vec<Ca
         for g in &r.api_groups {
             for res in &r.resources {
                 for v in &r.verbs {
-                    let names: Vec<Vec<String>> =
-                        if r.resource_names.is_empty() { vec![vec![]] } else { r.resource_names.iter().map(one).collect() };
+                    let names: Vec<Vec<String>> = if r.resource_names.is_empty() {
+                        vec![vec![]]
+                    } else {
+                        r.resource_names.iter().map(one).collect()
+                    };
                     for n in names {
                         pieces.push(Piece {
                             verbs: one(v),
@@ -828,22 +831,41 @@ pub fn can_i_list(store: &RbacStore, user: &UserInfo, namespace: &str) -> Vec<Ca
 }
 
 /// The `--list` table: header `Resources  Non-Resource URLs  Resource Names  Verbs` (unless
-/// `no_headers`), cells printed with Go's `%v` (`[get list watch]`), columns padded by kubectl's
-/// tabwriter (widest cell + 3 spaces). Lines are joined by `\n`, with no final newline.
+/// `no_headers`), cells printed with Go's `%v` (`[get list watch]`). Lines are joined by `\n`,
+/// with no final newline.
 pub fn format_can_i_list(rows: &[CanIRow], no_headers: bool) -> String {
-    let mut table: Vec<Vec<String>> = Vec::new();
+    let mut table: Vec<[String; 4]> = Vec::new();
     if !no_headers {
-        table.push(strings(&["Resources", "Non-Resource URLs", "Resource Names", "Verbs"]));
+        table.push(["Resources", "Non-Resource URLs", "Resource Names", "Verbs"].map(str::to_string));
     }
     for r in rows {
-        table.push(vec![
-            r.resources.clone(),
-            go_list(&r.non_resource_urls),
-            go_list(&r.resource_names),
-            go_list(&r.verbs),
-        ]);
+        table.push([r.resources.clone(), go_list(&r.non_resource_urls), go_list(&r.resource_names), go_list(&r.verbs)]);
     }
-    crate::table::render_rows(&table)
+    tabwrite(&table)
+}
+
+/// kubectl's tabwriter (cli-runtime `printers.GetNewTabWriter`: minwidth 6, padding 3, pad with
+/// spaces): every column but the last is as wide as its widest cell + 3, and at least 6; the
+/// last cell is written as is. Cells here are ASCII, so bytes = columns.
+fn tabwrite(table: &[[String; 4]]) -> String {
+    let mut widths = [0usize; 3];
+    for row in table {
+        for (w, cell) in widths.iter_mut().zip(row.iter()) {
+            *w = (*w).max((cell.len() + 3).max(6));
+        }
+    }
+    let lines: Vec<String> = table
+        .iter()
+        .map(|row| {
+            let mut line = String::new();
+            for (w, cell) in widths.iter().zip(row.iter()) {
+                line.push_str(&format!("{cell:<w$}"));
+            }
+            line.push_str(&row[3]);
+            line
+        })
+        .collect();
+    lines.join("\n")
 }
 
 #[cfg(test)]
@@ -863,8 +885,16 @@ mod tests {
             (PolicyRule::resource(&["get"], &[""], &["pods"]), req("get", "", "pods", "", None), true),
             (PolicyRule::resource(&["get"], &[""], &["pods"]), req("list", "", "pods", "", None), false),
             (PolicyRule::resource(&["*"], &[""], &["pods"]), req("escalate", "", "pods", "", None), true),
-            (PolicyRule::resource(&["get"], &["*"], &["deployments"]), req("get", "apps", "deployments", "", None), true),
-            (PolicyRule::resource(&["get"], &[""], &["deployments"]), req("get", "apps", "deployments", "", None), false),
+            (
+                PolicyRule::resource(&["get"], &["*"], &["deployments"]),
+                req("get", "apps", "deployments", "", None),
+                true,
+            ),
+            (
+                PolicyRule::resource(&["get"], &[""], &["deployments"]),
+                req("get", "apps", "deployments", "", None),
+                false,
+            ),
             // A rule on `pods` does not cover `pods/log`; `*/log` and `*` do; `pods/*` does not.
             (PolicyRule::resource(&["get"], &[""], &["pods"]), req("get", "", "pods", "log", None), false),
             (PolicyRule::resource(&["get"], &[""], &["pods/log"]), req("get", "", "pods", "log", None), true),
@@ -874,8 +904,16 @@ mod tests {
             (PolicyRule::resource(&["get"], &[""], &["pods/*"]), req("get", "", "pods", "log", None), false),
             (PolicyRule::resource(&["get"], &[""], &["*"]), req("get", "", "pods", "log", None), true),
             // Names: empty = all; a named rule never matches a request without a name.
-            (PolicyRule::resource(&["get"], &[""], &["pods"]).named(&["a"]), req("get", "", "pods", "", Some("a")), true),
-            (PolicyRule::resource(&["get"], &[""], &["pods"]).named(&["a"]), req("get", "", "pods", "", Some("b")), false),
+            (
+                PolicyRule::resource(&["get"], &[""], &["pods"]).named(&["a"]),
+                req("get", "", "pods", "", Some("a")),
+                true,
+            ),
+            (
+                PolicyRule::resource(&["get"], &[""], &["pods"]).named(&["a"]),
+                req("get", "", "pods", "", Some("b")),
+                false,
+            ),
             (PolicyRule::resource(&["list"], &[""], &["pods"]).named(&["a"]), req("list", "", "pods", "", None), false),
             // A URL rule never matches a resource request and vice versa.
             (PolicyRule::urls(&["get"], &["*"]), req("get", "", "pods", "", None), false),
@@ -902,6 +940,18 @@ mod tests {
             assert_eq!(r.allows(&Attributes::non_resource(&u, "get", path)), *want, "{rule} vs {path}");
             assert!(!r.allows(&Attributes::non_resource(&u, "post", path)), "verb must match too");
         }
+    }
+
+    // Go's tabwriter never makes a column narrower than minwidth (6), even for `[]` + 3 = 5.
+    #[test]
+    fn tabwriter_minwidth() {
+        let row = CanIRow {
+            resources: "a".into(),
+            non_resource_urls: vec![],
+            resource_names: vec![],
+            verbs: vec!["get".into()],
+        };
+        assert_eq!(format_can_i_list(&[row], true), "a     []    []    [get]");
     }
 
     #[test]

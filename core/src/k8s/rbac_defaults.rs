@@ -20,8 +20,7 @@
 //! bindings (`kubeadm:*`, `kindnet`, …); those components are not RBAC-checked users in the lab.
 
 use super::rbac::{
-    ClusterRole, ClusterRoleBinding, PolicyRule, RbacStore, RoleRef, Subject, AUTHENTICATED, MASTERS,
-    UNAUTHENTICATED,
+    ClusterRole, ClusterRoleBinding, PolicyRule, RbacStore, RoleRef, Subject, AUTHENTICATED, MASTERS, UNAUTHENTICATED,
 };
 
 const READ: &[&str] = &["get", "list", "watch"];
@@ -123,11 +122,7 @@ pub fn aggregate_to_view_rules() -> Vec<PolicyRule> {
 /// pod subresources (exec, attach, port-forward, proxy). Still no Roles/RoleBindings.
 pub fn aggregate_to_edit_rules() -> Vec<PolicyRule> {
     vec![
-        r(
-            READ,
-            &[""],
-            &["pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets", "services/proxy"],
-        ),
+        r(READ, &[""], &["pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets", "services/proxy"]),
         r(&["impersonate"], &[""], &["serviceaccounts"]),
         r(WRITE, &[""], &["pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"]),
         r(&["create"], &[""], &["pods/eviction"]),
@@ -252,16 +247,7 @@ pub fn default_cluster_roles() -> Vec<ClusterRole> {
             "system:monitoring",
             vec![PolicyRule::urls(
                 &["get"],
-                &[
-                    "/healthz",
-                    "/healthz/*",
-                    "/livez",
-                    "/livez/*",
-                    "/metrics",
-                    "/metrics/slis",
-                    "/readyz",
-                    "/readyz/*",
-                ],
+                &["/healthz", "/healthz/*", "/livez", "/livez/*", "/metrics", "/metrics/slis", "/readyz", "/readyz/*"],
             )],
         ),
         // Health and version, readable even without credentials.
