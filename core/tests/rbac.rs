@@ -64,7 +64,7 @@ type Row<'a> = (&'a str, &'a str, &'a str, &'a str, Option<&'a str>, Option<&'a 
 
 fn attrs(u: &UserInfo, row: &Row) -> Attributes {
     let (verb, group, resource, sub, ns, name, _) = *row;
-    let mut a = Attributes::resource(u, verb, group, resource).sub(sub);
+    let mut a = Attributes::resource(u, verb, group, resource).subresource(sub);
     a.namespace = ns.map(str::to_string);
     a.name = name.map(str::to_string);
     a
@@ -295,6 +295,7 @@ fn non_resource_urls_only_through_cluster_role_bindings() {
     });
     let a = Attributes::non_resource(&user("nora"), "get", "/logs/kube-apiserver.log");
     assert!(!authorize(&s, &a).allowed);
+    assert!(!authorize(&s, &a.clone().in_namespace("dev")).allowed, "a namespace on a URL request changes nothing");
     s.put_cluster_role_binding(ClusterRoleBinding {
         name: "urls".into(),
         role_ref: RoleRef::cluster_role("urls"),
@@ -322,7 +323,7 @@ fn service_account_subject() {
             ("get", "", "pods", "log", Some("default"), Some("web-1"), false),
         ],
     );
-    let a = Attributes::resource(&builder, "get", "", "pods").sub("log").in_namespace("dev").named("web-1");
+    let a = Attributes::resource(&builder, "get", "", "pods").subresource("log").in_namespace("dev").named("web-1");
     assert_eq!(
         allowed_by(&s, &a),
         r#"RBAC: allowed by RoleBinding "builder/dev" of Role "log-reader" to ServiceAccount "builder/dev""#
@@ -414,11 +415,14 @@ fn forbidden_messages() {
             r#"deployments.apps is forbidden: User "jane" cannot list resource "deployments" in API group "apps" in the namespace "dev""#,
         ),
         (
-            Attributes::resource(&jane, "get", "", "pods").sub("log").in_namespace("default").named("web"),
+            Attributes::resource(&jane, "get", "", "pods").subresource("log").in_namespace("default").named("web"),
             r#"pods "web" is forbidden: User "jane" cannot get resource "pods/log" in API group "" in the namespace "default""#,
         ),
         (
-            Attributes::resource(&jane, "patch", "apps", "deployments").sub("scale").in_namespace("dev").named("web"),
+            Attributes::resource(&jane, "patch", "apps", "deployments")
+                .subresource("scale")
+                .in_namespace("dev")
+                .named("web"),
             r#"deployments.apps "web" is forbidden: User "jane" cannot patch resource "deployments/scale" in API group "apps" in the namespace "dev""#,
         ),
         (

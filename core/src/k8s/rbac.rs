@@ -219,7 +219,7 @@ impl Subject {
     fn applies_to(&self, user: &UserInfo, binding_ns: &str) -> bool {
         match self.kind {
             SubjectKind::User => user.name == self.name,
-            SubjectKind::Group => user.groups.iter().any(|g| *g == self.name),
+            SubjectKind::Group => user.groups.contains(&self.name),
             SubjectKind::ServiceAccount => {
                 let ns = self.namespace.as_deref().unwrap_or(binding_ns);
                 !ns.is_empty() && user.name == service_account_username(ns, &self.name)
@@ -273,6 +273,9 @@ impl ClusterRoleBinding {
         format!("/registry/clusterrolebindings/{}", self.name)
     }
 }
+
+/// One step of a rule walk: a rule with the binding it came from, or a binding whose role is missing.
+type Visited<'a> = Result<(&'a Source, &'a PolicyRule), String>;
 
 /// All RBAC objects, each under its etcd key (fact sheet §2), so walks are in key order.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
@@ -341,12 +344,7 @@ impl RbacStore {
     /// Walks every rule that applies to `user` in `namespace`: all ClusterRoleBindings first,
     /// then (for a namespaced request) the RoleBindings of that namespace — KK `VisitRulesFor`.
     /// Only the first matching subject of a binding is reported. `visit` returns false to stop.
-    fn visit_rules(
-        &self,
-        user: &UserInfo,
-        namespace: &str,
-        visit: &mut dyn FnMut(Result<(&Source, &PolicyRule), String>) -> bool,
-    ) {
+    fn visit_rules(&self, user: &UserInfo, namespace: &str, visit: &mut dyn FnMut(Visited<'_>) -> bool) {
         for b in self.cluster_role_bindings.values() {
             let Some(subject) = b.subjects.iter().find(|s| s.applies_to(user, "")) else { continue };
             match self.rules_of(&b.role_ref, "") {
@@ -513,7 +511,7 @@ impl Attributes {
         self.name = Some(name.to_string());
         self
     }
-    pub fn sub(mut self, subresource: &str) -> Attributes {
+    pub fn subresource(mut self, subresource: &str) -> Attributes {
         self.subresource = subresource.to_string();
         self
     }
@@ -579,7 +577,9 @@ pub struct Decision {
 pub fn authorize(store: &RbacStore, a: &Attributes) -> Decision {
     let mut allowed_by: Option<Source> = None;
     let mut errors: Vec<String> = Vec::new();
-    let namespace = a.namespace.as_deref().unwrap_or("");
+    // Non-resource requests carry no namespace in Kubernetes, so only ClusterRoleBindings can
+    // grant them; ignore a namespace a caller may have set.
+    let namespace = if a.is_resource_request() { a.namespace.as_deref().unwrap_or("") } else { "" };
     store.visit_rules(&a.user, namespace, &mut |item| match item {
         Ok((source, rule)) => {
             if rule.allows(a) {
@@ -873,7 +873,7 @@ mod tests {
     use super::*;
 
     fn req(verb: &str, group: &str, resource: &str, sub: &str, name: Option<&str>) -> Attributes {
-        let mut a = Attributes::resource(&UserInfo::new("u", &[]), verb, group, resource).sub(sub);
+        let mut a = Attributes::resource(&UserInfo::new("u", &[]), verb, group, resource).subresource(sub);
         a.name = name.map(str::to_string);
         a
     }
