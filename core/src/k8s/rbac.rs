@@ -636,7 +636,8 @@ fn sanitize(s: &str) -> String {
 /// `pods is forbidden: User "jane" cannot create resource "pods" in API group "" in the namespace "default"`,
 /// `deployments.apps "web" is forbidden: … in API group "apps" …`, `… at the cluster scope`,
 /// `forbidden: User "u" cannot get path "/healthz"`. A non-empty `reason` (the RBAC resolution
-/// errors of [`Decision::reason`]) is appended after `": "`.
+/// errors of [`Decision::reason`]) is appended after `": "`, unquoted, as in the errors.go
+/// versions that use the `in API group` wording (older ones quoted it with `%q`).
 pub fn forbidden_message(a: &Attributes, reason: &str) -> String {
     let user = &a.user.name;
     let inner = match &a.path {
