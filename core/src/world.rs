@@ -301,6 +301,8 @@ pub struct World {
     pub snapshot_count: u64,
     /// Members at creation (a scenario replays from this topology).
     initial_members: u8,
+    /// The kubeconfig's current context (an index into `k8s::kubeconfig::CONTEXTS`).
+    kube_context: usize,
     /// The `member add|promote|remove` request in flight: the lab takes one at a time.
     membership_request: Option<u64>,
     /// Reused buffer for draining a member's outbox (not state: always empty between steps).
@@ -353,6 +355,7 @@ impl World {
             snapshot_count: SNAPSHOT_COUNT_DEFAULT,
             membership_request: None,
             initial_members: members,
+            kube_context: crate::k8s::kubeconfig::default_context(),
             outbox_spare: Vec::new(),
             watches: WatchHub::default(),
             watch_log: WatchLog::default(),
@@ -1564,6 +1567,37 @@ impl World {
                 self.say_member(id, m, &ko, &en);
                 self.finish(id, false);
             }
+            Command::KubectlConfig(c) => {
+                use crate::k8s::kubeconfig::{format_get_contexts, format_view_minify, CONTEXTS};
+                use crate::shell::kubectl::ConfigCmd;
+                let out = match c {
+                    ConfigCmd::CurrentContext => CONTEXTS[self.kube_context].name.to_string(),
+                    ConfigCmd::GetContexts => format_get_contexts(self.kube_context),
+                    ConfigCmd::ViewMinify => format_view_minify(self.kube_context),
+                    ConfigCmd::UseContext(name) => match CONTEXTS.iter().position(|c| c.name == name) {
+                        Some(i) => {
+                            self.kube_context = i;
+                            format!("Switched to context \"{name}\".")
+                        }
+                        None => {
+                            return Err(Text::same(format!(
+                                "error: no context exists with the name: \"{}\"",
+                                shell::printable(&name)
+                            )))
+                        }
+                    },
+                };
+                self.say(id, LineKind::Stdout, Text::same(out));
+                self.finish(id, false);
+            }
+            Command::CanI(c) => {
+                let (lines, allowed) = self.can_i(&c)?;
+                for (kind, line) in lines {
+                    self.say(id, kind, Text::same(line));
+                }
+                // kubectl exits 1 on "no".
+                self.finish(id, !allowed);
+            }
             Command::SnapshotCount(n) => {
                 self.snapshot_count = n;
                 self.say(
@@ -1643,6 +1677,70 @@ impl World {
             }
         }
         Ok(())
+    }
+
+    /// `kubectl auth can-i` as the current context's user (or `--as`, which the real user must be
+    /// allowed to impersonate): a SelfSubjectAccessReview, answered by RBAC (k8s::rbac).
+    fn can_i(&self, c: &crate::shell::kubectl::CanI) -> Result<(Vec<(LineKind, String)>, bool), Text> {
+        use crate::k8s::kubeconfig::{lab_policy, CONTEXTS};
+        use crate::k8s::rbac::{self, Attributes, UserInfo};
+        let store = lab_policy();
+        let ctx = &CONTEXTS[self.kube_context];
+        let me = ctx.user_info();
+        let mut out = Vec::new();
+        let user = match &c.as_user {
+            None => me,
+            Some(target) => {
+                // The impersonation filter checks `impersonate` on users, then on each group.
+                let checks = std::iter::once(("users", target.as_str()))
+                    .chain(c.as_groups.iter().map(|g| ("groups", g.as_str())));
+                for (res, name) in checks {
+                    let a = Attributes::resource(&me, "impersonate", "", res).named(name);
+                    if !rbac::authorize(&store, &a).allowed {
+                        return Err(Text::same(rbac::kubectl_forbidden(&a, "")));
+                    }
+                }
+                let groups: Vec<&str> = c.as_groups.iter().map(String::as_str).collect();
+                match target.strip_prefix("system:serviceaccount:").and_then(|r| r.split_once(':')) {
+                    Some((ns, name)) => UserInfo::service_account(ns, name),
+                    None => UserInfo::authenticated(target, &groups),
+                }
+            }
+        };
+        let namespace = c.namespace.clone().unwrap_or_else(|| ctx.namespace_or_default().to_string());
+        if c.list {
+            let ns = if c.all_namespaces { String::new() } else { namespace };
+            let rows = rbac::can_i_list(&store, &user, &ns);
+            out.push((LineKind::Stdout, rbac::format_can_i_list(&rows, c.no_headers)));
+            return Ok((out, true));
+        }
+        let attrs = if c.target.starts_with('/') {
+            Attributes::non_resource(&user, &c.verb, &c.target)
+        } else {
+            let (group, resource, namespaced) = match crate::k8s::resources::resolve(&c.target) {
+                Some(r) => (r.group, r.name.to_string(), r.namespaced),
+                None => {
+                    let warning = format!("Warning: the server doesn't have a resource type '{}'", c.target);
+                    out.push((LineKind::Stderr, shell::printable_line(&warning)));
+                    ("", c.target.clone(), true)
+                }
+            };
+            let mut a = Attributes::resource(&user, &c.verb, group, &resource);
+            if namespaced && !c.all_namespaces {
+                a = a.in_namespace(&namespace);
+            }
+            if let Some(n) = &c.name {
+                a = a.named(n);
+            }
+            if !c.subresource.is_empty() {
+                a = a.subresource(&c.subresource);
+            }
+            a
+        };
+        let answer = rbac::can_i(&store, &attrs);
+        let allowed = answer == "yes";
+        out.push((LineKind::Stdout, answer));
+        Ok((out, allowed))
     }
 
     /// Sends a client request through the teller in front of `via` (default etcd-1, the member
@@ -1964,6 +2062,10 @@ impl World {
         // Only once a watch has existed, so worlds without watches keep their hashes.
         if !self.watches.is_pristine() {
             self.watches.hash(&mut h);
+        }
+        // Likewise the kubeconfig context, once switched.
+        if self.kube_context != crate::k8s::kubeconfig::default_context() {
+            self.kube_context.hash(&mut h);
         }
         h.finish()
     }

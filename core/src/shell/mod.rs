@@ -5,6 +5,7 @@
 //! touches the world; resolving `leader` happens when the command runs.
 
 mod etcdctl;
+pub mod kubectl;
 
 use crate::etcd::client::ClientOp;
 use crate::etcd::mvcc::KeyRange;
@@ -84,6 +85,10 @@ pub enum Command {
     },
     /// `lab set snapshot-count N`.
     SnapshotCount(u64),
+    /// `kubectl config …`.
+    KubectlConfig(kubectl::ConfigCmd),
+    /// `kubectl auth can-i …`.
+    CanI(kubectl::CanI),
     /// `lab stop MEMBER`: a graceful stop; a leader first hands leadership over (etcd does on
     /// SIGTERM).
     Stop(MemberRef),
@@ -136,6 +141,7 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
     match first.as_str() {
         "lab" => parse_lab(rest),
         "etcdctl" => etcdctl::parse(rest),
+        "kubectl" => kubectl::parse(rest),
         "sleep" => parse_sleep(rest),
         "help" => Ok(Command::Help),
         "^C" | "^c" => no_args(rest, Command::Interrupt),
@@ -485,6 +491,11 @@ lab set snapshot-count N           snapshot every N applied entries (lab: 50; et
 lab disk MEMBER LATENCY|normal     a slow disk: fsync takes LATENCY (normal: 1ms)
 lab stop MEMBER                    stop gracefully (a leader hands over leadership first)
 sleep DURATION                     let simulated time pass (2s, 500ms, 1m)
+kubectl config current-context|get-contexts|use-context NAME|view --minify
+kubectl auth can-i VERB RESOURCE [NAME] [-n NS|-A] [--as USER [--as-group G]] | --list
+                                   RBAC answers for the kubeconfig's users (admin, developer,
+                                   viewer, ci); the default policy and the lab's bindings are
+                                   fixed until the API server stores them in etcd
 etcdctl put|get|del|compact|lease|member list|endpoint status|health|move-leader
                                    etcd's own client (get: --prefix, --keys-only,
                                    --rev N, -w json, --consistency=s|l; --endpoints=etcd-2)
@@ -518,6 +529,11 @@ lab set snapshot-count N           적용한 엔트리 N개마다 스냅샷 (랩
 lab disk MEMBER LATENCY|normal     느린 디스크: fsync에 LATENCY 걸림 (normal: 1ms)
 lab stop MEMBER                    정상 종료 (리더는 먼저 리더십을 넘김)
 sleep DURATION                     시뮬레이션 시간 진행 (2s, 500ms, 1m)
+kubectl config current-context|get-contexts|use-context NAME|view --minify
+kubectl auth can-i VERB RESOURCE [NAME] [-n NS|-A] [--as USER [--as-group G]] | --list
+                                   kubeconfig 사용자(admin, developer, viewer, ci)에 대한
+                                   RBAC 답; 기본 정책과 랩의 바인딩은 API 서버가 etcd에
+                                   저장하기 전까지 고정
 etcdctl put|get|del|compact|lease|member list|endpoint status|health|move-leader
                                    etcd 클라이언트 (get: --prefix, --keys-only,
                                    --rev N, -w json, --consistency=s|l; --endpoints=etcd-2)

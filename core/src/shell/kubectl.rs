@@ -1,0 +1,172 @@
+//! `kubectl` as far as the lab simulates it so far: `config current-context|get-contexts|
+//! use-context|view --minify` and `auth can-i` (the class's Part 2 commands). Other kubectl
+//! commands get a clear "not simulated yet" (the API server arrives with issue 4).
+
+use super::{printable, Command, ParseError};
+use crate::i18n::Text;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigCmd {
+    CurrentContext,
+    GetContexts,
+    UseContext(String),
+    ViewMinify,
+}
+
+/// `kubectl auth can-i VERB TYPE[/NAME] | NONRESOURCEURL [flags]`, or `--list`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CanI {
+    pub verb: String,
+    /// A resource as typed (`pods`, `deploy`, `deployments.apps`), or a path starting with `/`.
+    pub target: String,
+    pub name: Option<String>,
+    pub subresource: String,
+    /// `-n NS`; `None`: the context's namespace.
+    pub namespace: Option<String>,
+    /// `-A` / `--all-namespaces`: ask cluster-wide.
+    pub all_namespaces: bool,
+    pub as_user: Option<String>,
+    pub as_groups: Vec<String>,
+    pub list: bool,
+    pub no_headers: bool,
+}
+
+fn err(msg: String) -> ParseError {
+    Text::same(format!("error: {msg}"))
+}
+
+pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
+    match args {
+        [c, rest @ ..] if c == "config" => parse_config(rest),
+        [a, c, rest @ ..] if a == "auth" && c == "can-i" => parse_can_i(rest),
+        [] => Err(Text::new(
+            "kubectl: 하위 명령이 필요합니다 (이 랩에서는 지금 config, auth can-i)",
+            "kubectl: missing command (the lab simulates config and auth can-i for now)",
+        )),
+        [other, ..] => Err(Text::new(
+            format!(
+                "kubectl {}: 이 랩에서 아직 시뮬레이션하지 않습니다 — API 서버가 아직 없습니다 (지금은 kubectl config, kubectl auth can-i)",
+                printable(other)
+            ),
+            format!(
+                "kubectl {}: not simulated in the lab yet — there is no API server yet (for now: kubectl config, kubectl auth can-i)",
+                printable(other)
+            ),
+        )),
+    }
+}
+
+fn parse_config(args: &[String]) -> Result<Command, ParseError> {
+    let cmd = match args {
+        [c] if c == "current-context" => ConfigCmd::CurrentContext,
+        [c] if c == "get-contexts" => ConfigCmd::GetContexts,
+        [c, name] if c == "use-context" => ConfigCmd::UseContext(name.clone()),
+        [c] if c == "use-context" => return Err(err("Unexpected args: []".into())),
+        [c, m] if c == "view" && m == "--minify" => ConfigCmd::ViewMinify,
+        [m, c] if c == "view" && m == "--minify" => ConfigCmd::ViewMinify,
+        _ => return Err(Text::new(
+            "kubectl config: 이 랩은 current-context, get-contexts, use-context NAME, view --minify를 시뮬레이션합니다",
+            "kubectl config: the lab simulates current-context, get-contexts, use-context NAME, view --minify",
+        )),
+    };
+    Ok(Command::KubectlConfig(cmd))
+}
+
+fn parse_can_i(args: &[String]) -> Result<Command, ParseError> {
+    let mut c = CanI {
+        verb: String::new(),
+        target: String::new(),
+        name: None,
+        subresource: String::new(),
+        namespace: None,
+        all_namespaces: false,
+        as_user: None,
+        as_groups: Vec::new(),
+        list: false,
+        no_headers: false,
+    };
+    let mut positional: Vec<String> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with('-') => (f, Some(v.to_string())),
+            _ => (a.as_str(), None),
+        };
+        let mut value = |name: &str| -> Result<String, ParseError> {
+            match &inline {
+                Some(v) => Ok(v.clone()),
+                None => it.next().cloned().ok_or_else(|| err(format!("flag needs an argument: {name}"))),
+            }
+        };
+        match flag {
+            "-n" | "--namespace" => c.namespace = Some(value(flag)?),
+            "-A" | "--all-namespaces" => c.all_namespaces = true,
+            "--as" => c.as_user = Some(value(flag)?),
+            "--as-group" => c.as_groups.push(value(flag)?),
+            "--list" => c.list = true,
+            "--no-headers" => c.no_headers = true,
+            "--subresource" => c.subresource = value(flag)?,
+            "-q" | "--quiet" => {}
+            f if f.starts_with('-') => return Err(err(format!("unknown flag: {}", printable(f)))),
+            _ => positional.push(a.clone()),
+        }
+        if positional.len() > 3 {
+            return Err(err(
+                "you must specify two or three arguments: verb, resource, and optional resourceName".into()
+            ));
+        }
+    }
+    if c.list {
+        if !positional.is_empty() {
+            return Err(err("list option must be specified with no arguments".into()));
+        }
+        return Ok(Command::CanI(c));
+    }
+    match positional.as_slice() {
+        [verb, target] => {
+            c.verb = verb.clone();
+            match target.split_once('/') {
+                Some((t, n)) if !target.starts_with('/') => {
+                    c.target = t.to_string();
+                    c.name = Some(n.to_string());
+                }
+                _ => c.target = target.clone(),
+            }
+        }
+        [verb, target, name] => {
+            c.verb = verb.clone();
+            c.target = target.clone();
+            c.name = Some(name.clone());
+        }
+        _ => {
+            return Err(
+                err("you must specify two or three arguments: verb, resource, and optional resourceName".into()),
+            )
+        }
+    }
+    Ok(Command::CanI(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse as parse_line;
+    use super::*;
+
+    #[test]
+    fn the_class_forms_parse() {
+        let Ok(Command::CanI(c)) = parse_line("kubectl auth can-i get secrets --all-namespaces") else { panic!() };
+        assert_eq!((c.verb.as_str(), c.target.as_str(), c.all_namespaces), ("get", "secrets", true));
+        let Ok(Command::CanI(c)) = parse_line("kubectl auth can-i --list") else { panic!() };
+        assert!(c.list);
+        let Ok(Command::CanI(c)) = parse_line("kubectl auth can-i get pods/nginx -n dev --as=developer") else {
+            panic!()
+        };
+        assert_eq!(
+            (c.name.as_deref(), c.namespace.as_deref(), c.as_user.as_deref()),
+            (Some("nginx"), Some("dev"), Some("developer"))
+        );
+        assert_eq!(parse_line("kubectl config view --minify"), Ok(Command::KubectlConfig(ConfigCmd::ViewMinify)));
+        assert!(parse_line("kubectl auth can-i").is_err());
+        assert!(parse_line("kubectl get pods").is_err());
+    }
+}
