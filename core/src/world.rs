@@ -1590,6 +1590,30 @@ impl World {
                 self.say(id, LineKind::Stdout, Text::same(out));
                 self.finish(id, false);
             }
+            Command::CreateToken(t) => {
+                use crate::k8s::kubeconfig::{service_account_exists, CONTEXTS, SA_KEY};
+                use crate::k8s::rbac::{self, Attributes};
+                let ctx = &CONTEXTS[self.kube_context];
+                let ns = t.namespace.clone().unwrap_or_else(|| ctx.namespace_or_default().to_string());
+                // A TokenRequest is `create` on the `serviceaccounts/token` subresource.
+                let a = Attributes::resource(&ctx.user_info(), "create", "", "serviceaccounts")
+                    .in_namespace(&ns)
+                    .named(&t.service_account)
+                    .subresource("token");
+                if !rbac::authorize(&crate::k8s::kubeconfig::lab_policy(), &a).allowed {
+                    return Err(Text::same(rbac::kubectl_forbidden(&a, "")));
+                }
+                if !service_account_exists(&ns, &t.service_account) {
+                    return Err(Text::same(format!(
+                        "error: failed to create token: serviceaccounts \"{}\" not found",
+                        shell::printable(&t.service_account)
+                    )));
+                }
+                let exp_s = self.now_us / US_PER_S + t.duration_s;
+                let token = crate::k8s::authn::mint_service_account_token(SA_KEY, &ns, &t.service_account, exp_s);
+                self.say(id, LineKind::Stdout, Text::same(token));
+                self.finish(id, false);
+            }
             Command::CanI(c) => {
                 let (lines, allowed) = self.can_i(&c)?;
                 for (kind, line) in lines {
@@ -1686,7 +1710,17 @@ impl World {
         use crate::k8s::rbac::{self, Attributes, UserInfo};
         let store = lab_policy();
         let ctx = &CONTEXTS[self.kube_context];
-        let me = ctx.user_info();
+        let me = match &c.token {
+            // A token replaces the context's credential; the server checks it (401 if bad).
+            Some(t) => {
+                let cred = crate::k8s::authn::Credential::Bearer(t.clone());
+                match crate::k8s::kubeconfig::lab_authenticator().authenticate(&cred, self.now_us / US_PER_S) {
+                    Ok(a) => a.user,
+                    Err(()) => return Err(Text::same(crate::k8s::authn::UNAUTHORIZED)),
+                }
+            }
+            None => ctx.user_info(),
+        };
         let mut out = Vec::new();
         let user = match &c.as_user {
             None => me,

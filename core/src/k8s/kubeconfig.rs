@@ -80,6 +80,21 @@ impl Context {
     }
 }
 
+/// The key the lab's service account tokens are signed with.
+pub const SA_KEY: &str = "challenge-cluster/sa.key";
+
+/// The service accounts the lab knows (until the API server stores them): `default` in the
+/// kind cluster's namespaces, and the CI robot.
+pub fn service_account_exists(namespace: &str, name: &str) -> bool {
+    let namespaces = ["default", "kube-system", "kube-public", "kube-node-lease", "local-path-storage", "dev"];
+    (name == "default" && namespaces.contains(&namespace)) || (namespace == "default" && name == "ci")
+}
+
+/// The API server's authenticators: x509 (kind's CA), service account tokens, anonymous on.
+pub fn lab_authenticator() -> super::authn::Authenticator {
+    super::authn::Authenticator { sa_key: SA_KEY.to_string(), anonymous: true, ..Default::default() }
+}
+
 /// The cluster's RBAC policy: Kubernetes' defaults and the lab users' bindings.
 pub fn lab_policy() -> RbacStore {
     let mut store = default_store();

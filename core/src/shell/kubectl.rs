@@ -5,6 +5,14 @@
 use super::{printable, Command, ParseError};
 use crate::i18n::Text;
 
+/// `kubectl create token SERVICEACCOUNT [-n NS] [--duration D]` (a TokenRequest).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreateToken {
+    pub service_account: String,
+    pub namespace: Option<String>,
+    pub duration_s: u64,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConfigCmd {
     CurrentContext,
@@ -29,6 +37,8 @@ pub struct CanI {
     pub as_groups: Vec<String>,
     pub list: bool,
     pub no_headers: bool,
+    /// `--token`: authenticate with this bearer token instead of the context's credential.
+    pub token: Option<String>,
 }
 
 fn err(msg: String) -> ParseError {
@@ -39,6 +49,7 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
     match args {
         [c, rest @ ..] if c == "config" => parse_config(rest),
         [a, c, rest @ ..] if a == "auth" && c == "can-i" => parse_can_i(rest),
+        [a, t, rest @ ..] if a == "create" && t == "token" => parse_create_token(rest),
         [] => Err(Text::new(
             "kubectl: 하위 명령이 필요합니다 (이 랩에서는 지금 config, auth can-i)",
             "kubectl: missing command (the lab simulates config and auth can-i for now)",
@@ -72,6 +83,41 @@ fn parse_config(args: &[String]) -> Result<Command, ParseError> {
     Ok(Command::KubectlConfig(cmd))
 }
 
+fn parse_create_token(args: &[String]) -> Result<Command, ParseError> {
+    let mut t = CreateToken { service_account: String::new(), namespace: None, duration_s: 3600 };
+    let mut it = args.iter();
+    let mut names = Vec::new();
+    while let Some(a) = it.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with('-') => (f, Some(v.to_string())),
+            _ => (a.as_str(), None),
+        };
+        let mut value = || {
+            inline.clone().or_else(|| it.next().cloned()).ok_or_else(|| err(format!("flag needs an argument: {flag}")))
+        };
+        match flag {
+            "-n" | "--namespace" => t.namespace = Some(value()?),
+            "--duration" => {
+                let v = value()?;
+                // The API server allows 10 minutes to 48 hours here (the lab's bound).
+                t.duration_s = super::parse_duration_us(&v)
+                    .map(|us| us / crate::sim::US_PER_S)
+                    .filter(|s| (600..=48 * 3600).contains(s))
+                    .ok_or_else(|| {
+                        err(format!("invalid argument {:?} for \"--duration\" flag (10m to 48h)", printable(&v)))
+                    })?;
+            }
+            f if f.starts_with('-') => return Err(err(format!("unknown flag: {}", printable(f)))),
+            _ => names.push(a.clone()),
+        }
+    }
+    match names.as_slice() {
+        [name] => t.service_account = name.clone(),
+        _ => return Err(err("exactly one NAME is required, got 0".into())),
+    }
+    Ok(Command::CreateToken(t))
+}
+
 fn parse_can_i(args: &[String]) -> Result<Command, ParseError> {
     let mut c = CanI {
         verb: String::new(),
@@ -84,6 +130,7 @@ fn parse_can_i(args: &[String]) -> Result<Command, ParseError> {
         as_groups: Vec::new(),
         list: false,
         no_headers: false,
+        token: None,
     };
     let mut positional: Vec<String> = Vec::new();
     let mut it = args.iter();
@@ -106,6 +153,7 @@ fn parse_can_i(args: &[String]) -> Result<Command, ParseError> {
             "--list" => c.list = true,
             "--no-headers" => c.no_headers = true,
             "--subresource" => c.subresource = value(flag)?,
+            "--token" => c.token = Some(value(flag)?),
             "-q" | "--quiet" => {}
             f if f.starts_with('-') => return Err(err(format!("unknown flag: {}", printable(f)))),
             _ => positional.push(a.clone()),

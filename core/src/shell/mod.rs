@@ -89,6 +89,8 @@ pub enum Command {
     KubectlConfig(kubectl::ConfigCmd),
     /// `kubectl auth can-i …`.
     CanI(kubectl::CanI),
+    /// `kubectl create token …`.
+    CreateToken(kubectl::CreateToken),
     /// `lab stop MEMBER`: a graceful stop; a leader first hands leadership over (etcd does on
     /// SIGTERM).
     Stop(MemberRef),
@@ -492,7 +494,8 @@ lab disk MEMBER LATENCY|normal     a slow disk: fsync takes LATENCY (normal: 1ms
 lab stop MEMBER                    stop gracefully (a leader hands over leadership first)
 sleep DURATION                     let simulated time pass (2s, 500ms, 1m)
 kubectl config current-context|get-contexts|use-context NAME|view --minify
-kubectl auth can-i VERB RESOURCE [NAME] [-n NS|-A] [--as USER [--as-group G]] | --list
+kubectl auth can-i VERB RESOURCE [NAME] [-n NS|-A] [--as USER [--as-group G]] [--token T] | --list
+kubectl create token SERVICEACCOUNT [-n NS] [--duration 1h]
                                    RBAC answers for the kubeconfig's users (admin, developer,
                                    viewer, ci); the default policy and the lab's bindings are
                                    fixed until the API server stores them in etcd
@@ -530,7 +533,8 @@ lab disk MEMBER LATENCY|normal     느린 디스크: fsync에 LATENCY 걸림 (no
 lab stop MEMBER                    정상 종료 (리더는 먼저 리더십을 넘김)
 sleep DURATION                     시뮬레이션 시간 진행 (2s, 500ms, 1m)
 kubectl config current-context|get-contexts|use-context NAME|view --minify
-kubectl auth can-i VERB RESOURCE [NAME] [-n NS|-A] [--as USER [--as-group G]] | --list
+kubectl auth can-i VERB RESOURCE [NAME] [-n NS|-A] [--as USER [--as-group G]] [--token T] | --list
+kubectl create token SERVICEACCOUNT [-n NS] [--duration 1h]
                                    kubeconfig 사용자(admin, developer, viewer, ci)에 대한
                                    RBAC 답; 기본 정책과 랩의 바인딩은 API 서버가 etcd에
                                    저장하기 전까지 고정
