@@ -60,6 +60,32 @@ pub fn watch_pods_command(id: u8) -> String {
     format!("etcdctl --endpoints=etcd-{id} watch {PODS_PREFIX} --prefix")
 }
 
+/// The endpoint membership requests go to: the leader when there is one (any member would
+/// forward them), else etcd-1.
+fn membership_endpoint(leader: Option<u8>) -> u8 {
+    leader.unwrap_or(1)
+}
+
+/// `etcdctl member add <node> --peer-urls=… --learner` for the next member number, as kind would
+/// name its node; `None` when the lab's seven members are used up.
+pub fn member_add_learner_command(leader: Option<u8>, members: u8) -> Option<String> {
+    let n = members + 1;
+    (n <= lab_core::sim::network::MEMBERS_MAX).then(|| {
+        format!(
+            "etcdctl --endpoints=etcd-{} member add {} --peer-urls=https://{}:2380 --learner",
+            membership_endpoint(leader),
+            lab_core::names::node_name(n),
+            lab_core::etcd::client::node_ip(n)
+        )
+    })
+}
+
+/// `etcdctl member promote ID` / `etcdctl member remove ID` (IDs in hex, as `member list` prints).
+pub fn member_change_command(leader: Option<u8>, target: u8, promote: bool) -> String {
+    let verb = if promote { "promote" } else { "remove" };
+    format!("etcdctl --endpoints=etcd-{} member {verb} {:x}", membership_endpoint(leader), member_id(target))
+}
+
 /// `lab set snapshot-count 5`.
 pub fn snapshot_count_command(n: u64) -> String {
     format!("lab set snapshot-count {n}")
@@ -68,6 +94,23 @@ pub fn snapshot_count_command(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn membership_controls_submit_etcdctl_member_lines() {
+        assert_eq!(
+            member_add_learner_command(Some(2), 3).as_deref(),
+            Some("etcdctl --endpoints=etcd-2 member add challenge-cluster-control-plane4 --peer-urls=https://172.18.0.5:2380 --learner")
+        );
+        assert_eq!(member_add_learner_command(None, 7), None);
+        assert!(member_change_command(None, 4, true).starts_with("etcdctl --endpoints=etcd-1 member promote "));
+        let mut w = lab_core::World::new(5, 3);
+        w.run_until(3_000_000);
+        let line = member_add_learner_command(w.leader(), 3).expect("room for a fourth member");
+        let id = w.submit(&line);
+        w.run_until_done(id);
+        assert!(!w.commands()[id as usize].failed, "{line}");
+        assert_eq!(w.member_count(), 4);
+    }
 
     #[test]
     fn controls_submit_the_terminal_lines() {

@@ -558,6 +558,12 @@ fn selected_state(lab: &Lab) -> (bool, bool) {
     })
 }
 
+/// The selected member: (is a learner, was removed).
+fn selected_membership(lab: &Lab) -> (bool, bool) {
+    let id = lab.selected.get();
+    lab.view.with(|v| v.members.get(usize::from(id).wrapping_sub(1)).map_or((false, false), |m| (m.learner, m.removed)))
+}
+
 fn key_ok(lab: &Lab) -> bool {
     lab.kv_key.with(|k| actions::is_plain_word(k))
 }
@@ -658,6 +664,38 @@ pub fn MemberActions(lab: Lab) -> impl IntoView {
                     label=|lab| if selected_state(lab).1 { i18n::ACT_DISK_NORMAL } else { i18n::ACT_DISK_SLOW }
                     pressed=|lab| Some(selected_state(lab).1)
                     run=|lab| lab.submit(&actions::disk_command(lab.selected.get_untracked(), !selected_state(lab).1))
+                />
+                <Act
+                    lab
+                    id="act-add-learner"
+                    label=|_| i18n::ACT_ADD_LEARNER
+                    enabled=|lab| lab.view.with(|v| v.members.len() < usize::from(lab_core::sim::network::MEMBERS_MAX))
+                    run=|lab| {
+                        let (leader, n) = lab.view.with_untracked(|v| (v.leader, v.members.len() as u8));
+                        if let Some(line) = actions::member_add_learner_command(leader, n) {
+                            lab.submit(&line);
+                        }
+                    }
+                />
+                <Act
+                    lab
+                    id="act-promote"
+                    label=|_| i18n::ACT_PROMOTE
+                    enabled=|lab| selected_membership(lab).0
+                    run=|lab| {
+                        let leader = lab.view.with_untracked(|v| v.leader);
+                        lab.submit(&actions::member_change_command(leader, lab.selected.get_untracked(), true));
+                    }
+                />
+                <Act
+                    lab
+                    id="act-remove"
+                    label=|_| i18n::ACT_REMOVE
+                    enabled=|lab| !selected_membership(lab).1
+                    run=|lab| {
+                        let leader = lab.view.with_untracked(|v| v.leader);
+                        lab.submit(&actions::member_change_command(leader, lab.selected.get_untracked(), false));
+                    }
                 />
                 <Act
                     lab

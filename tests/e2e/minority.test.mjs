@@ -347,6 +347,29 @@ try {
       (await learnerPage.$$('[data-member]')).length === 4,
       'the diagram grows to four vaults when a member joins',
     );
+    // Promote it and remove another member, by clicks.
+    await learnerPage.click('#play');
+    await learnerPage.selectOption('#target-member', '4');
+    await learnerPage.waitForSelector('#act-promote:not([disabled])', WAIT);
+    await learnerPage.click('#act-promote');
+    await learnerPage.waitForSelector('[data-member="4"][data-learner="false"]', WAIT);
+    const promoted = await (
+      await learnerPage.waitForFunction(() => {
+        const row = [...document.querySelectorAll('#event-log li[data-cmd]')]
+          .reverse()
+          .find((li) => (li.querySelector('.cmd-line')?.textContent ?? '').includes(' member promote '));
+        if (!row || row.getAttribute('data-done') !== 'true') return false;
+        return { line: row.querySelector('.cmd-line').textContent, output: row.querySelector('.cmd-output')?.textContent ?? '' };
+      }, null, WAIT)
+    ).jsonValue();
+    check(promoted.output.includes('promoted in cluster'), `the promote button runs \`${promoted.line}\``);
+    await learnerPage.selectOption('#target-member', '3');
+    await learnerPage.click('#act-remove');
+    await learnerPage.waitForSelector('[data-member="3"][data-removed="true"]', WAIT);
+    check(
+      (await learnerPage.textContent('[data-member="3"]')).includes('REMOVED'),
+      'the remove button takes etcd-3 out of the cluster; its vault says REMOVED',
+    );
     await learnerPage.context().close();
   }
 
