@@ -6,3 +6,5 @@ pub mod kubeconfig;
 pub mod rbac;
 pub mod rbac_defaults;
 pub mod resources;
+pub mod status;
+pub mod storage;
