@@ -7,16 +7,8 @@ use lab_core::etcd::raft::{majority, Role};
 use lab_core::sim::US_PER_S;
 use lab_core::World;
 
-fn settle(w: &mut World) -> u8 {
-    let mut t = w.now_us();
-    while w.leader().is_none() {
-        t += 10_000;
-        w.run_until(t);
-        assert!(t < 30 * US_PER_S, "no leader");
-    }
-    w.run_until(t + US_PER_S);
-    w.leader().expect("leader")
-}
+mod common;
+use common::settle;
 
 /// Runs a command to completion and returns what it printed (English).
 fn run(w: &mut World, line: &str) -> String {

@@ -10,21 +10,14 @@
 // Waits on conditions only (simulated time from `#sim-clock[data-now-us]`), never on sleeps.
 
 import { chromium } from 'playwright-core';
+import { WAIT, chromiumArgs, labUrl } from './lib/env.mjs';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
-const base = process.env.LAB_URL;
-if (!base) {
-  console.error('minority.test: LAB_URL is not set (run me through `cargo xtask test`)');
-  process.exit(2);
-}
-const args = (process.env.LAB_CHROMIUM_ARGS ||
-  '--no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync')
-  .split(/\s+/)
-  .filter((a) => a && a !== '--headless' && !a.startsWith('--user-data-dir'));
-const WAIT = { timeout: 60_000 };
+const base = labUrl('minority.test');
+const args = chromiumArgs;
 const problems = [];
 
 function check(cond, what, detail = '') {

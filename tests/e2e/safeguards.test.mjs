@@ -7,17 +7,10 @@
 // Same environment as lab.test.mjs (LAB_URL, CHROMIUM, LAB_CHROMIUM_ARGS).
 
 import { chromium } from 'playwright-core';
+import { WAIT, chromiumArgs, labUrl } from './lib/env.mjs';
 
-const base = process.env.LAB_URL;
-if (!base) {
-  console.error('safeguards.test: LAB_URL is not set (run me through `cargo xtask test`)');
-  process.exit(2);
-}
-const args = (process.env.LAB_CHROMIUM_ARGS ||
-  '--no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync')
-  .split(/\s+/)
-  .filter((a) => a && a !== '--headless' && !a.startsWith('--user-data-dir'));
-const WAIT = { timeout: 60_000 };
+const base = labUrl('safeguards.test');
+const args = chromiumArgs;
 const problems = [];
 
 function check(cond, what, detail = '') {
