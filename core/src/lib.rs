@@ -1,6 +1,7 @@
 //! Control Plane Lab's deterministic core: the simulated world, the command language, and
 //! scenarios. No web dependencies; builds natively and for wasm32 (DESIGN.md "Shape").
 
+pub mod apiserver;
 pub mod bench;
 pub mod check;
 pub mod etcd;
