@@ -5,7 +5,9 @@
 //! 2 routes and handles the request; the basement reads, writes and watches etcd under
 //! `/registry/...` (fact sheet §2–3). Each API server keeps its own watch cache.
 
+pub mod bootstrap;
 pub mod object;
+pub mod rbac_objects;
 
 use std::collections::BTreeMap;
 

@@ -24,7 +24,7 @@ const fn r(
 }
 
 /// From a kind v1.27 cluster's `kubectl api-resources` (the resources the lab uses).
-pub const RESOURCES: [ApiResource; 21] = [
+pub const RESOURCES: [ApiResource; 24] = [
     r("configmaps", "configmap", &["cm"], "", true, "ConfigMap"),
     r("endpoints", "endpoints", &["ep"], "", true, "Endpoints"),
     r("events", "event", &["ev"], "", true, "Event"),
@@ -42,10 +42,13 @@ pub const RESOURCES: [ApiResource; 21] = [
     r("statefulsets", "statefulset", &["sts"], "apps", true, "StatefulSet"),
     r("jobs", "job", &[], "batch", true, "Job"),
     r("leases", "lease", &[], "coordination.k8s.io", true, "Lease"),
+    r("endpointslices", "endpointslice", &[], "discovery.k8s.io", true, "EndpointSlice"),
     r("clusterrolebindings", "clusterrolebinding", &[], "rbac.authorization.k8s.io", false, "ClusterRoleBinding"),
     r("clusterroles", "clusterrole", &[], "rbac.authorization.k8s.io", false, "ClusterRole"),
     r("rolebindings", "rolebinding", &[], "rbac.authorization.k8s.io", true, "RoleBinding"),
     r("roles", "role", &[], "rbac.authorization.k8s.io", true, "Role"),
+    r("priorityclasses", "priorityclass", &["pc"], "scheduling.k8s.io", false, "PriorityClass"),
+    r("storageclasses", "storageclass", &["sc"], "storage.k8s.io", false, "StorageClass"),
 ];
 
 /// Resolves what a user typed (`po`, `pod`, `pods`, `deployments.apps`, `Deployment`).
@@ -76,5 +79,8 @@ mod tests {
         assert_eq!(resolve("Deployment").map(|r| r.name), Some("deployments"));
         assert_eq!(resolve("deployments.batch"), None);
         assert_eq!(resolve("frobs"), None);
+        assert_eq!(resolve("pc").map(|r| (r.group, r.namespaced)), Some(("scheduling.k8s.io", false)));
+        assert_eq!(resolve("endpointslices.discovery.k8s.io").map(|r| r.kind), Some("EndpointSlice"));
+        assert_eq!(resolve("sc").map(|r| r.name), Some("storageclasses"));
     }
 }
