@@ -6,6 +6,7 @@
 //! `/registry/...` (fact sheet §2–3). Each API server keeps its own watch cache.
 
 pub mod object;
+pub mod printers;
 
 use std::collections::BTreeMap;
 
