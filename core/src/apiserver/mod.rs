@@ -7,6 +7,7 @@
 
 pub mod bootstrap;
 pub mod object;
+pub mod printers;
 pub mod rbac_objects;
 
 use std::collections::BTreeMap;
