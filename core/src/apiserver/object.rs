@@ -82,20 +82,24 @@ pub fn human_duration(seconds: u64) -> String {
     }
     let minutes = s / 60;
     if minutes < 10 {
-        return if s % 60 == 0 { format!("{minutes}m") } else { format!("{minutes}m{}s", s % 60) };
+        return if s.is_multiple_of(60) { format!("{minutes}m") } else { format!("{minutes}m{}s", s % 60) };
     }
     if minutes < 180 {
         return format!("{minutes}m");
     }
     let hours = s / 3600;
     if hours < 8 {
-        return if minutes % 60 == 0 { format!("{hours}h") } else { format!("{hours}h{}m", minutes % 60) };
+        return if minutes.is_multiple_of(60) { format!("{hours}h") } else { format!("{hours}h{}m", minutes % 60) };
     }
     if hours < 48 {
         return format!("{hours}h");
     }
     if hours < 24 * 8 {
-        return if hours % 24 == 0 { format!("{}d", hours / 24) } else { format!("{}d{}h", hours / 24, hours % 24) };
+        return if hours.is_multiple_of(24) {
+            format!("{}d", hours / 24)
+        } else {
+            format!("{}d{}h", hours / 24, hours % 24)
+        };
     }
     if hours < 24 * 365 * 2 {
         return format!("{}d", hours / 24);
