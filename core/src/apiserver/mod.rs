@@ -5,10 +5,12 @@
 //! 2 routes and handles the request; the basement reads, writes and watches etcd under
 //! `/registry/...` (fact sheet §2–3). Each API server keeps its own watch cache.
 
+pub mod admission;
 pub mod bootstrap;
 pub mod object;
 pub mod printers;
 pub mod rbac_objects;
+pub mod validation;
 
 use std::collections::BTreeMap;
 

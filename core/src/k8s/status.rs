@@ -8,17 +8,70 @@ pub struct Status {
     pub code: u16,
     pub reason: &'static str,
     pub message: String,
+    /// `details` of a 422 (apimachinery `NewInvalid`): the kind, name and field causes kubectl
+    /// prints instead of the message. `None` for every other status.
+    pub details: Option<Box<StatusDetails>>,
+}
+
+/// `metav1.StatusDetails` as far as kubectl reads it for 422s.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusDetails {
+    /// API group (`""` core, `apps`, …).
+    pub group: String,
+    /// `Deployment`, `Pod`, … (without the group).
+    pub kind: String,
+    pub name: String,
+    pub causes: Vec<StatusCause>,
+}
+
+/// `metav1.StatusCause`: one field error (`field.Error`): its type, its field path and its body
+/// (`Invalid value: -1: must be greater than or equal to 0`, without the field).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusCause {
+    /// `FieldValueInvalid`, `FieldValueRequired`, `FieldValueDuplicate`, `FieldValueNotFound`,
+    /// `FieldValueForbidden`, `FieldValueNotSupported`, `FieldValueTooLong`.
+    pub reason: &'static str,
+    pub field: String,
+    pub message: String,
+}
+
+impl StatusCause {
+    /// `field.Error.Error()`: `<field>: <body>`.
+    pub fn line(&self) -> String {
+        format!("{}: {}", self.field, self.message)
+    }
+}
+
+/// apimachinery `utilerrors.NewAggregate(..).Error()`: one message bare, several (after dropping
+/// repeats) as `[a, b]`.
+pub fn aggregate(messages: &[String]) -> String {
+    let mut seen: Vec<&String> = Vec::new();
+    for m in messages {
+        if !seen.contains(&m) {
+            seen.push(m);
+        }
+    }
+    match seen.len() {
+        0 => String::new(),
+        1 => seen[0].clone(),
+        _ => format!("[{}]", seen.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+    }
 }
 
 impl Status {
     /// `pods "x" not found` (404).
     pub fn not_found(resource: &str, name: &str) -> Status {
-        Status { code: 404, reason: "NotFound", message: format!("{resource} \"{name}\" not found") }
+        Status { code: 404, reason: "NotFound", message: format!("{resource} \"{name}\" not found"), details: None }
     }
 
     /// `pods "x" already exists` (409).
     pub fn already_exists(resource: &str, name: &str) -> Status {
-        Status { code: 409, reason: "AlreadyExists", message: format!("{resource} \"{name}\" already exists") }
+        Status {
+            code: 409,
+            reason: "AlreadyExists",
+            message: format!("{resource} \"{name}\" already exists"),
+            details: None,
+        }
     }
 
     /// A write with a stale resourceVersion (409): `resource` is `deployments.apps` style.
@@ -29,28 +82,86 @@ impl Status {
             message: format!(
                 "Operation cannot be fulfilled on {resource} \"{name}\": the object has been modified; please apply your changes to the latest version and try again"
             ),
+            details: None,
         }
     }
 
     /// A watch or list from a compacted resourceVersion (410).
     pub fn expired(rv: u64, oldest: u64) -> Status {
-        Status { code: 410, reason: "Expired", message: format!("too old resource version: {rv} ({oldest})") }
+        Status {
+            code: 410,
+            reason: "Expired",
+            message: format!("too old resource version: {rv} ({oldest})"),
+            details: None,
+        }
     }
 
     /// 403, with the authorizer's or an admission plugin's message.
     pub fn forbidden(message: String) -> Status {
-        Status { code: 403, reason: "Forbidden", message }
+        Status { code: 403, reason: "Forbidden", message, details: None }
     }
 
     /// 401.
     pub fn unauthorized() -> Status {
-        Status { code: 401, reason: "Unauthorized", message: "Unauthorized".to_string() }
+        Status { code: 401, reason: "Unauthorized", message: "Unauthorized".to_string(), details: None }
     }
 
-    /// What kubectl prints for it.
+    /// 422 (apimachinery `NewInvalid`): message `<Kind>[.<group>] "<name>" is invalid: <errors>`
+    /// (the field errors aggregated, repeats dropped: one bare, several as `[a, b]`).
+    pub fn invalid(group: &str, kind: &str, name: &str, causes: Vec<StatusCause>) -> Status {
+        let qualified = if group.is_empty() { kind.to_string() } else { format!("{kind}.{group}") };
+        let lines: Vec<String> = causes.iter().map(StatusCause::line).collect();
+        let message = if lines.is_empty() {
+            format!("{qualified} \"{name}\" is invalid")
+        } else {
+            format!("{qualified} \"{name}\" is invalid: {}", aggregate(&lines))
+        };
+        Status {
+            code: 422,
+            reason: "Invalid",
+            message,
+            details: Some(Box::new(StatusDetails {
+                group: group.to_string(),
+                kind: kind.to_string(),
+                name: name.to_string(),
+                causes,
+            })),
+        }
+    }
+
+    /// What kubectl prints for it. 422s with details are printed from the causes
+    /// (`cmdutil.checkErr`): `The Deployment "nginx" is invalid: spec.replicas: …` for one cause;
+    /// for several a header line (ending in `: `) and one `* <field>: <body>` line each
+    /// (`MultilineError`). The text has no trailing newline.
     pub fn kubectl_line(&self) -> String {
         if self.code == 401 {
             return super::authn::UNAUTHORIZED.to_string();
+        }
+        if let (422, Some(d)) = (self.code, &self.details) {
+            let head = if !d.kind.is_empty() || !d.name.is_empty() {
+                format!("The {} \"{}\" is invalid", d.kind, d.name)
+            } else {
+                "The request is invalid".to_string()
+            };
+            let mut lines: Vec<String> = Vec::new();
+            for c in &d.causes {
+                let l = c.line();
+                if !lines.contains(&l) {
+                    lines.push(l);
+                }
+            }
+            return match lines.len() {
+                0 => head,
+                1 => format!("{head}: {}", lines[0]),
+                _ => {
+                    let mut out = format!("{head}: ");
+                    for l in &lines {
+                        out.push_str("\n* ");
+                        out.push_str(l);
+                    }
+                    out
+                }
+            };
         }
         format!("Error from server ({}): {}", self.reason, self.message)
     }
@@ -75,5 +186,49 @@ mod tests {
         assert_eq!(Status::expired(5, 12).message, "too old resource version: 5 (12)");
         assert_eq!(Status::unauthorized().kubectl_line(), "error: You must be logged in to the server (Unauthorized)");
         assert_eq!(Status::forbidden("x".into()).code, 403);
+    }
+
+    fn cause(field: &str, message: &str) -> StatusCause {
+        StatusCause { reason: "FieldValueInvalid", field: field.into(), message: message.into() }
+    }
+
+    /// The fact sheet's 422 line; the Status message qualifies the kind with its group.
+    #[test]
+    fn invalid_objects_print_their_causes() {
+        let s = Status::invalid(
+            "apps",
+            "Deployment",
+            "nginx",
+            vec![cause("spec.replicas", "Invalid value: -1: must be greater than or equal to 0")],
+        );
+        assert_eq!((s.code, s.reason), (422, "Invalid"));
+        assert_eq!(
+            s.message,
+            "Deployment.apps \"nginx\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"
+        );
+        assert_eq!(
+            s.kubectl_line(),
+            "The Deployment \"nginx\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"
+        );
+        let two = Status::invalid(
+            "",
+            "Pod",
+            "x",
+            vec![
+                cause("spec.containers[0].image", "Required value"),
+                cause("spec.containers[0].image", "Required value"),
+                cause("spec.containers[1].name", "Required value"),
+            ],
+        );
+        assert_eq!(
+            two.message,
+            "Pod \"x\" is invalid: [spec.containers[0].image: Required value, spec.containers[1].name: Required value]"
+        );
+        assert_eq!(
+            two.kubectl_line(),
+            "The Pod \"x\" is invalid: \n* spec.containers[0].image: Required value\n* spec.containers[1].name: Required value"
+        );
+        assert_eq!(aggregate(&["a".into()]), "a");
+        assert_eq!(aggregate(&["a".into(), "b".into(), "a".into()]), "[a, b]");
     }
 }
