@@ -18,7 +18,7 @@ use lab_core::shell::parse_duration_us;
 use lab_core::world::{World, MEMBER_COUNTS};
 
 const USAGE: &str = "usage:
-  lab shell [--scenario FILE|URL [--until DURATION]] [--seed N] [--etcd 1|3|5|7] [--lang ko|en] [--save FILE]
+  lab shell [--scenario FILE|URL [--until DURATION]] [--seed N] [--etcd 1|3|5|7] [--etcd-only] [--lang ko|en] [--save FILE]
   lab run SCENARIO [--until DURATION] [--hash] [--lang ko|en]
   lab share FILE
   lab check [--seeds N] [--start S] [--mutant NAME]
@@ -40,6 +40,8 @@ struct Flags {
     scenario: Option<String>,
     seed: Option<u64>,
     etcd: Option<u8>,
+    /// `--etcd-only`: no Kubernetes on top (the first lessons' world).
+    etcd_only: bool,
     lang: Lang,
     save: Option<String>,
     until_us: Option<u64>,
@@ -55,6 +57,7 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
         scenario: None,
         seed: None,
         etcd: None,
+        etcd_only: false,
         lang: Lang::Ko,
         save: None,
         until_us: None,
@@ -91,6 +94,7 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
                 f.until_us = Some(parse_duration_us(&v).ok_or_else(|| format!("--until: invalid duration '{v}'"))?);
             }
             "--hash" => f.hash = true,
+            "--etcd-only" => f.etcd_only = true,
             "--seeds" => {
                 f.seeds = value(name)?.parse().map_err(|_| "--seeds must be a positive integer".to_string())?
             }
@@ -161,7 +165,11 @@ fn shell(flags: Flags) -> Result<(), String> {
             let c = w.transcript().len();
             (w, c)
         }
-        None => (World::new(flags.seed.unwrap_or(1), flags.etcd.unwrap_or(Topology::default().etcd)), 0),
+        None => {
+            let (seed, members) = (flags.seed.unwrap_or(1), flags.etcd.unwrap_or(Topology::default().etcd));
+            let w = if flags.etcd_only { World::new(seed, members) } else { World::with_kubernetes(seed, members) };
+            (w, 0)
+        }
     };
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();

@@ -26,11 +26,19 @@ pub const COMMANDS_MAX: usize = 10_000;
 pub struct Topology {
     /// etcd members = control-plane nodes: 1, 3, 5 or 7.
     pub etcd: u8,
+    /// The Kubernetes control plane runs on top (API servers, the cluster's objects in etcd).
+    /// Absent in links made before it existed, which replay as the etcd-only world they were.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub kubernetes: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Default for Topology {
     fn default() -> Self {
-        Topology { etcd: 3 }
+        Topology { etcd: 3, kubernetes: true }
     }
 }
 
@@ -65,7 +73,7 @@ impl Scenario {
         Scenario {
             version: FORMAT_VERSION,
             seed: world.seed(),
-            topology: Topology { etcd: world.initial_member_count() },
+            topology: Topology { etcd: world.initial_member_count(), kubernetes: world.office().is_some() },
             commands: world.commands().iter().map(|c| TimedCommand { at_us: c.at_us, line: c.line.clone() }).collect(),
             until_us: world.now_us(),
         }
@@ -73,7 +81,11 @@ impl Scenario {
 
     /// Replays the scenario up to `until_us` (or its own end).
     pub fn replay(&self, until_us: Option<u64>) -> World {
-        let mut w = World::with_config(self.seed, self.topology.etcd, RaftConfig::default());
+        let mut w = if self.topology.kubernetes {
+            World::with_kubernetes(self.seed, self.topology.etcd)
+        } else {
+            World::with_config(self.seed, self.topology.etcd, RaftConfig::default())
+        };
         // A hand-written file may leave `until_us` out: run at least to its last command.
         let last_at_us = self.commands.last().map_or(0, |c| c.at_us);
         let end = until_us.unwrap_or(self.until_us.max(last_at_us));
@@ -249,7 +261,7 @@ mod tests {
     use super::*;
 
     fn sample() -> Scenario {
-        let mut s = Scenario::new(42, Topology { etcd: 3 });
+        let mut s = Scenario::new(42, Topology { etcd: 3, kubernetes: false });
         s.commands.push(TimedCommand { at_us: 2_000_000, line: "lab put a 1".into() });
         s.commands.push(TimedCommand { at_us: 3_000_000, line: "lab crash leader".into() });
         s.until_us = 6_000_000;

@@ -161,7 +161,83 @@ pub struct View {
     pub snapshot_count: u64,
     /// The running `etcdctl watch` streams, oldest first.
     pub watches: Vec<WatchView>,
+    /// The office (API servers and their recent requests); `None` in an etcd-only world.
+    pub office: Option<OfficeView>,
 }
+
+/// One API server, as the office drawing shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TellerView {
+    pub node: MemberId,
+    pub up: bool,
+    pub slow_us: u64,
+    /// The revision its watch cache reflects, and its etcd member's (the gap is staleness).
+    pub cache_revision: u64,
+    pub etcd_revision: u64,
+    pub cached_objects: usize,
+    pub handled: u64,
+    /// Requests it is working on now.
+    pub in_flight: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    Passed,
+    Mutated,
+    Rejected,
+    Waiting,
+    Noted,
+}
+
+/// One desk's verdict on a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepView {
+    pub desk: String,
+    /// 1: checks, 2: handling, 0: basement (etcd).
+    pub floor: u8,
+    pub kind: StepKind,
+    /// What the desk said (English, as the API server's own words).
+    pub text: String,
+    pub at_us: u64,
+}
+
+/// A request in the request inspector.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestView {
+    pub id: u64,
+    pub cmd: u32,
+    pub line: String,
+    pub server: MemberId,
+    pub method: &'static str,
+    pub path: String,
+    pub user: String,
+    pub groups: Vec<String>,
+    /// `None` while in flight.
+    pub code: Option<u16>,
+    pub done: bool,
+    pub steps: Vec<StepView>,
+    /// The desk that stopped it, if any.
+    pub rejected_at: Option<String>,
+    /// The object as sent and as stored (pretty JSON), for create and update.
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub sent_us: u64,
+    pub answered_us: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfficeView {
+    pub tellers: Vec<TellerView>,
+    /// Newest last; at most `OFFICE_REQUESTS_SHOWN`.
+    pub requests: Vec<RequestView>,
+    /// The admission plugins in the order they run (name, mutating, validating).
+    pub plugins: Vec<(&'static str, bool, bool)>,
+    pub webhooks: Vec<String>,
+    pub responses_by_code: Vec<(u16, u64)>,
+}
+
+/// Requests the inspector lists.
+pub const OFFICE_REQUESTS_SHOWN: usize = 30;
 
 impl World {
     pub fn view(&self) -> View {
@@ -277,6 +353,9 @@ impl World {
                 Payload::ClientReply { error, .. } => {
                     (MessageClass::Client, if *error { "error" } else { "OK" }, true, *error, 0)
                 }
+                Payload::ApiReply { answer, .. } => {
+                    (MessageClass::Client, if answer.is_err() { "error" } else { "OK" }, true, answer.is_err(), 0)
+                }
             };
             messages.push(MessageView {
                 key: seq,
@@ -308,6 +387,7 @@ impl World {
             check_quorum: self.member(1).node.config.check_quorum,
             snapshot_count: self.snapshot_count,
             watches: self.watch_views(),
+            office: self.office_view(),
         }
     }
 

@@ -10,16 +10,19 @@ struct Header {
     seed: u64,
     etcd: u8,
     lang: Lang,
+    /// `# kubernetes: yes`: the cluster with API servers (World::with_kubernetes).
+    kubernetes: bool,
 }
 
 fn header(text: &str) -> Header {
-    let mut h = Header { seed: 1, etcd: 3, lang: Lang::En };
+    let mut h = Header { seed: 1, etcd: 3, lang: Lang::En, kubernetes: false };
     for line in text.lines().take_while(|l| l.starts_with("# ")) {
         if let Some((k, v)) = line[2..].split_once(':') {
             match k.trim() {
                 "seed" => h.seed = v.trim().parse().expect("seed"),
                 "etcd" => h.etcd = v.trim().parse().expect("etcd"),
                 "lang" => h.lang = Lang::parse(v.trim()).expect("lang"),
+                "kubernetes" => h.kubernetes = v.trim() == "yes",
                 _ => {}
             }
         }
@@ -29,7 +32,7 @@ fn header(text: &str) -> Header {
 
 fn replay(text: &str) -> String {
     let h = header(text);
-    let mut w = World::new(h.seed, h.etcd);
+    let mut w = if h.kubernetes { World::with_kubernetes(h.seed, h.etcd) } else { World::new(h.seed, h.etcd) };
     let mut out: String = text.lines().take_while(|l| l.starts_with("# ")).map(|l| format!("{l}\n")).collect();
     for line in text.lines().filter_map(|l| l.strip_prefix("$ ")) {
         let id = w.submit(line);

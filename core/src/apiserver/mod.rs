@@ -7,6 +7,9 @@
 
 pub mod admission;
 pub mod bootstrap;
+pub mod cache;
+pub mod defaults;
+pub mod handler;
 pub mod object;
 pub mod printers;
 pub mod rbac_objects;

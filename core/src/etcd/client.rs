@@ -238,12 +238,12 @@ pub fn format_time_to_live(
     s
 }
 
-/// Applies a transaction to a member's store and prints the answer as etcdctl's simple printer
-/// does (etcd v3.5 `etcdctl/ctlv3/command/printer_simple.go` `Txn`): `SUCCESS` or `FAILURE`,
-/// then per request a blank line and that request's own output (`OK`; the deleted count; the
-/// key and value lines). Lines are joined with `\n`: one answer, many terminal lines.
-pub fn apply_txn(store: &mut MvccStore, t: &TxnRequest) -> Result<String, String> {
-    let r = store.txn(&t.compares, &t.success, &t.failure).map_err(|e| e.message().to_string())?;
+/// A transaction's result as etcdctl's simple printer prints it (etcd v3.5
+/// `etcdctl/ctlv3/command/printer_simple.go` `Txn`): `SUCCESS` or `FAILURE`, then per request a
+/// blank line and that request's own output (`OK`; the deleted count; the key and value lines).
+/// Lines are joined with `\n`: one answer, many terminal lines.
+pub fn format_txn(r: Result<super::mvcc::TxnResult, super::mvcc::MvccError>) -> Result<String, String> {
+    let r = r.map_err(|e| e.message().to_string())?;
     let mut lines = vec![if r.succeeded { "SUCCESS" } else { "FAILURE" }.to_string()];
     for resp in &r.responses {
         lines.push(String::new());

@@ -101,6 +101,22 @@ impl Status {
         Status { code: 403, reason: "Forbidden", message, details: None }
     }
 
+    /// 400, e.g. a request without a body.
+    pub fn bad_request(message: &str) -> Status {
+        Status { code: 400, reason: "BadRequest", message: message.to_string(), details: None }
+    }
+
+    /// A 500 without a reason: an error kube-apiserver passes on as it is (`ErrorToAPIStatus`),
+    /// e.g. etcd's `etcdserver: request timed out`. kubectl prints `Error from server: <message>`.
+    pub fn internal(message: String) -> Status {
+        Status { code: 500, reason: "", message, details: None }
+    }
+
+    /// No HTTP answer at all (code 0): the connection failed; kubectl prints `message` as it is.
+    pub fn connection_failed(message: String) -> Status {
+        Status { code: 0, reason: "", message, details: None }
+    }
+
     /// 401.
     pub fn unauthorized() -> Status {
         Status { code: 401, reason: "Unauthorized", message: "Unauthorized".to_string(), details: None }
@@ -163,6 +179,14 @@ impl Status {
                 }
             };
         }
+        if self.code == 0 {
+            // Not an HTTP answer: the connection failed; kubectl prints the client error.
+            return self.message.clone();
+        }
+        if self.reason.is_empty() {
+            // A Status without a reason, e.g. etcd's error passed on as a 500 (`ErrorToAPIStatus`).
+            return format!("Error from server: {}", self.message);
+        }
         format!("Error from server ({}): {}", self.reason, self.message)
     }
 }
@@ -186,6 +210,8 @@ mod tests {
         assert_eq!(Status::expired(5, 12).message, "too old resource version: 5 (12)");
         assert_eq!(Status::unauthorized().kubectl_line(), "error: You must be logged in to the server (Unauthorized)");
         assert_eq!(Status::forbidden("x".into()).code, 403);
+        let timeout = Status::internal("etcdserver: request timed out".into());
+        assert_eq!(timeout.kubectl_line(), "Error from server: etcdserver: request timed out");
     }
 
     fn cause(field: &str, message: &str) -> StatusCause {

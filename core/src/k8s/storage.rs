@@ -39,6 +39,24 @@ pub fn list_prefix(res: &ApiResource, namespace: Option<&str>) -> String {
     }
 }
 
+/// The resource an etcd key belongs to (the inverse of [`object_key`]): `None` outside
+/// `/registry/` or for resources the lab does not know.
+pub fn resource_of_key(key: &str) -> Option<&'static ApiResource> {
+    let rest = key.strip_prefix(ETCD_PREFIX)?.strip_prefix('/')?;
+    super::resources::RESOURCES.iter().find(|r| {
+        rest.strip_prefix(resource_prefix(r.name)).is_some_and(|tail| {
+            // `services/specs/…` must not be taken for `services`, nor `pods` for `podtemplates`.
+            tail.strip_prefix('/').is_some_and(|t| {
+                if r.namespaced {
+                    t.matches('/').count() == 1
+                } else {
+                    !t.contains('/')
+                }
+            })
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +78,16 @@ mod tests {
         assert_eq!(list_prefix(pods, Some("default")), "/registry/pods/default/");
         assert_eq!(list_prefix(pods, None), "/registry/pods/");
         assert_eq!(list_prefix(resolve("nodes").expect("nodes"), Some("default")), "/registry/minions/");
+        for (key, res) in [
+            ("/registry/services/specs/default/kubernetes", "services"),
+            ("/registry/services/endpoints/default/kubernetes", "endpoints"),
+            ("/registry/minions/node01", "nodes"),
+            ("/registry/pods/default/x", "pods"),
+            ("/registry/clusterroles/view", "clusterroles"),
+        ] {
+            assert_eq!(resource_of_key(key).map(|r| r.name), Some(res), "{key}");
+        }
+        assert_eq!(resource_of_key("/registry/pods/x"), None);
+        assert_eq!(resource_of_key("/foo"), None);
     }
 }

@@ -1,6 +1,6 @@
-//! `kubectl` as far as the lab simulates it so far: `config current-context|get-contexts|
-//! use-context|view --minify` and `auth can-i` (the class's Part 2 commands). Other kubectl
-//! commands get a clear "not simulated yet" (the API server arrives with issue 4).
+//! `kubectl`'s client-side commands: `config current-context|get-contexts|use-context|view
+//! --minify`, `auth can-i` and `create token` (the class's Part 2 commands). The commands that are
+//! one API request are in `kubectl_objects`; anything else gets a clear "not simulated yet".
 
 use super::{printable, Command, ParseError};
 use crate::i18n::Text;
@@ -41,28 +41,30 @@ pub struct CanI {
     pub token: Option<String>,
 }
 
+/// The kubectl commands the lab runs so far.
+const SIMULATED: &str = "get, create, run, delete, label, config, auth can-i, create token";
+
 fn err(msg: String) -> ParseError {
     Text::same(format!("error: {msg}"))
 }
 
 pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
+    if let Some((sub, rest)) = args.split_first() {
+        if let Some(parsed) = super::kubectl_objects::parse(sub, rest) {
+            return parsed;
+        }
+    }
     match args {
         [c, rest @ ..] if c == "config" => parse_config(rest),
         [a, c, rest @ ..] if a == "auth" && c == "can-i" => parse_can_i(rest),
         [a, t, rest @ ..] if a == "create" && t == "token" => parse_create_token(rest),
         [] => Err(Text::new(
-            "kubectl: 하위 명령이 필요합니다 (이 랩에서는 지금 config, auth can-i)",
-            "kubectl: missing command (the lab simulates config and auth can-i for now)",
+            format!("kubectl: 하위 명령이 필요합니다 ({SIMULATED})"),
+            format!("kubectl: missing command ({SIMULATED})"),
         )),
         [other, ..] => Err(Text::new(
-            format!(
-                "kubectl {}: 이 랩에서 아직 시뮬레이션하지 않습니다 — API 서버가 아직 없습니다 (지금은 kubectl config, kubectl auth can-i)",
-                printable(other)
-            ),
-            format!(
-                "kubectl {}: not simulated in the lab yet — there is no API server yet (for now: kubectl config, kubectl auth can-i)",
-                printable(other)
-            ),
+            format!("kubectl {}: 이 랩에서 아직 시뮬레이션하지 않습니다 ({SIMULATED})", printable(other)),
+            format!("kubectl {}: not simulated in the lab yet ({SIMULATED})", printable(other)),
         )),
     }
 }
@@ -215,6 +217,6 @@ mod tests {
         );
         assert_eq!(parse_line("kubectl config view --minify"), Ok(Command::KubectlConfig(ConfigCmd::ViewMinify)));
         assert!(parse_line("kubectl auth can-i").is_err());
-        assert!(parse_line("kubectl get pods").is_err());
+        assert!(parse_line("kubectl frobnicate pods").is_err());
     }
 }

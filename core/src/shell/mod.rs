@@ -6,6 +6,7 @@
 
 mod etcdctl;
 pub mod kubectl;
+pub mod kubectl_objects;
 
 use crate::etcd::client::ClientOp;
 use crate::etcd::mvcc::KeyRange;
@@ -91,6 +92,16 @@ pub enum Command {
     CanI(kubectl::CanI),
     /// `kubectl create token …`.
     CreateToken(kubectl::CreateToken),
+    /// A kubectl command that is one API request (`get`, `create`, `run`, `delete`, `label`).
+    Kube(Box<kubectl_objects::KubeCmd>),
+    /// `lab apiserver crash|restart|slow NAME [DURATION]`: a teller (API server) fault.
+    Teller {
+        node: MemberRef,
+        action: TellerAction,
+    },
+    /// `lab webhook add KIND NAME …` / `lab webhook remove NAME`.
+    WebhookAdd(Vec<String>),
+    WebhookRemove(String),
     /// `lab stop MEMBER`: a graceful stop; a leader first hands leadership over (etcd does on
     /// SIGTERM).
     Stop(MemberRef),
@@ -126,6 +137,17 @@ pub enum Command {
     Help,
 }
 
+/// What `lab apiserver` does to a teller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TellerAction {
+    Crash,
+    Restart,
+    /// Every request takes this much longer (0: back to normal).
+    Slow {
+        delay_us: u64,
+    },
+}
+
 /// A parse error, in both languages, formatted as the shell would print it.
 pub type ParseError = Text;
 
@@ -148,6 +170,38 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
         "help" => Ok(Command::Help),
         "^C" | "^c" => no_args(rest, Command::Interrupt),
         other => Err(Text::same(format!("bash: {}: command not found", printable(other)))),
+    }
+}
+
+/// `lab apiserver crash|restart NODE` or `lab apiserver slow NODE DURATION` (NODE: `apiserver-2`,
+/// the node name, or the API server's pod name).
+fn parse_teller(args: &[String]) -> Result<Command, ParseError> {
+    let usage = || {
+        Text::new(
+            "lab apiserver: 사용법: lab apiserver crash|restart apiserver-N | lab apiserver slow apiserver-N 2s",
+            "lab apiserver: usage: lab apiserver crash|restart apiserver-N | lab apiserver slow apiserver-N 2s",
+        )
+    };
+    let node = |n: &str| {
+        let n = n.strip_prefix("kube-apiserver-").unwrap_or(n);
+        match n.strip_prefix("apiserver-") {
+            Some(i) => MemberRef::Named(format!("etcd-{i}")),
+            None => MemberRef::Named(n.to_string()),
+        }
+    };
+    match args {
+        [a, n] if a == "crash" => Ok(Command::Teller { node: node(n), action: TellerAction::Crash }),
+        [a, n] if a == "restart" => Ok(Command::Teller { node: node(n), action: TellerAction::Restart }),
+        [a, n, d] if a == "slow" => {
+            let delay_us = parse_duration_us(d).filter(|&us| us <= 60 * crate::sim::US_PER_S).ok_or_else(|| {
+                Text::new(
+                    format!("lab apiserver slow: 잘못된 시간 \"{}\" (0s–60s)", printable(d)),
+                    format!("lab apiserver slow: invalid duration \"{}\" (0s to 60s)", printable(d)),
+                )
+            })?;
+            Ok(Command::Teller { node: node(n), action: TellerAction::Slow { delay_us } })
+        }
+        _ => Err(usage()),
     }
 }
 
@@ -190,6 +244,15 @@ fn parse_lab(args: &[String]) -> Result<Command, ParseError> {
         "duplicate" => parse_percent(sub, rest).map(|ppm| Command::Duplicate { ppm }),
         "reorder" => parse_percent(sub, rest).map(|ppm| Command::Reorder { ppm }),
         "set" => parse_set(rest),
+        "apiserver" => parse_teller(rest),
+        "webhook" => match rest {
+            [add, spec @ ..] if add == "add" => Ok(Command::WebhookAdd(spec.to_vec())),
+            [rm, name] if rm == "remove" => Ok(Command::WebhookRemove(name.clone())),
+            _ => Err(Text::new(
+                "lab webhook: 사용법: lab webhook add deny-latest NAME | add add-label NAME KEY=VALUE | add deny NAME MESSAGE | remove NAME",
+                "lab webhook: usage: lab webhook add deny-latest NAME | add add-label NAME KEY=VALUE | add deny NAME MESSAGE | remove NAME",
+            )),
+        },
         "help" => Ok(Command::Help),
         other => Err(Text::new(
             format!("lab: 알 수 없는 하위 명령 \"{}\" ('help'로 목록 보기)", printable(other)),

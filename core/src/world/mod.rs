@@ -23,6 +23,9 @@ use crate::sim::rng::SimRng;
 use crate::sim::US_PER_S;
 use crate::watch::{self, WatchHub, WatchLog};
 
+mod office;
+pub use office::{Office, Teller, ETCD_REQUEST_TIMEOUT_US};
+
 /// etcdctl's `--command-timeout` (etcd `etcdctl/ctlv3/ctl.go`): a write not answered in 5 s
 /// fails with `Error: context deadline exceeded`.
 pub const CLIENT_TIMEOUT_US: u64 = 5 * US_PER_S;
@@ -59,6 +62,11 @@ pub enum Payload {
         request: u64,
         lines: Vec<String>,
         error: bool,
+    },
+    /// etcd's answer to an API server's request, as data (the API server decodes the objects).
+    ApiReply {
+        request: u64,
+        answer: Rc<Result<crate::apiserver::handler::EtcdAnswer, String>>,
     },
 }
 
@@ -99,6 +107,14 @@ pub enum Event {
         member: MemberId,
         generation: u32,
         deadline_us: u64,
+    },
+    /// An API request reaches its API server (through kind's load balancer).
+    ApiArrive {
+        request: u64,
+    },
+    /// An API server's response reaches kubectl.
+    ApiRespond {
+        request: u64,
     },
 }
 
@@ -312,6 +328,11 @@ pub struct World {
     pub watch_log: WatchLog,
     /// Reused buffer for the streams' output (not state: always empty between steps).
     watch_out: Vec<watch::Output>,
+    /// The Kubernetes control plane on top of etcd (`None`: an etcd-only world, as the lab's
+    /// first lessons and old share links use).
+    office: Option<Office>,
+    /// What every member's store holds at log index 0 (the fresh cluster's objects).
+    genesis: Option<Rc<MvccStore>>,
 }
 
 const LINK_SLOTS: usize = 2 * MEMBERS_MAX as usize;
@@ -360,6 +381,8 @@ impl World {
             watches: WatchHub::default(),
             watch_log: WatchLog::default(),
             watch_out: Vec::new(),
+            office: None,
+            genesis: None,
         };
         // Each member's ticker starts at its own phase, as independent processes do.
         for id in voters {
@@ -459,6 +482,7 @@ impl World {
         self.now_us = at;
         self.handle(event);
         self.pump_watches();
+        self.pump_office();
         true
     }
 
@@ -558,6 +582,14 @@ impl World {
             }
             Event::Deliver { from, to, payload, .. } => self.deliver(from, to, payload),
             Event::RequestTimeout { request } => {
+                if self.api_owns(request) {
+                    // etcd gives up on a request it cannot commit or confirm within its request
+                    // timeout and answers `etcdserver: request timed out` (etcd `ErrTimeout`).
+                    if self.requests.get(&request).is_some_and(|r| !r.done) {
+                        self.api_etcd_reply(request, Err("etcdserver: request timed out".to_string()));
+                    }
+                    return;
+                }
                 let Some(req) = self.requests.get_mut(&request) else {
                     return;
                 };
@@ -588,6 +620,8 @@ impl World {
                 self.finish(cmd, true);
             }
             Event::Wake { cmd } => self.finish(cmd, false),
+            Event::ApiArrive { request } => self.api_arrive(request),
+            Event::ApiRespond { request } => self.api_respond(request),
             Event::Shutdown { member, generation } => {
                 let m = &self.members[(member - 1) as usize];
                 if m.up && m.generation == generation {
@@ -761,6 +795,14 @@ impl World {
                 }
                 self.flush(id);
             }
+            (Endpoint::Client(_), Payload::ApiReply { request, answer }) => {
+                self.api_etcd_reply(request, (*answer).clone());
+            }
+            (Endpoint::Client(_), Payload::ClientReply { request, lines, error }) if self.api_owns(request) => {
+                // An etcd error the member answered at once (e.g. a proposal dropped mid-transfer).
+                let answer = if error { Err(lines.join("\n")) } else { Err("etcdserver: unexpected answer".into()) };
+                self.api_etcd_reply(request, answer);
+            }
             (Endpoint::Client(_), Payload::ClientReply { request, lines, error }) => {
                 let Some(req) = self.requests.get_mut(&request) else {
                     return;
@@ -910,6 +952,7 @@ impl World {
         let mut conf_applied = false;
         for e in applied {
             let now_us = self.now_us;
+            let mut txn_answer = None;
             let conf = match e.data {
                 EntryData::ConfChange { kind, member } => Some((kind, member)),
                 _ => None,
@@ -958,7 +1001,11 @@ impl World {
                         .map(|()| format!("compacted revision {revision}"))
                         .map_err(|e| e.message().to_string()),
                 ),
-                EntryData::Txn(t) => Some(client::apply_txn(store, &t)),
+                EntryData::Txn(t) => {
+                    let r = store.txn(&t.compares, &t.success, &t.failure);
+                    txn_answer = r.as_ref().ok().map(crate::apiserver::handler::EtcdAnswer::of_txn);
+                    Some(client::format_txn(r))
+                }
                 EntryData::ConfChange { .. } => None,
             };
             if let Some((kind, target)) = conf {
@@ -971,6 +1018,12 @@ impl World {
             // The member that accepted the request answers its client once it has applied it.
             if let (Some(origin), Some(answer)) = (e.origin.filter(|o| o.member == id), answer) {
                 if self.requests.get(&origin.request).is_some_and(|r| !r.done && r.via == id) {
+                    if self.api_owns(origin.request) {
+                        let answer = Rc::new(txn_answer.ok_or_else(|| answer.err().unwrap_or_default()));
+                        let reply = Payload::ApiReply { request: origin.request, answer };
+                        self.send(Endpoint::Member(id), Endpoint::Client(id), reply);
+                        continue;
+                    }
                     let (line, error) = match answer {
                         Ok(l) => (l, false),
                         Err(l) => (l, true),
@@ -1126,6 +1179,9 @@ impl World {
                     let mut node = RaftNode::new(target, voters.clone(), config, &mut self.rng);
                     node.set_membership(voters, learners);
                     let mut m = Member::new(node);
+                    if let Some(g) = &self.genesis {
+                        m.store = (**g).clone();
+                    }
                     m.etcd_name = name.clone();
                     m.peer_url = peer_url.clone();
                     self.members.push(m);
@@ -1234,6 +1290,19 @@ impl World {
             return;
         }
         let ClientOp::Get(q) = &req.op else { return };
+        if self.api_owns(request) {
+            let answer = match member.store.range(&q.range, q.rev, q.limit) {
+                Ok((kvs, _)) => Ok(crate::apiserver::handler::EtcdAnswer {
+                    revision: member.store.revision(),
+                    succeeded: true,
+                    kvs,
+                }),
+                Err(e) => Err(e.message().to_string()),
+            };
+            let reply = Payload::ApiReply { request, answer: Rc::new(answer) };
+            self.send(Endpoint::Member(id), Endpoint::Client(id), reply);
+            return;
+        }
         let header = Header {
             cluster_id: client::cluster_id(),
             member_id: client::member_id(id),
@@ -1614,6 +1683,10 @@ impl World {
                 self.say(id, LineKind::Stdout, Text::same(token));
                 self.finish(id, false);
             }
+            Command::Kube(k) => self.submit_kube(id, *k)?,
+            Command::Teller { node, action } => self.teller_command(id, &node, action)?,
+            Command::WebhookAdd(spec) => self.webhook_command(id, Some(&spec), None)?,
+            Command::WebhookRemove(name) => self.webhook_command(id, None, Some(&name))?,
             Command::CanI(c) => {
                 let (lines, allowed) = self.can_i(&c)?;
                 for (kind, line) in lines {
@@ -1784,6 +1857,13 @@ impl World {
             Some(r) => self.resolve(&r)?,
             None => 1,
         };
+        self.send_etcd_request(cmd, via, op, CLIENT_TIMEOUT_US);
+        Ok(())
+    }
+
+    /// Sends `op` to member `via` from the client in front of it; unanswered, it fails after
+    /// `timeout_us`. Returns the request's number.
+    fn send_etcd_request(&mut self, cmd: u32, via: MemberId, op: ClientOp, timeout_us: u64) -> u64 {
         let request = self.next_request;
         self.next_request += 1;
         let invoked_us = self.now_us;
@@ -1801,9 +1881,9 @@ impl World {
                 held: None,
             },
         );
-        self.queue.push(self.now_us + CLIENT_TIMEOUT_US, Event::RequestTimeout { request });
+        self.queue.push(self.now_us + timeout_us, Event::RequestTimeout { request });
         self.send(Endpoint::Client(via), Endpoint::Member(via), Payload::ClientRequest { request });
-        Ok(())
+        request
     }
 
     /// Every single-key client operation so far, in request order, for the linearizability
@@ -2097,6 +2177,7 @@ impl World {
         if !self.watches.is_pristine() {
             self.watches.hash(&mut h);
         }
+        self.hash_office(&mut h);
         // Likewise the kubeconfig context, once switched.
         if self.kube_context != crate::k8s::kubeconfig::default_context() {
             self.kube_context.hash(&mut h);

@@ -1,0 +1,534 @@
+//! The kubectl commands that talk to the API server: `get`, `create …`, `run`, `delete`,
+//! `label`, `get --raw`. Each becomes one REST call ([`KubeCmd`]); the world sends it through
+//! kind's load balancer to an API server and prints the answer as kubectl v1.27 does.
+
+use serde_json::{json, Map, Value};
+
+use super::{printable, Command, ParseError};
+use crate::apiserver::handler::Verb;
+use crate::apiserver::Object;
+use crate::i18n::Text;
+use crate::k8s::resources::{self, ApiResource};
+
+/// How kubectl prints a successful answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Print {
+    /// `kubectl get`: a table (`wide`), or `-o yaml|json|name`.
+    Get { output: Output, show_labels: bool, no_headers: bool },
+    /// `<kind>[.<group>]/<name> <word>` (`pod/x created`, `namespace/dev labeled`).
+    Done(&'static str),
+    /// `<resource>[.<group>] "<name>" deleted`.
+    Deleted,
+    /// `kubectl get --raw`: the response body as JSON.
+    Raw,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    Table,
+    Wide,
+    Yaml,
+    Json,
+    Name,
+}
+
+/// One kubectl command that becomes one API request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KubeCmd {
+    pub verb: Verb,
+    pub resource: &'static ApiResource,
+    /// `-n`; `None`: the context's namespace.
+    pub namespace: Option<String>,
+    pub all_namespaces: bool,
+    pub name: String,
+    pub body: Option<Object>,
+    /// `?resourceVersion=` (only `get --raw` can set it).
+    pub resource_version: Option<String>,
+    pub as_user: Option<String>,
+    pub as_groups: Vec<String>,
+    pub token: Option<String>,
+    pub print: Print,
+}
+
+fn err(msg: String) -> ParseError {
+    Text::same(format!("error: {msg}"))
+}
+
+/// The flags every kubectl command takes, and the words left over.
+struct Flags {
+    words: Vec<String>,
+    /// Flags kept for the subcommand: name → value ("" for a switch).
+    values: Vec<(String, String)>,
+}
+
+/// Switches: flags without a value.
+const SWITCHES: [&str; 7] =
+    ["-A", "--all-namespaces", "--show-labels", "--no-headers", "--overwrite", "--privileged", "--dry-run"];
+
+fn split_flags(args: &[String]) -> Result<Flags, ParseError> {
+    let mut words = Vec::new();
+    let mut values = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if !a.starts_with('-') || a == "-" {
+            words.push(a.clone());
+            continue;
+        }
+        if let Some((f, v)) = a.split_once('=') {
+            values.push((f.to_string(), v.to_string()));
+        } else if SWITCHES.contains(&a.as_str()) {
+            values.push((a.clone(), String::new()));
+        } else {
+            let v = it.next().ok_or_else(|| err(format!("flag needs an argument: {}", printable(a))))?;
+            values.push((a.clone(), v.clone()));
+        }
+    }
+    Ok(Flags { words, values })
+}
+
+impl Flags {
+    fn take(&mut self, names: &[&str]) -> Option<String> {
+        let i = self.values.iter().position(|(f, _)| names.contains(&f.as_str()))?;
+        Some(self.values.remove(i).1)
+    }
+
+    fn take_all(&mut self, name: &str) -> Vec<String> {
+        let (hit, rest): (Vec<_>, Vec<_>) = self.values.drain(..).partition(|(f, _)| f == name);
+        self.values = rest;
+        hit.into_iter().map(|(_, v)| v).collect()
+    }
+
+    fn has(&mut self, names: &[&str]) -> bool {
+        self.take(names).is_some()
+    }
+
+    /// Any flag left over is one kubectl does not know (for this command).
+    fn done(&self) -> Result<(), ParseError> {
+        match self.values.first() {
+            Some((f, _)) => Err(err(format!("unknown flag: {}", printable(f)))),
+            None => Ok(()),
+        }
+    }
+}
+
+fn resource(typed: &str) -> Result<&'static ApiResource, ParseError> {
+    resources::resolve(typed)
+        .ok_or_else(|| Text::same(format!("error: the server doesn't have a resource type \"{}\"", printable(typed))))
+}
+
+fn cmd(verb: Verb, res: &'static ApiResource, f: &mut Flags, print: Print) -> KubeCmd {
+    KubeCmd {
+        verb,
+        resource: res,
+        namespace: f.take(&["-n", "--namespace"]),
+        all_namespaces: false,
+        name: String::new(),
+        body: None,
+        resource_version: None,
+        as_user: f.take(&["--as"]),
+        as_groups: f.take_all("--as-group"),
+        token: f.take(&["--token"]),
+        print,
+    }
+}
+
+pub(super) fn parse(sub: &str, args: &[String]) -> Option<Result<Command, ParseError>> {
+    let r = match sub {
+        "get" => parse_get(args),
+        "run" => parse_run(args),
+        "delete" => parse_delete(args),
+        "label" => parse_label(args),
+        "create" => match args.first().map(String::as_str) {
+            Some("token") => return None,
+            _ => parse_create(args),
+        },
+        _ => return None,
+    };
+    Some(r.map(|c| Command::Kube(Box::new(c))))
+}
+
+/// `TYPE NAME`, `TYPE/NAME` or `TYPE`.
+fn target(words: &[String]) -> Result<(&'static ApiResource, String), ParseError> {
+    match words {
+        [t] => match t.split_once('/') {
+            Some((t, n)) => Ok((resource(t)?, n.to_string())),
+            None => Ok((resource(t)?, String::new())),
+        },
+        [t, n] => Ok((resource(t)?, n.clone())),
+        [] => Err(err("you must specify the type of resource to get".into())),
+        _ => Err(Text::new(
+            "kubectl: 이 랩은 한 번에 한 종류, 한 이름만 받습니다 (kubectl get pods x)",
+            "kubectl: the lab takes one resource type and at most one name (kubectl get pods x)",
+        )),
+    }
+}
+
+fn parse_get(args: &[String]) -> Result<KubeCmd, ParseError> {
+    let mut f = split_flags(args)?;
+    if let Some(path) = f.take(&["--raw"]) {
+        return parse_raw(&path, &mut f);
+    }
+    let output = match f.take(&["-o", "--output"]).as_deref() {
+        None => Output::Table,
+        Some("wide") => Output::Wide,
+        Some("yaml") => Output::Yaml,
+        Some("json") => Output::Json,
+        Some("name") => Output::Name,
+        Some(o) => {
+            return Err(err(format!(
+                "unable to match a printer suitable for the output format \"{}\", allowed formats are: json,name,wide,yaml (the lab's subset)",
+                printable(o)
+            )))
+        }
+    };
+    let show_labels = f.has(&["--show-labels"]);
+    let no_headers = f.has(&["--no-headers"]);
+    let all = f.has(&["-A", "--all-namespaces"]);
+    let (res, name) = target(&f.words)?;
+    let verb = if name.is_empty() { Verb::List } else { Verb::Get };
+    let mut c = cmd(verb, res, &mut f, Print::Get { output, show_labels, no_headers });
+    f.done()?;
+    c.all_namespaces = all && name.is_empty();
+    c.name = name;
+    Ok(c)
+}
+
+/// `kubectl get --raw /api/v1/namespaces/default/pods?resourceVersion=0`.
+fn parse_raw(path: &str, f: &mut Flags) -> Result<KubeCmd, ParseError> {
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let bad = || {
+        Text::new(
+            format!(
+                "kubectl get --raw: 이 랩이 모르는 경로입니다: {} (예: /api/v1/namespaces/default/pods)",
+                printable(path)
+            ),
+            format!(
+                "kubectl get --raw: a path the lab does not serve: {} (e.g. /api/v1/namespaces/default/pods)",
+                printable(path)
+            ),
+        )
+    };
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let rest = match parts.as_slice() {
+        ["api", "v1", rest @ ..] => rest,
+        ["apis", _group, "v1", rest @ ..] => rest,
+        _ => return Err(bad()),
+    };
+    let (ns, res, name) = match rest {
+        ["namespaces", ns, res] => (Some(ns.to_string()), *res, ""),
+        ["namespaces", ns, res, name] => (Some(ns.to_string()), *res, *name),
+        [res] => (None, *res, ""),
+        [res, name] => (None, *res, *name),
+        _ => return Err(bad()),
+    };
+    let r = resources::RESOURCES.iter().find(|r| r.name == res).ok_or_else(bad)?;
+    let rv = query.split('&').find_map(|kv| kv.strip_prefix("resourceVersion=")).map(str::to_string);
+    let verb = if name.is_empty() { Verb::List } else { Verb::Get };
+    let mut c = cmd(verb, r, f, Print::Raw);
+    f.done()?;
+    c.all_namespaces = ns.is_none() && r.namespaced;
+    c.namespace = ns.or(c.namespace.filter(|_| !r.namespaced));
+    c.name = name.to_string();
+    c.resource_version = rv;
+    Ok(c)
+}
+
+fn parse_delete(args: &[String]) -> Result<KubeCmd, ParseError> {
+    let mut f = split_flags(args)?;
+    let (res, name) = target(&f.words)?;
+    if name.is_empty() {
+        return Err(err("resource(s) were provided, but no name was specified".into()));
+    }
+    let mut c = cmd(Verb::Delete, res, &mut f, Print::Deleted);
+    f.done()?;
+    c.name = name;
+    Ok(c)
+}
+
+/// `kubectl label TYPE NAME k=v [k2-] [--overwrite]`: a merge patch of `metadata.labels`.
+fn parse_label(args: &[String]) -> Result<KubeCmd, ParseError> {
+    let mut f = split_flags(args)?;
+    let _overwrite = f.has(&["--overwrite"]);
+    let (typ, rest) = f.words.split_first().ok_or_else(|| err("one or more resources must be specified".into()))?;
+    let (res, name, pairs) = match typ.split_once('/') {
+        Some((t, n)) => (resource(t)?, n.to_string(), rest.to_vec()),
+        None => {
+            let (n, pairs) = rest.split_first().ok_or_else(|| err("one or more resources must be specified".into()))?;
+            (resource(typ)?, n.clone(), pairs.to_vec())
+        }
+    };
+    if pairs.is_empty() {
+        return Err(err("at least one label update is required".into()));
+    }
+    let mut labels = Map::new();
+    for p in &pairs {
+        match (p.split_once('='), p.strip_suffix('-')) {
+            (Some((k, v)), _) => labels.insert(k.to_string(), Value::String(v.to_string())),
+            (None, Some(k)) => labels.insert(k.to_string(), Value::Null),
+            _ => return Err(err(format!("invalid label spec: {}", printable(p)))),
+        };
+    }
+    let mut c = cmd(Verb::Patch, res, &mut f, Print::Done("labeled"));
+    f.done()?;
+    c.name = name;
+    c.body = Some(json!({"metadata": {"labels": labels}}));
+    Ok(c)
+}
+
+/// kubectl's container name for an image: the last path segment without tag or digest.
+fn container_name(image: &str) -> String {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    last.split(['@', ':']).next().unwrap_or(last).to_string()
+}
+
+/// `kubectl run NAME --image=I [--labels=k=v,…] [--privileged] [--restart=Never]`.
+fn parse_run(args: &[String]) -> Result<KubeCmd, ParseError> {
+    let mut f = split_flags(args)?;
+    let image = f.take(&["--image"]).ok_or_else(|| err("required flag(s) \"image\" not set".into()))?;
+    let privileged = f.has(&["--privileged"]);
+    let restart = f.take(&["--restart"]).unwrap_or_else(|| "Always".into());
+    let mut labels = Map::new();
+    let name = match f.words.as_slice() {
+        [n] => n.clone(),
+        _ => return Err(err("NAME is required for run".into())),
+    };
+    match f.take(&["-l", "--labels"]) {
+        Some(l) => {
+            for kv in l.split(',') {
+                let (k, v) = kv.split_once('=').ok_or_else(|| err(format!("invalid label spec: {}", printable(kv))))?;
+                labels.insert(k.into(), Value::String(v.into()));
+            }
+        }
+        None => {
+            labels.insert("run".into(), Value::String(name.clone()));
+        }
+    }
+    let res = resources::resolve("pods").expect("pods are known");
+    let mut c = cmd(Verb::Create, res, &mut f, Print::Done("created"));
+    f.done()?;
+    let mut container = json!({"name": name, "image": image, "resources": {}});
+    if privileged {
+        container["securityContext"] = json!({"privileged": true});
+    }
+    c.body = Some(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "labels": labels},
+        "spec": {"containers": [container], "restartPolicy": restart, "dnsPolicy": "ClusterFirst"},
+        "status": {}
+    }));
+    c.name = name;
+    Ok(c)
+}
+
+fn list(v: &str) -> Vec<String> {
+    v.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+fn parse_create(args: &[String]) -> Result<KubeCmd, ParseError> {
+    let mut f = split_flags(args)?;
+    let (what, name) = match f.words.as_slice() {
+        [w, n] => (w.clone(), n.clone()),
+        [w] => return Err(err(format!("exactly one NAME is required, got 0 (kubectl create {})", printable(w)))),
+        _ => {
+            return Err(Text::new(
+                "kubectl create: 이 랩은 namespace, deployment, quota, configmap, serviceaccount, role, clusterrole, rolebinding, clusterrolebinding, token을 만듭니다",
+                "kubectl create: the lab creates namespace, deployment, quota, configmap, serviceaccount, role, clusterrole, rolebinding, clusterrolebinding, token",
+            ))
+        }
+    };
+    let (res, body) = match what.as_str() {
+        "namespace" | "ns" => (
+            "namespaces",
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}, "spec": {}, "status": {}}),
+        ),
+        "deployment" | "deploy" => {
+            let images = f.take_all("--image");
+            if images.is_empty() {
+                return Err(err("required flag(s) \"image\" not set".into()));
+            }
+            let replicas: i64 = match f.take(&["-r", "--replicas"]) {
+                Some(r) => r.parse().map_err(|_| err(format!("invalid argument \"{}\" for \"-r, --replicas\" flag: strconv.ParseInt: parsing \"{}\": invalid syntax", printable(&r), printable(&r))))?,
+                None => 1,
+            };
+            let containers: Vec<Value> =
+                images.iter().map(|i| json!({"name": container_name(i), "image": i, "resources": {}})).collect();
+            (
+                "deployments",
+                json!({
+                    "apiVersion": "apps/v1", "kind": "Deployment",
+                    "metadata": {"name": name, "labels": {"app": name}},
+                    "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}}, "strategy": {},
+                        "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": containers}}},
+                    "status": {}
+                }),
+            )
+        }
+        "quota" | "resourcequota" => {
+            let hard = f.take(&["--hard"]).unwrap_or_default();
+            let mut h = Map::new();
+            for kv in list(&hard) {
+                let (k, v) = kv.split_once('=').ok_or_else(|| {
+                    err(format!("invalid argument {}: the format of the resource quota is key=value", printable(&kv)))
+                })?;
+                h.insert(k.into(), Value::String(v.into()));
+            }
+            (
+                "resourcequotas",
+                json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": name}, "spec": {"hard": h}, "status": {}}),
+            )
+        }
+        "configmap" | "cm" => {
+            let mut data = Map::new();
+            for kv in f.take_all("--from-literal") {
+                let (k, v) = kv
+                    .split_once('=')
+                    .ok_or_else(|| err(format!("invalid literal source {}, expected key=value", printable(&kv))))?;
+                data.insert(k.into(), Value::String(v.into()));
+            }
+            ("configmaps", json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data}))
+        }
+        "serviceaccount" | "sa" => {
+            ("serviceaccounts", json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name}}))
+        }
+        "role" | "clusterrole" => {
+            let verbs: Vec<String> = f.take_all("--verb").iter().flat_map(|v| list(v)).collect();
+            let res_list: Vec<String> = f.take_all("--resource").iter().flat_map(|v| list(v)).collect();
+            let names: Vec<String> = f.take_all("--resource-name").iter().flat_map(|v| list(v)).collect();
+            let urls: Vec<String> = f.take_all("--non-resource-url").iter().flat_map(|v| list(v)).collect();
+            if verbs.is_empty() {
+                return Err(err("at least one verb must be specified".into()));
+            }
+            if res_list.is_empty() && urls.is_empty() {
+                return Err(err("at least one resource must be specified".into()));
+            }
+            let mut rules = Vec::new();
+            // kubectl groups the resources by API group, one rule per group.
+            let mut by_group: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+            for r in &res_list {
+                let (base, sub) = r.split_once('/').map_or((r.as_str(), None), |(b, s)| (b, Some(s)));
+                let known = resource(base)?;
+                let full = match sub {
+                    Some(s) => format!("{}/{s}", known.name),
+                    None => known.name.to_string(),
+                };
+                by_group.entry(known.group.to_string()).or_default().push(full);
+            }
+            for (g, rs) in by_group {
+                let mut rule = json!({"apiGroups": [g], "resources": rs, "verbs": verbs});
+                if !names.is_empty() {
+                    rule["resourceNames"] = json!(names);
+                }
+                rules.push(rule);
+            }
+            if !urls.is_empty() {
+                rules.push(json!({"nonResourceURLs": urls, "verbs": verbs}));
+            }
+            let kind = if what == "role" { "Role" } else { "ClusterRole" };
+            let plural = if what == "role" { "roles" } else { "clusterroles" };
+            (
+                plural,
+                json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": {"name": name}, "rules": rules}),
+            )
+        }
+        "rolebinding" | "clusterrolebinding" => {
+            let role = f.take(&["--role"]);
+            let cluster_role = f.take(&["--clusterrole"]);
+            let role_ref = match (role, cluster_role) {
+                (Some(r), None) if what == "rolebinding" => {
+                    json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": r})
+                }
+                (None, Some(r)) => json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": r}),
+                _ => return Err(err("exactly one of clusterrole or role must be specified".into())),
+            };
+            let mut subjects = Vec::new();
+            for u in f.take_all("--user") {
+                subjects.push(json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": u}));
+            }
+            for g in f.take_all("--group") {
+                subjects.push(json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": g}));
+            }
+            for sa in f.take_all("--serviceaccount") {
+                let (ns, n) = sa
+                    .split_once(':')
+                    .ok_or_else(|| err(format!("serviceaccount must be <namespace>:<name>: {}", printable(&sa))))?;
+                subjects.push(json!({"kind": "ServiceAccount", "name": n, "namespace": ns}));
+            }
+            let kind = if what == "rolebinding" { "RoleBinding" } else { "ClusterRoleBinding" };
+            let plural = if what == "rolebinding" { "rolebindings" } else { "clusterrolebindings" };
+            (
+                plural,
+                json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": {"name": name}, "roleRef": role_ref, "subjects": subjects}),
+            )
+        }
+        other => {
+            return Err(Text::new(
+                format!("kubectl create {}: 이 랩에서 시뮬레이션하지 않는 종류입니다", printable(other)),
+                format!("kubectl create {}: not a kind the lab creates", printable(other)),
+            ))
+        }
+    };
+    let r = resources::resolve(res).expect("the lab's resources are known");
+    let mut c = cmd(Verb::Create, r, &mut f, Print::Done("created"));
+    f.done()?;
+    c.name = name;
+    c.body = Some(body);
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse as parse_line;
+    use super::*;
+
+    fn kube(line: &str) -> KubeCmd {
+        match parse_line(line) {
+            Ok(Command::Kube(c)) => *c,
+            other => panic!("{line}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_class_commands_parse() {
+        let c = kube("kubectl get pods -n kube-system -o wide");
+        assert_eq!((c.verb, c.resource.name, c.namespace.as_deref()), (Verb::List, "pods", Some("kube-system")));
+        let c = kube("kubectl get pod/etcd-x -n kube-system");
+        assert_eq!((c.verb, c.name.as_str()), (Verb::Get, "etcd-x"));
+        let c = kube("kubectl create deployment nginx --image=nginx --replicas=3");
+        assert_eq!(c.body.as_ref().and_then(|b| b.pointer("/spec/replicas")), Some(&json!(3)));
+        assert_eq!(
+            c.body.as_ref().and_then(|b| b.pointer("/spec/template/spec/containers/0/name")),
+            Some(&json!("nginx"))
+        );
+        let c = kube("kubectl run etcd-demo --image=nginx");
+        assert_eq!(c.body.as_ref().and_then(|b| b.pointer("/metadata/labels/run")), Some(&json!("etcd-demo")));
+        let c = kube("kubectl get --raw /api/v1/namespaces/default/pods?resourceVersion=0");
+        assert_eq!((c.namespace.as_deref(), c.resource_version.as_deref()), (Some("default"), Some("0")));
+        let c = kube("kubectl label ns dev pod-security.kubernetes.io/enforce=restricted");
+        assert_eq!(c.verb, Verb::Patch);
+        let c = kube("kubectl create rolebinding r --clusterrole=view --user=jane -n dev");
+        assert_eq!(c.body.as_ref().and_then(|b| b.pointer("/subjects/0/name")), Some(&json!("jane")));
+        let c = kube("kubectl create role pod-reader --verb=get,list --resource=pods,deployments.apps");
+        assert_eq!(
+            c.body.as_ref().and_then(|b| b.pointer("/rules")).map(|r| r.as_array().map_or(0, Vec::len)),
+            Some(2)
+        );
+        assert_eq!(container_name("registry.k8s.io/nginx:1.25@sha256:abc"), "nginx");
+    }
+
+    #[test]
+    fn bad_commands_say_what_is_wrong() {
+        for line in [
+            "kubectl get frobs",
+            "kubectl get",
+            "kubectl get pods --bogus",
+            "kubectl create deployment x",
+            "kubectl run",
+            "kubectl delete pods",
+            "kubectl get pods -o toml",
+            "kubectl get --raw /nope",
+            "kubectl create rolebinding r --user=x",
+        ] {
+            assert!(parse_line(line).is_err(), "{line}");
+        }
+    }
+}
