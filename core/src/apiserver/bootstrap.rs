@@ -303,7 +303,7 @@ fn priority_class(name: &str, value: i64, description: &str) -> Object {
     })
 }
 
-fn service_account(ns: &str, name: &str) -> Object {
+pub(crate) fn service_account(ns: &str, name: &str) -> Object {
     json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": ns}})
 }
 
@@ -324,7 +324,7 @@ const ROOT_CA_DESCRIPTION: &str = "Contains a CA bundle that can be used to veri
     distributions of Kubernetes clusters.";
 
 /// Published in every namespace by the root-ca-cert-publisher controller.
-fn root_ca(ns: &str) -> Object {
+pub(crate) fn root_ca(ns: &str) -> Object {
     let mut cm = config_map(ns, "kube-root-ca.crt", None, json!({"ca.crt": CA_PEM}));
     set(&mut cm["metadata"], "annotations", json!({"kubernetes.io/description": ROOT_CA_DESCRIPTION}));
     cm
@@ -1740,6 +1740,18 @@ fn rbac_bootstrap_policy(b: &mut Boot) {
     for crb in rbac_defaults::default_cluster_role_bindings() {
         b.add("clusterrolebindings", bootstrapping(cluster_role_binding_to_object(&crb, created)));
     }
+    // The controllers the lab's kube-controller-manager runs so far, each as its own service
+    // account (kubeadm sets `--use-service-account-credentials=true`); rules from KK
+    // `plugin/pkg/auth/authorizer/rbac/bootstrappolicy/controller_policy.go`.
+    for (controller, rules) in [
+        ("service-account-controller", vec![rule(&["create"], &[""], &["serviceaccounts"]), events()]),
+        ("root-ca-cert-publisher", vec![rule(&["create", "update"], &[""], &["configmaps"]), events()]),
+    ] {
+        let name = format!("system:controller:{controller}");
+        b.add("clusterroles", bootstrapping(cluster_role_to_object(&cluster_role(&name, rules), created)));
+        let binding = crb(&name, &name, vec![kube_system_sa(controller)]);
+        b.add("clusterrolebindings", bootstrapping(cluster_role_binding_to_object(&binding, created)));
+    }
     let read = ["get", "list", "watch"];
     for r in [
         role(
@@ -2365,6 +2377,8 @@ mod tests {
                 "kubeadm:node-autoapprove-certificate-rotation",
                 "kubeadm:node-proxier",
                 "local-path-provisioner-bind",
+                "system:controller:root-ca-cert-publisher",
+                "system:controller:service-account-controller",
                 "system:coredns",
             ]
         );

@@ -1669,10 +1669,16 @@ impl World {
                     .in_namespace(&ns)
                     .named(&t.service_account)
                     .subresource("token");
-                if !rbac::authorize(&crate::k8s::kubeconfig::lab_policy(), &a).allowed {
+                if !rbac::authorize(&self.rbac_policy(), &a).allowed {
                     return Err(Text::same(rbac::kubectl_forbidden(&a, "")));
                 }
-                if !service_account_exists(&ns, &t.service_account) {
+                let exists = match self.office_cache() {
+                    Some(cache) => {
+                        crate::apiserver::Informers::get(cache, "serviceaccounts", &ns, &t.service_account).is_some()
+                    }
+                    None => service_account_exists(&ns, &t.service_account),
+                };
+                if !exists {
                     return Err(Text::same(format!(
                         "error: failed to create token: serviceaccounts \"{}\" not found",
                         shell::printable(&t.service_account)
@@ -1779,9 +1785,9 @@ impl World {
     /// `kubectl auth can-i` as the current context's user (or `--as`, which the real user must be
     /// allowed to impersonate): a SelfSubjectAccessReview, answered by RBAC (k8s::rbac).
     fn can_i(&self, c: &crate::shell::kubectl::CanI) -> Result<(Vec<(LineKind, String)>, bool), Text> {
-        use crate::k8s::kubeconfig::{lab_policy, CONTEXTS};
+        use crate::k8s::kubeconfig::CONTEXTS;
         use crate::k8s::rbac::{self, Attributes, UserInfo};
-        let store = lab_policy();
+        let store = self.rbac_policy();
         let ctx = &CONTEXTS[self.kube_context];
         let me = match &c.token {
             // A token replaces the context's credential; the server checks it (401 if bad).

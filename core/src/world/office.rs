@@ -29,6 +29,11 @@ pub const ETCD_REQUEST_TIMEOUT_US: u64 = 7 * US_PER_S;
 pub const API_REQUESTS_KEPT: usize = 200;
 /// Worker nodes of the default cluster (DESIGN.md: 0 to 5, default 2).
 pub const WORKERS_DEFAULT: u8 = 2;
+/// The `cmd` of requests no command sent (the controllers'): nothing is printed for them.
+pub const INTERNAL_CMD: u32 = u32::MAX;
+/// The node whose kube-controller-manager holds the leader Lease in a fresh kind cluster (its
+/// controllers talk to the API server on their own node).
+const CONTROLLER_MANAGER_NODE: MemberId = 1;
 /// The most a teller can be slowed down (`lab apiserver slow`).
 pub const TELLER_SLOW_US_MAX: u64 = 60 * US_PER_S;
 
@@ -65,6 +70,10 @@ pub struct Office {
     /// API invariants broken (always empty unless the lab has a bug): a stored object that did
     /// not pass the checks in order.
     pub violations: Vec<String>,
+    /// Requests the controllers sent and still wait for: request → (resource, namespace).
+    robot_requests: BTreeMap<u64, (&'static str, String)>,
+    /// The cache revision the controllers last looked at.
+    robots_seen_revision: u64,
 }
 
 impl Office {
@@ -81,7 +90,8 @@ impl Office {
             (r.id, r.cmd, r.server, r.stage as u8, r.sent_us, r.answered_us, r.steps.len()).hash(h);
             r.response.as_ref().map(Response::code).hash(h);
         }
-        (self.next_request, self.lb_next).hash(h);
+        (self.next_request, self.lb_next, self.robots_seen_revision).hash(h);
+        self.robot_requests.hash(h);
         self.etcd_of.hash(h);
         self.responses_by_code.hash(h);
         self.webhooks.len().hash(h);
@@ -135,6 +145,21 @@ impl World {
         }
     }
 
+    /// The watch cache of the first teller that is up (what a SelfSubjectAccessReview or a
+    /// TokenRequest would be answered from).
+    pub(super) fn office_cache(&self) -> Option<&WatchCache> {
+        self.office.as_ref()?.tellers.iter().find(|t| t.up).map(|t| &t.cache)
+    }
+
+    /// The RBAC policy the API servers enforce: what etcd holds (as a teller's cache sees it),
+    /// or, in an etcd-only world, the lab's fixed default policy.
+    pub(super) fn rbac_policy(&self) -> RbacStore {
+        match self.office.as_ref().and_then(|o| o.tellers.iter().find(|t| t.up)) {
+            Some(t) => t.rbac.clone(),
+            None => kubeconfig::lab_policy(),
+        }
+    }
+
     pub(super) fn api_owns(&self, etcd_request: u64) -> bool {
         self.office.as_ref().is_some_and(|o| o.etcd_of.contains_key(&etcd_request))
     }
@@ -153,6 +178,71 @@ impl World {
                 t.cache.rbac_changed = false;
             }
         }
+        self.run_namespace_robots();
+    }
+
+    /// Two of kube-controller-manager's controllers, enough for new namespaces to work: the
+    /// service-account controller gives each namespace its `default` ServiceAccount, the
+    /// root-ca-cert-publisher its `kube-root-ca.crt` ConfigMap. Each acts as its own service
+    /// account through the API server on the controller-manager's node, so its requests pass the
+    /// same desks as anyone's. (The full controller-manager, with informers and work queues,
+    /// leader election and the other robots, is the factory's part of the lab.)
+    fn run_namespace_robots(&mut self) {
+        let Some(office) = &mut self.office else { return };
+        let Some(t) = office.tellers.get((CONTROLLER_MANAGER_NODE - 1) as usize).filter(|t| t.up) else { return };
+        if t.cache.revision() == office.robots_seen_revision {
+            return;
+        }
+        office.robots_seen_revision = t.cache.revision();
+        let mut wanted: Vec<(&'static str, &'static str, String, crate::apiserver::Object)> = Vec::new();
+        use crate::apiserver::Informers;
+        for ns in t.cache.list("namespaces", "") {
+            let name = crate::apiserver::object::name(ns).to_string();
+            let terminating = crate::apiserver::object::str_at(ns, "/status/phase") == "Terminating";
+            if terminating {
+                continue;
+            }
+            if t.cache.get("serviceaccounts", &name, "default").is_none() {
+                let obj = bootstrap::service_account(&name, "default");
+                wanted.push(("serviceaccounts", "service-account-controller", name.clone(), obj));
+            }
+            if t.cache.get("configmaps", &name, "kube-root-ca.crt").is_none() {
+                let obj = bootstrap::root_ca(&name);
+                wanted.push(("configmaps", "root-ca-cert-publisher", name.clone(), obj));
+            }
+        }
+        wanted.retain(|(res, _, ns, _)| !office.robot_requests.values().any(|(r, n)| r == res && n == ns));
+        for (res, controller, ns, obj) in wanted {
+            let token =
+                authn::mint_service_account_token(kubeconfig::SA_KEY, "kube-system", controller, 365 * 24 * 3600);
+            let call = ApiCall {
+                verb: Verb::Create,
+                resource: crate::k8s::resources::resolve(res).expect("known resource"),
+                namespace: ns.clone(),
+                name: crate::apiserver::object::name(&obj).to_string(),
+                body: Some(obj),
+                resource_version: None,
+                credential: Credential::Bearer(token),
+                impersonate: None,
+            };
+            let id = self.send_internal(CONTROLLER_MANAGER_NODE, call);
+            if let Some(o) = &mut self.office {
+                o.robot_requests.insert(id, (res, ns));
+            }
+        }
+    }
+
+    /// A request from a component on node `server` to its own API server (not through the load
+    /// balancer); nothing is printed for it.
+    fn send_internal(&mut self, server: MemberId, call: ApiCall) -> u64 {
+        let hop = self.hop_us();
+        let now = self.now_us;
+        let office = self.office.as_mut().expect("only called with an office");
+        let id = office.next_request;
+        office.next_request += 1;
+        office.requests.insert(id, ApiRequest::new(id, INTERNAL_CMD, server, call, now));
+        self.queue.push(now + hop, Event::ApiArrive { request: id });
+        id
     }
 
     /// A teller the load balancer can reach: up, and on the clients' side of any partition.
@@ -323,6 +413,7 @@ impl World {
             office.violations.push(format!("request {id} stored an object without passing the checks in order"));
         }
         let cmd = req.cmd;
+        office.robot_requests.remove(&id);
         let namespace = req.call.namespace.clone();
         let resource = req.call.resource;
         let name = req.call.name.clone();
