@@ -10,10 +10,12 @@ pub mod bootstrap;
 pub mod cache;
 pub mod defaults;
 pub mod handler;
+pub mod help;
 pub mod object;
 pub mod printers;
 pub mod rbac_objects;
 pub mod validation;
+pub mod wire;
 
 use std::collections::BTreeMap;
 

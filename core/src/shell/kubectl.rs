@@ -42,7 +42,7 @@ pub struct CanI {
 }
 
 /// The kubectl commands the lab runs so far.
-const SIMULATED: &str = "get, create, run, delete, label, config, auth can-i, create token";
+const SIMULATED: &str = "get, create, run, delete, label, exec, proxy, config, auth can-i, create token";
 
 fn err(msg: String) -> ParseError {
     Text::same(format!("error: {msg}"))
@@ -58,6 +58,8 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
         [c, rest @ ..] if c == "config" => parse_config(rest),
         [a, c, rest @ ..] if a == "auth" && c == "can-i" => parse_can_i(rest),
         [a, t, rest @ ..] if a == "create" && t == "token" => parse_create_token(rest),
+        [e, rest @ ..] if e == "exec" => super::exec::parse(rest),
+        [p, rest @ ..] if p == "proxy" => super::curl::parse_proxy(rest),
         [] => Err(Text::new(
             format!("kubectl: 하위 명령이 필요합니다 ({SIMULATED})"),
             format!("kubectl: missing command ({SIMULATED})"),

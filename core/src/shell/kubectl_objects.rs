@@ -21,6 +21,19 @@ pub enum Print {
     Deleted,
     /// `kubectl get --raw`: the response body as JSON.
     Raw,
+    /// `curl`: the HTTP response body, pretty-printed as kube-apiserver does for curl.
+    Curl,
+}
+
+/// Who sends the request and with which credentials.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Client {
+    /// kubectl with the current context's credentials.
+    Kubectl,
+    /// curl through `kubectl proxy` on this port (the proxy adds its context's credentials).
+    Proxy(u16),
+    /// curl straight at the API server, without credentials (the anonymous user).
+    Direct,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +61,10 @@ pub struct KubeCmd {
     pub as_groups: Vec<String>,
     pub token: Option<String>,
     pub print: Print,
+    /// `get -w` / `?watch=1`: after the list, stream the changes (a watch on the API server's
+    /// cache) until `^C`.
+    pub watch: bool,
+    pub client: Client,
 }
 
 fn err(msg: String) -> ParseError {
@@ -55,15 +72,28 @@ fn err(msg: String) -> ParseError {
 }
 
 /// The flags every kubectl command takes, and the words left over.
-struct Flags {
+pub(super) struct Flags {
     words: Vec<String>,
     /// Flags kept for the subcommand: name → value ("" for a switch).
     values: Vec<(String, String)>,
 }
 
 /// Switches: flags without a value.
-const SWITCHES: [&str; 7] =
-    ["-A", "--all-namespaces", "--show-labels", "--no-headers", "--overwrite", "--privileged", "--dry-run"];
+const SWITCHES: [&str; 9] = [
+    "-A",
+    "--all-namespaces",
+    "--show-labels",
+    "--no-headers",
+    "--overwrite",
+    "--privileged",
+    "--dry-run",
+    "-w",
+    "--watch",
+];
+
+pub(super) fn split_flags_pub(args: &[String]) -> Result<Flags, ParseError> {
+    split_flags(args)
+}
 
 fn split_flags(args: &[String]) -> Result<Flags, ParseError> {
     let mut words = Vec::new();
@@ -116,7 +146,7 @@ fn resource(typed: &str) -> Result<&'static ApiResource, ParseError> {
         .ok_or_else(|| Text::same(format!("error: the server doesn't have a resource type \"{}\"", printable(typed))))
 }
 
-fn cmd(verb: Verb, res: &'static ApiResource, f: &mut Flags, print: Print) -> KubeCmd {
+pub(super) fn cmd(verb: Verb, res: &'static ApiResource, f: &mut Flags, print: Print) -> KubeCmd {
     KubeCmd {
         verb,
         resource: res,
@@ -129,6 +159,8 @@ fn cmd(verb: Verb, res: &'static ApiResource, f: &mut Flags, print: Print) -> Ku
         as_groups: f.take_all("--as-group"),
         token: f.take(&["--token"]),
         print,
+        watch: false,
+        client: Client::Kubectl,
     }
 }
 
@@ -184,18 +216,60 @@ fn parse_get(args: &[String]) -> Result<KubeCmd, ParseError> {
     let show_labels = f.has(&["--show-labels"]);
     let no_headers = f.has(&["--no-headers"]);
     let all = f.has(&["-A", "--all-namespaces"]);
+    let watch = f.has(&["-w", "--watch"]);
     let (res, name) = target(&f.words)?;
     let verb = if name.is_empty() { Verb::List } else { Verb::Get };
     let mut c = cmd(verb, res, &mut f, Print::Get { output, show_labels, no_headers });
     f.done()?;
     c.all_namespaces = all && name.is_empty();
+    if watch && !name.is_empty() {
+        return Err(Text::new(
+            "kubectl get -w: 이 랩은 목록(이름 없이)만 watch합니다 (kubectl get pods -w)",
+            "kubectl get -w: the lab watches lists only, without a name (kubectl get pods -w)",
+        ));
+    }
+    c.watch = watch;
     c.name = name;
     Ok(c)
 }
 
 /// `kubectl get --raw /api/v1/namespaces/default/pods?resourceVersion=0`.
+/// A REST path the API server serves: `/api/v1/namespaces/default/pods/x?resourceVersion=0`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiPath {
+    pub resource: &'static ApiResource,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub resource_version: Option<String>,
+    pub watch: bool,
+}
+
+/// Reads a REST path (`/api/v1/…` for the core group, `/apis/GROUP/v1/…` for the others).
+pub fn api_path(full: &str) -> Option<ApiPath> {
+    let (path, query) = full.split_once('?').unwrap_or((full, ""));
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let (group, rest) = match parts.as_slice() {
+        ["api", "v1", rest @ ..] => ("", rest),
+        ["apis", group, "v1", rest @ ..] => (*group, rest),
+        _ => return None,
+    };
+    let (ns, res, name) = match rest {
+        ["namespaces", ns, res] => (Some(ns.to_string()), *res, ""),
+        ["namespaces", ns, res, name] => (Some(ns.to_string()), *res, *name),
+        [res] => (None, *res, ""),
+        [res, name] => (None, *res, *name),
+        _ => return None,
+    };
+    let r = resources::RESOURCES.iter().find(|r| r.name == res && r.group == group)?;
+    if ns.is_some() && !r.namespaced {
+        return None;
+    }
+    let resource_version = query.split('&').find_map(|kv| kv.strip_prefix("resourceVersion=")).map(str::to_string);
+    let watch = query.split('&').any(|kv| kv == "watch=1" || kv == "watch=true");
+    Some(ApiPath { resource: r, namespace: ns, name: name.to_string(), resource_version, watch })
+}
+
 fn parse_raw(path: &str, f: &mut Flags) -> Result<KubeCmd, ParseError> {
-    let (path, query) = path.split_once('?').unwrap_or((path, ""));
     let bad = || {
         Text::new(
             format!(
@@ -208,28 +282,15 @@ fn parse_raw(path: &str, f: &mut Flags) -> Result<KubeCmd, ParseError> {
             ),
         )
     };
-    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let rest = match parts.as_slice() {
-        ["api", "v1", rest @ ..] => rest,
-        ["apis", _group, "v1", rest @ ..] => rest,
-        _ => return Err(bad()),
-    };
-    let (ns, res, name) = match rest {
-        ["namespaces", ns, res] => (Some(ns.to_string()), *res, ""),
-        ["namespaces", ns, res, name] => (Some(ns.to_string()), *res, *name),
-        [res] => (None, *res, ""),
-        [res, name] => (None, *res, *name),
-        _ => return Err(bad()),
-    };
-    let r = resources::RESOURCES.iter().find(|r| r.name == res).ok_or_else(bad)?;
-    let rv = query.split('&').find_map(|kv| kv.strip_prefix("resourceVersion=")).map(str::to_string);
-    let verb = if name.is_empty() { Verb::List } else { Verb::Get };
-    let mut c = cmd(verb, r, f, Print::Raw);
+    let p = api_path(path).ok_or_else(bad)?;
+    let verb = if p.name.is_empty() { Verb::List } else { Verb::Get };
+    let mut c = cmd(verb, p.resource, f, Print::Raw);
     f.done()?;
-    c.all_namespaces = ns.is_none() && r.namespaced;
-    c.namespace = ns.or(c.namespace.filter(|_| !r.namespaced));
-    c.name = name.to_string();
-    c.resource_version = rv;
+    c.all_namespaces = p.namespace.is_none() && p.resource.namespaced;
+    c.namespace = p.namespace;
+    c.watch = p.watch && p.name.is_empty();
+    c.name = p.name;
+    c.resource_version = p.resource_version;
     Ok(c)
 }
 

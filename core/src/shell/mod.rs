@@ -4,9 +4,12 @@
 //! URLs and the headless CLI (DESIGN.md "everything is a command at a time"). Parsing never
 //! touches the world; resolving `leader` happens when the command runs.
 
+pub mod curl;
 mod etcdctl;
+pub mod exec;
 pub mod kubectl;
 pub mod kubectl_objects;
+pub mod pipe;
 
 use crate::etcd::client::ClientOp;
 use crate::etcd::mvcc::KeyRange;
@@ -99,6 +102,14 @@ pub enum Command {
         node: MemberRef,
         action: TellerAction,
     },
+    /// `kubectl proxy --port=N`: a local HTTP proxy to the API server (runs in the background).
+    Proxy {
+        port: u16,
+    },
+    /// `kubectl exec [-n NS] POD -- COMMAND …`.
+    Exec(Box<exec::Exec>),
+    /// `COMMAND | grep …`: the command, its standard output filtered.
+    Piped(Box<Command>, Vec<pipe::Grep>),
     /// `lab webhook add KIND NAME …` / `lab webhook remove NAME`.
     WebhookAdd(Vec<String>),
     WebhookRemove(String),
@@ -159,13 +170,39 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
         ));
     }
     let words = tokenize(line)?;
-    let Some((first, rest)) = words.split_first() else {
+    let Some(first) = words.first() else {
         return Ok(Command::Nothing);
+    };
+    // A pipe: `lab partition` uses `|` for its sides, every other command may pipe into grep.
+    if first != "lab" {
+        if let Some(bar) = words.iter().position(|w| w == "|") {
+            let mut filters = Vec::new();
+            for part in words[bar + 1..].split(|w| w == "|") {
+                filters.push(pipe::parse_filter(part)?);
+            }
+            if filters.len() > pipe::FILTERS_MAX {
+                return Err(Text::new(
+                    format!("lab: 파이프는 {}단계까지입니다", pipe::FILTERS_MAX),
+                    format!("lab: at most {} pipes", pipe::FILTERS_MAX),
+                ));
+            }
+            let line_before: Vec<String> = words[..bar].to_vec();
+            let inner = parse_words(&line_before)?;
+            return Ok(Command::Piped(Box::new(inner), filters));
+        }
+    }
+    parse_words(&words)
+}
+
+fn parse_words(words: &[String]) -> Result<Command, ParseError> {
+    let Some((first, rest)) = words.split_first() else {
+        return Err(Text::same("bash: syntax error near unexpected token `|'"));
     };
     match first.as_str() {
         "lab" => parse_lab(rest),
         "etcdctl" => etcdctl::parse(rest),
         "kubectl" => kubectl::parse(rest),
+        "curl" => curl::parse(rest),
         "sleep" => parse_sleep(rest),
         "help" => Ok(Command::Help),
         "^C" | "^c" => no_args(rest, Command::Interrupt),

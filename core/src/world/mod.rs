@@ -333,9 +333,21 @@ pub struct World {
     office: Option<Office>,
     /// What every member's store holds at log index 0 (the fresh cluster's objects).
     genesis: Option<Rc<MvccStore>>,
+    /// `| grep` filters on commands' standard output, by command.
+    filters: BTreeMap<u32, Vec<shell::pipe::Grep>>,
 }
 
 const LINK_SLOTS: usize = 2 * MEMBERS_MAX as usize;
+
+/// Whether a key range may hold Kubernetes objects (keys under `/registry/`).
+fn range_in_registry(r: &KeyRange) -> bool {
+    match r {
+        KeyRange::Key(k) | KeyRange::Prefix(k) | KeyRange::Range(k, _) => {
+            // `/registry/pods/…`, or a wider prefix such as `/` or the whole keyspace.
+            k.starts_with("/registry") || "/registry".starts_with(&**k)
+        }
+    }
+}
 
 fn link_slot(e: Endpoint) -> usize {
     match e {
@@ -383,6 +395,7 @@ impl World {
             watch_out: Vec::new(),
             office: None,
             genesis: None,
+            filters: BTreeMap::new(),
         };
         // Each member's ticker starts at its own phase, as independent processes do.
         for id in voters {
@@ -1525,6 +1538,11 @@ impl World {
                 self.start_request(id, via, op)?;
             }
             Command::Etcd { endpoint, mut op } => {
+                if let ClientOp::Get(q) = &op {
+                    if q.format != client::GetFormat::KeysOnly && self.office.is_some() && range_in_registry(&q.range) {
+                        self.say_decoded_note(id);
+                    }
+                }
                 let membership = matches!(
                     op,
                     ClientOp::MemberAdd { .. } | ClientOp::MemberPromote { .. } | ClientOp::MemberRemove { .. }
@@ -1550,6 +1568,9 @@ impl World {
                 self.start_request(id, endpoint, op)?
             }
             Command::EtcdWatch { endpoint, range, rev, prev_kv } => {
+                if self.office.is_some() && range_in_registry(&range) {
+                    self.say_decoded_note(id);
+                }
                 let m = match endpoint {
                     Some(r) => self.resolve(&r)?,
                     None => 1,
@@ -1563,6 +1584,17 @@ impl World {
                 self.finish(id, canceled);
             }
             Command::Interrupt => {
+                let newest_etcd = self.watches.streams().last().map(|s| s.cmd);
+                if let Some(cmd) = self.interrupt_api_watch(newest_etcd) {
+                    let what = shell::printable_line(&self.commands[cmd as usize].line);
+                    let said = Text::new(
+                        format!("lab: 스트림을 멈췄습니다: {what}"),
+                        format!("lab: stopped the stream: {what}"),
+                    );
+                    self.say(id, LineKind::Stderr, said);
+                    self.finish(id, false);
+                    return Ok(());
+                }
                 let commands = &self.commands;
                 let said = self
                     .watches
@@ -1690,6 +1722,12 @@ impl World {
                 self.finish(id, false);
             }
             Command::Kube(k) => self.submit_kube(id, *k)?,
+            Command::Piped(inner, filters) => {
+                self.filters.insert(id, filters);
+                self.apply(id, *inner)?;
+            }
+            Command::Exec(e) => self.exec(id, *e)?,
+            Command::Proxy { port } => self.start_proxy(id, port)?,
             Command::Teller { node, action } => self.teller_command(id, &node, action)?,
             Command::WebhookAdd(spec) => self.webhook_command(id, Some(&spec), None)?,
             Command::WebhookRemove(name) => self.webhook_command(id, None, Some(&name))?,
@@ -2054,6 +2092,18 @@ impl World {
         }
     }
 
+    /// Kubernetes objects in etcd are protobuf; the lab stores and shows them as JSON, and says so.
+    fn say_decoded_note(&mut self, cmd: u32) {
+        self.say(
+            cmd,
+            LineKind::Stderr,
+            Text::new(
+                "lab: 값은 JSON으로 풀어서 보여 줍니다 — 실제 etcd에는 k8s\\x00 뒤에 protobuf로 저장됩니다",
+                "lab: values shown decoded as JSON — real etcd stores them as protobuf behind k8s\\x00",
+            ),
+        );
+    }
+
     fn say(&mut self, cmd: u32, kind: LineKind, text: Text) {
         self.push_line(cmd, kind, text);
     }
@@ -2064,6 +2114,21 @@ impl World {
     }
 
     fn push_line(&mut self, cmd: u32, kind: LineKind, text: Text) {
+        if kind == LineKind::Stdout {
+            if let Some(filters) = self.filters.get(&cmd) {
+                // Tool output is the same in both languages; a pipe sees the English text.
+                let keep = text.en.split('\n').filter(|l| filters.iter().all(|g| g.keeps(l))).collect::<Vec<_>>();
+                if keep.is_empty() {
+                    return;
+                }
+                let joined = keep.join("\n");
+                return self.push_line_unfiltered(cmd, kind, Text::same(joined));
+            }
+        }
+        self.push_line_unfiltered(cmd, kind, text)
+    }
+
+    fn push_line_unfiltered(&mut self, cmd: u32, kind: LineKind, text: Text) {
         if self.transcript.len() >= TRANSCRIPT_LINES_MAX {
             let drop = TRANSCRIPT_LINES_MAX / 10;
             self.transcript.drain(..drop);
@@ -2184,6 +2249,9 @@ impl World {
             self.watches.hash(&mut h);
         }
         self.hash_office(&mut h);
+        if !self.filters.is_empty() {
+            self.filters.hash(&mut h);
+        }
         // Likewise the kubeconfig context, once switched.
         if self.kube_context != crate::k8s::kubeconfig::default_context() {
             self.kube_context.hash(&mut h);

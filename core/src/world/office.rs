@@ -37,6 +37,34 @@ const CONTROLLER_MANAGER_NODE: MemberId = 1;
 /// The most a teller can be slowed down (`lab apiserver slow`).
 pub const TELLER_SLOW_US_MAX: u64 = 60 * US_PER_S;
 
+/// Watches clients may hold at once (`kubectl get -w`, `?watch=1`).
+pub const API_WATCHES_MAX: usize = 8;
+
+/// A watch a client holds on a teller (`kubectl get -w`, `?watch=1`), served from its watch
+/// cache as kube-apiserver's cacher serves watches.
+#[derive(Clone, Debug)]
+pub struct ApiWatch {
+    pub cmd: u32,
+    pub server: MemberId,
+    pub resource: &'static crate::k8s::resources::ApiResource,
+    /// `""`: every namespace.
+    pub namespace: String,
+    /// The last resourceVersion delivered (the watch continues after it).
+    pub rv: u64,
+    /// `?watch=1` prints JSON events; `kubectl get -w` prints table rows.
+    json: bool,
+    opts: printers::GetOptions,
+    /// kubectl keeps one tab writer for the whole stream, so columns stay put.
+    tw: printers::TabWriter,
+    /// The list was empty: the first row printed brings the column headers.
+    header_pending: bool,
+}
+
+/// A watch event on the wire: `{"type":"ADDED","object":{…}}` (type first, as the API writes it).
+fn watch_event_json(kind: &str, obj: &crate::apiserver::Object) -> String {
+    format!("{{\"type\":\"{kind}\",\"object\":{obj}}}")
+}
+
 /// One API server: kube-apiserver on a control-plane node, with its own watch cache.
 #[derive(Clone, Debug)]
 pub struct Teller {
@@ -74,6 +102,10 @@ pub struct Office {
     robot_requests: BTreeMap<u64, (&'static str, String)>,
     /// The cache revision the controllers last looked at.
     robots_seen_revision: u64,
+    /// Running watches, oldest first.
+    pub watches: Vec<ApiWatch>,
+    /// `kubectl proxy` processes: port → the kubeconfig context they were started with.
+    pub proxies: BTreeMap<u16, usize>,
 }
 
 impl Office {
@@ -92,6 +124,10 @@ impl Office {
         }
         (self.next_request, self.lb_next, self.robots_seen_revision).hash(h);
         self.robot_requests.hash(h);
+        for w in &self.watches {
+            (w.cmd, w.server, w.rv).hash(h);
+        }
+        self.proxies.hash(h);
         self.etcd_of.hash(h);
         self.responses_by_code.hash(h);
         self.webhooks.len().hash(h);
@@ -179,6 +215,74 @@ impl World {
             }
         }
         self.run_namespace_robots();
+        self.pump_api_watches();
+    }
+
+    /// Hands every watch the changes its teller's cache took in since the last pump.
+    fn pump_api_watches(&mut self) {
+        let Some(office) = &mut self.office else { return };
+        if office.watches.is_empty() {
+            return;
+        }
+        let now_unix_s = crate::apiserver::object::unix_s(self.now_us);
+        let mut out: Vec<(u32, LineKind, Text)> = Vec::new();
+        let tellers = &office.tellers;
+        office.watches.retain_mut(|w| {
+            let t = &tellers[(w.server - 1) as usize];
+            if !t.up {
+                out.push((
+                    w.cmd,
+                    LineKind::Stderr,
+                    Text::new(
+                        format!("lab: apiserver-{}이(가) 멈춰 watch가 끊겼습니다", w.server),
+                        format!("lab: the watch ended: apiserver-{} went down", w.server),
+                    ),
+                ));
+                return false;
+            }
+            if t.cache.revision() <= w.rv {
+                return true;
+            }
+            let changes = match t.cache.changes_after(w.rv) {
+                Ok(c) => c,
+                Err(oldest) => {
+                    let s = crate::k8s::status::Status::expired(w.rv, oldest);
+                    out.push((w.cmd, LineKind::Stderr, Text::same(s.kubectl_line())));
+                    return false;
+                }
+            };
+            for c in changes {
+                let ns = crate::apiserver::object::namespace(&c.object);
+                if c.resource.name != w.resource.name || (!w.namespace.is_empty() && ns != w.namespace) {
+                    continue;
+                }
+                let lines = if w.json {
+                    vec![watch_event_json(c.kind.as_str(), &c.object)]
+                } else {
+                    let opts = printers::GetOptions { no_headers: w.opts.no_headers && !w.header_pending, ..w.opts };
+                    w.header_pending = false;
+                    printers::table_lines(w.resource, std::slice::from_ref(&*c.object), now_unix_s, &opts, &mut w.tw)
+                };
+                out.extend(lines.into_iter().map(|l| (w.cmd, LineKind::Stdout, Text::same(l))));
+            }
+            w.rv = t.cache.revision();
+            true
+        });
+        for (cmd, kind, text) in out {
+            self.push_line(cmd, kind, text);
+        }
+    }
+
+    /// `^C` for an API watch: stops the newest one if it is newer than `than_cmd` (the newest
+    /// etcdctl stream's command); returns its command.
+    pub(super) fn interrupt_api_watch(&mut self, than_cmd: Option<u32>) -> Option<u32> {
+        let office = self.office.as_mut()?;
+        let newest = office.watches.last()?.cmd;
+        if than_cmd.is_some_and(|c| c > newest) {
+            return None;
+        }
+        office.watches.pop();
+        Some(newest)
     }
 
     /// Two of kube-controller-manager's controllers, enough for new namespaces to work: the
@@ -274,9 +378,21 @@ impl World {
                 "kubectl: this scenario has no Kubernetes (an etcd-only world). A new lab starts a cluster with API servers",
             ));
         }
-        let ctx = &CONTEXTS[self.kube_context];
+        let mut ctx = &CONTEXTS[self.kube_context];
+        use crate::shell::kubectl_objects::Client;
+        if let Client::Proxy(port) = k.client {
+            match self.office.as_ref().and_then(|o| o.proxies.get(&port)) {
+                Some(&c) => ctx = &CONTEXTS[c],
+                None => {
+                    return Err(Text::same(format!(
+                        "curl: (7) Failed to connect to localhost port {port} after 0 ms: Connection refused"
+                    )))
+                }
+            }
+        }
         let credential = match &k.token {
             Some(t) => Credential::Bearer(t.clone()),
+            None if k.client == Client::Direct => Credential::None,
             None => match ctx.credential {
                 kubeconfig::Credential::ClientCert { cn, orgs } => {
                     Credential::ClientCert { cn: cn.to_string(), orgs: orgs.iter().map(|s| s.to_string()).collect() }
@@ -413,6 +529,7 @@ impl World {
             office.violations.push(format!("request {id} stored an object without passing the checks in order"));
         }
         let cmd = req.cmd;
+        let (server, user) = (req.server, req.user.clone());
         office.robot_requests.remove(&id);
         let namespace = req.call.namespace.clone();
         let resource = req.call.resource;
@@ -427,11 +544,85 @@ impl World {
         }
         let Some(print) = print else { return };
         let now_unix_s = crate::apiserver::object::unix_s(now_us);
+        if print.watch {
+            if let Response::List { resource_version, items } = &response {
+                let lines =
+                    self.start_api_watch(cmd, server, user, &print, resource, &namespace, *resource_version, items);
+                let failed = lines.iter().any(|(k, _)| *k == LineKind::Stderr);
+                for (kind, line) in lines {
+                    self.say(cmd, kind, Text::same(line));
+                }
+                self.finish(cmd, failed);
+                return;
+            }
+        }
         let (lines, failed) = print_response(&print, resource, &namespace, &name, &response, now_unix_s);
         for (kind, line) in lines {
             self.say(cmd, kind, Text::same(line));
         }
         self.finish(cmd, failed);
+    }
+
+    /// After a watch's list: authorizes `watch`, prints the list (table) or synthetic ADDED events
+    /// (JSON), and starts the stream from the list's resourceVersion. The prompt returns at once.
+    #[allow(clippy::too_many_arguments)]
+    fn start_api_watch(
+        &mut self,
+        cmd: u32,
+        server: MemberId,
+        user: Option<crate::k8s::rbac::UserInfo>,
+        k: &KubeCmd,
+        resource: &'static crate::k8s::resources::ApiResource,
+        namespace: &str,
+        rv: u64,
+        items: &[crate::apiserver::Object],
+    ) -> Vec<(LineKind, String)> {
+        use crate::k8s::rbac::{self, Attributes};
+        let now_unix_s = crate::apiserver::object::unix_s(self.now_us);
+        let Some(office) = &mut self.office else { return Vec::new() };
+        let user = user.unwrap_or_else(crate::k8s::rbac::UserInfo::anonymous);
+        let mut a = Attributes::resource(&user, "watch", resource.group, resource.name);
+        if !namespace.is_empty() {
+            a = a.in_namespace(namespace);
+        }
+        let d = rbac::authorize(&office.tellers[(server - 1) as usize].rbac, &a);
+        if !d.allowed {
+            return vec![(LineKind::Stderr, rbac::kubectl_forbidden(&a, &d.reason))];
+        }
+        if office.watches.len() >= API_WATCHES_MAX {
+            return vec![(
+                LineKind::Stderr,
+                format!("lab: {API_WATCHES_MAX} watches are running already — stop one with ^C"),
+            )];
+        }
+        let (output, show_labels, no_headers) = match k.print {
+            Print::Get { output, show_labels, no_headers } => (output, show_labels, no_headers),
+            _ => (Output::Table, false, false),
+        };
+        let json = matches!(k.print, Print::Raw | Print::Curl);
+        let opts = get_options(output, show_labels, no_headers, k.all_namespaces);
+        let mut tw = printers::TabWriter::kubectl();
+        let lines: Vec<String> = if json {
+            items.iter().map(|o| watch_event_json("ADDED", o)).collect()
+        } else if items.is_empty() {
+            Vec::new()
+        } else {
+            printers::table_lines(resource, items, now_unix_s, &opts, &mut tw)
+        };
+        let header_pending = items.is_empty() && !opts.no_headers;
+        let row_opts = printers::GetOptions { no_headers: true, ..opts };
+        office.watches.push(ApiWatch {
+            cmd,
+            server,
+            resource,
+            namespace: namespace.to_string(),
+            rv,
+            json,
+            opts: row_opts,
+            tw,
+            header_pending,
+        });
+        lines.into_iter().map(|l| (LineKind::Stdout, l)).collect()
     }
 }
 
@@ -452,6 +643,20 @@ fn print_response(
     };
     let out = |lines: Vec<String>| lines.into_iter().map(|l| (LineKind::Stdout, l)).collect::<Vec<_>>();
     match (response, &k.print) {
+        (Response::Status(s), Print::Curl) if s.code == 0 => {
+            (vec![(LineKind::Stderr, "curl: (52) Empty reply from server".to_string())], true)
+        }
+        // curl prints whatever the server answered, errors included, and exits 0.
+        (Response::Status(s), Print::Curl) => {
+            (out(crate::apiserver::wire::status(s, resource, name).lines().map(String::from).collect()), false)
+        }
+        (Response::Object { object, .. } | Response::Deleted(object), Print::Curl) => {
+            (out(crate::apiserver::wire::pretty(object).lines().map(String::from).collect()), false)
+        }
+        (Response::List { resource_version, items }, Print::Curl) => {
+            let l = crate::apiserver::wire::list(resource, *resource_version, items);
+            (out(crate::apiserver::wire::pretty(&l).lines().map(String::from).collect()), false)
+        }
         (Response::Status(s), _) => (vec![(LineKind::Stderr, s.kubectl_line())], true),
         (Response::Object { object, .. }, Print::Raw) | (Response::Deleted(object), Print::Raw) => {
             (out(vec![object.to_string()]), false)
@@ -501,6 +706,27 @@ fn printed(p: printers::Printed) -> (Vec<(LineKind, String)>, bool) {
 }
 
 impl World {
+    /// `kubectl proxy --port=N`: serves in the background with the current context's credentials.
+    pub(super) fn start_proxy(&mut self, cmd: u32, port: u16) -> Result<(), Text> {
+        let context = self.kube_context;
+        let Some(office) = &mut self.office else {
+            return Err(Text::new(
+                "kubectl proxy: 이 시나리오에는 API 서버가 없습니다 (etcd만 있는 세계)",
+                "kubectl proxy: this scenario has no API servers (an etcd-only world)",
+            ));
+        };
+        if office.proxies.contains_key(&port) {
+            return Err(Text::same(format!("error: listen tcp 127.0.0.1:{port}: bind: address already in use")));
+        }
+        if office.proxies.len() >= 4 {
+            return Err(Text::new("lab: kubectl proxy는 4개까지입니다", "lab: at most 4 kubectl proxies"));
+        }
+        office.proxies.insert(port, context);
+        self.say(cmd, LineKind::Stdout, Text::same(format!("Starting to serve on 127.0.0.1:{port}")));
+        self.finish(cmd, false);
+        Ok(())
+    }
+
     /// `lab apiserver crash|restart|slow`.
     pub(super) fn teller_command(
         &mut self,
@@ -715,5 +941,95 @@ impl World {
             webhooks: office.webhooks.iter().map(|w| w.name.clone()).collect(),
             responses_by_code: office.responses_by_code.iter().map(|(&c, &n)| (c, n)).collect(),
         })
+    }
+}
+
+impl World {
+    /// `kubectl exec [-n NS] POD -- COMMAND`: the exec request is authorized (`create` on
+    /// `pods/exec`), the pod must exist and its container run; then the command runs inside.
+    pub(super) fn exec(&mut self, cmd: u32, e: crate::shell::exec::Exec) -> Result<(), Text> {
+        use crate::k8s::rbac::{self, Attributes};
+        use crate::shell::exec::{expand_short_name, static_pod_node, Inside};
+        let ctx = &CONTEXTS[self.kube_context];
+        let ns = e.namespace.clone().unwrap_or_else(|| ctx.namespace_or_default().to_string());
+        let pod = match expand_short_name(&e.pod) {
+            Some(full) => {
+                self.say(
+                    cmd,
+                    LineKind::Stderr,
+                    Text::new(
+                        format!("lab: {} → {full} (kind는 정적 파드 이름 뒤에 노드 이름을 붙입니다)", e.pod),
+                        format!("lab: {} → {full} (kind names static pods after their node)", e.pod),
+                    ),
+                );
+                full
+            }
+            None => e.pod.clone(),
+        };
+        let user = ctx.user_info();
+        let a = Attributes::resource(&user, "create", "", "pods").in_namespace(&ns).named(&pod).subresource("exec");
+        let d = rbac::authorize(&self.rbac_policy(), &a);
+        if !d.allowed {
+            return Err(Text::same(rbac::kubectl_forbidden(&a, &d.reason)));
+        }
+        let not_found = || {
+            Text::same(format!("Error from server (NotFound): pods \"{}\" not found", crate::shell::printable(&pod)))
+        };
+        let static_node = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"]
+            .iter()
+            .find_map(|c| static_pod_node(&pod, c).map(|n| (*c, n)))
+            .filter(|(_, n)| *n <= self.initial_member_count());
+        let exists = match self.office_cache() {
+            Some(cache) => crate::apiserver::Informers::get(cache, "pods", &ns, &pod).is_some(),
+            None => ns == "kube-system" && static_node.is_some(),
+        };
+        if !exists {
+            return Err(not_found());
+        }
+        // The container must be running: etcd's with its member, the API server's with its teller.
+        let running = match static_node {
+            Some(("etcd", n)) => self.members[(n - 1) as usize].up,
+            Some(("kube-apiserver", n)) => self.office.as_ref().is_none_or(|o| o.tellers[(n - 1) as usize].up),
+            _ => true,
+        };
+        if !running {
+            let container = static_node.map_or("", |(c, _)| c);
+            return Err(Text::same(format!(
+                "error: unable to upgrade connection: container not found (\"{container}\")"
+            )));
+        }
+        match e.inside {
+            Inside::Etcdctl(inner) => self.apply(cmd, *inner),
+            Inside::ApiServerHelp if static_node.is_some_and(|(c, _)| c == "kube-apiserver") => {
+                for line in crate::apiserver::help::admission_flags() {
+                    self.say(cmd, LineKind::Stdout, Text::same(line));
+                }
+                self.say(
+                    cmd,
+                    LineKind::Stderr,
+                    Text::new(
+                        "lab: kube-apiserver --help 중 Admission flags 부분만 시뮬레이션합니다. 수업 자료의 PodSecurityPolicy는 v1.25에서 제거되었고, v1.27에서는 PodSecurity가 그 일을 합니다",
+                        "lab: only the Admission flags section of kube-apiserver --help is simulated. The PodSecurityPolicy the class material names was removed in v1.25; in v1.27 PodSecurity does its job",
+                    ),
+                );
+                self.finish(cmd, false);
+                Ok(())
+            }
+            Inside::ApiServerHelp => Err(self.exec_missing(cmd, "kube-apiserver")),
+            Inside::Missing(c) => Err(self.exec_missing(cmd, &c)),
+        }
+    }
+
+    /// What containerd says when the container has no such program (and kubectl's exit note).
+    fn exec_missing(&mut self, cmd: u32, program: &str) -> Text {
+        self.say(
+            cmd,
+            LineKind::Stderr,
+            Text::same(format!(
+                "OCI runtime exec failed: exec failed: unable to start container process: exec: \"{}\": executable file not found in $PATH: unknown",
+                crate::shell::printable(program)
+            )),
+        );
+        Text::same("command terminated with exit code 126")
     }
 }
