@@ -18,3 +18,41 @@ pub fn raft_writes(model_s: u64) -> World {
     assert_eq!(w.stats.writes_ok + w.stats.writes_failed, model_s * 10, "every write finished");
     w
 }
+
+/// Requests the office benchmark sends.
+pub const OFFICE_REQUESTS: u64 = 2_000;
+/// One kubectl request every this many simulated microseconds.
+pub const OFFICE_REQUEST_EVERY_US: u64 = 20_000;
+
+/// The office workload (issue 4's figure): the default cluster (3 etcd members, 3 API servers),
+/// a kubectl request every 20 ms through kind's load balancer, in turn a create, a get, a list
+/// (kube-system's 25 pods) and an update (`kubectl label`: a read, then a compare-and-swap).
+/// Every request passes authentication, RBAC, admission and etcd. Returns the world once every
+/// request has answered.
+pub fn office_mix(requests: u64) -> World {
+    let mut w = World::with_kubernetes(1, 3);
+    let t0 = w.now_us();
+    let first = w.commands().len();
+    for i in 0..requests {
+        w.run_until(t0 + i * OFFICE_REQUEST_EVERY_US);
+        // Reads and updates go to the pod created a round earlier (80 ms: it exists by then).
+        let (n, prev) = (i / 4, (i / 4).saturating_sub(1));
+        let line = match i % 4 {
+            0 => format!("kubectl run p{n} --image=nginx:1.25"),
+            1 => format!("kubectl get pod p{prev}"),
+            2 => "kubectl get pods -n kube-system".to_string(),
+            _ => format!("kubectl label pod p{prev} round=r{n} --overwrite"),
+        };
+        w.submit(&line);
+    }
+    let end = t0 + requests * OFFICE_REQUEST_EVERY_US + 30_000_000;
+    while w.commands()[first..].iter().any(|c| c.done_at_us.is_none()) && w.now_us() < end {
+        if !w.step_event() {
+            break;
+        }
+    }
+    let failed: Vec<&str> =
+        w.commands()[first..].iter().filter(|c| c.failed || c.done_at_us.is_none()).map(|c| c.line.as_str()).collect();
+    assert!(failed.is_empty(), "every request succeeded: {failed:?}");
+    w
+}

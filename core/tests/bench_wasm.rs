@@ -32,3 +32,21 @@ fn engine_speed_in_wasm() {
         format_hash(hash)
     );
 }
+
+#[wasm_bindgen_test]
+fn office_speed_in_wasm() {
+    use lab_core::bench::{office_mix, OFFICE_REQUESTS};
+    let mut best_ms = f64::MAX;
+    let mut hash = 0;
+    for _ in 0..2 {
+        let start = performance_now();
+        let w = office_mix(OFFICE_REQUESTS);
+        best_ms = best_ms.min((performance_now() - start).max(0.001));
+        hash = w.state_hash();
+    }
+    let rate = OFFICE_REQUESTS as f64 * 1000.0 / best_ms;
+    console_log!(
+        "{{\"name\":\"wasm_office_mix_3etcd\",\"requests\":{OFFICE_REQUESTS},\"wall_ms\":{best_ms:.3},\"requests_per_wall_s\":{rate:.0},\"state_hash\":\"{}\"}}",
+        format_hash(hash)
+    );
+}

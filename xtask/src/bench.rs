@@ -234,9 +234,11 @@ fn json_figures(stdout: &str) -> Option<Vec<Figure>> {
             continue;
         };
         println!("    {line}");
-        for (field, unit, label) in
-            [("model_s_per_wall_s", Unit::Rate, "model-s/wall-s"), ("wall_ms", Unit::Ms, "wall")]
-        {
+        for (field, unit, label) in [
+            ("model_s_per_wall_s", Unit::Rate, "model-s/wall-s"),
+            ("requests_per_wall_s", Unit::Rate, "requests/wall-s"),
+            ("wall_ms", Unit::Ms, "wall"),
+        ] {
             if let Some(v) = o.get(field).and_then(Value::as_f64) {
                 figures.push(Figure {
                     key: format!("engine.{name}.{field}"),

@@ -231,7 +231,10 @@ pub struct ApiRequest {
     pub stage: Stage,
     pub sent_us: u64,
     pub answered_us: Option<u64>,
+    /// The answer, until kubectl has printed it (then only its code is kept).
     pub response: Option<Response>,
+    /// The HTTP status code the client received.
+    pub code: Option<u16>,
     /// The object as the client sent it and as it was stored (the inspector's before/after).
     pub before: Option<Object>,
     pub after: Option<Object>,
@@ -263,6 +266,7 @@ impl ApiRequest {
             sent_us,
             answered_us: None,
             response: None,
+            code: None,
             before,
             after: None,
             current: None,

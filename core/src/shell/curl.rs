@@ -103,18 +103,20 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
         ("PUT", false) => Verb::Update,
         ("PATCH", false) => Verb::Patch,
         ("DELETE", false) => Verb::Delete,
-        (m, _) => return Err(Text::new(
-            format!(
-                "curl: 이 랩은 {} {}을(를) 처리하지 않습니다 (목록에 GET/POST, 객체에 GET/PUT/PATCH/DELETE)",
-                printable(m),
-                printable(&path)
-            ),
-            format!(
+        (m, _) => {
+            return Err(Text::new(
+                format!(
+                    "curl: 이 랩은 {} {}을(를) 처리하지 않습니다 (목록에 GET/POST, 객체에 GET/PUT/PATCH/DELETE)",
+                    printable(m),
+                    printable(&path)
+                ),
+                format!(
                 "curl: the lab does not serve {} on {} (GET/POST on a collection, GET/PUT/PATCH/DELETE on an object)",
                 printable(m),
                 printable(&path)
             ),
-        )),
+            ))
+        }
     };
     let body = match &data {
         Some(d) => Some(serde_json::from_str(d).map_err(|e| {

@@ -121,6 +121,7 @@ impl Office {
         for r in self.requests.values() {
             (r.id, r.cmd, r.server, r.stage as u8, r.sent_us, r.answered_us, r.steps.len()).hash(h);
             r.response.as_ref().map(Response::code).hash(h);
+            r.code.hash(h);
         }
         (self.next_request, self.lb_next, self.robots_seen_revision).hash(h);
         self.robot_requests.hash(h);
@@ -520,7 +521,9 @@ impl World {
         let Some(req) = office.requests.get_mut(&id) else { return };
         req.stage = Stage::Done;
         req.answered_us = Some(now_us);
-        let Some(response) = req.response.clone() else { return };
+        // The body goes to kubectl; the inspector keeps the code (finished requests stay small).
+        let Some(response) = req.response.take() else { return };
+        req.code = Some(response.code());
         *office.responses_by_code.entry(response.code()).or_default() += 1;
         if matches!(req.call.verb, Verb::Create | Verb::Update | Verb::Patch)
             && matches!(response, Response::Object { .. })
@@ -923,7 +926,7 @@ impl World {
                     path: r.call.path(),
                     user: r.user.as_ref().map_or_else(String::new, |u| u.name.clone()),
                     groups: r.user.as_ref().map_or_else(Vec::new, |u| u.groups.clone()),
-                    code: r.response.as_ref().map(Response::code).filter(|_| r.stage == Stage::Done),
+                    code: r.code,
                     done: r.stage == Stage::Done,
                     steps,
                     rejected_at,
