@@ -240,6 +240,8 @@ pub struct ApiRequest {
     pub after: Option<Object>,
     /// The object an update started from (its resourceVersion is the compare of the CAS).
     current: Option<Object>,
+    /// An update's precondition: the `mod_revision` it read and must still find.
+    pub cas_revision: Option<u64>,
     pub attempts: u8,
 }
 
@@ -250,6 +252,14 @@ pub struct Desks<'a> {
     pub authenticator: &'a Authenticator,
     pub webhooks: &'a [Webhook],
     pub now_us: u64,
+    /// The world's deliberate bug, if any (acts only with the `mutants` feature).
+    pub mutant: Option<crate::etcd::mutant::Mutant>,
+}
+
+impl Desks<'_> {
+    fn is_mutant(&self, m: crate::etcd::mutant::Mutant) -> bool {
+        crate::etcd::mutant::Mutant::ENABLED && self.mutant == Some(m)
+    }
 }
 
 impl ApiRequest {
@@ -270,6 +280,7 @@ impl ApiRequest {
             before,
             after: None,
             current: None,
+            cas_revision: None,
             attempts: 0,
         }
     }
@@ -344,7 +355,7 @@ impl ApiRequest {
         }
         let decision = rbac::authorize(d.rbac, &attrs);
         self.user = Some(user);
-        if !decision.allowed {
+        if !decision.allowed && !d.is_mutant(crate::etcd::mutant::Mutant::SkipAuthorization) {
             let status = Status::forbidden(rbac::forbidden_message(&attrs, &decision.reason));
             return self.reject("authorization", Floor::Checks, now, status);
         }
@@ -614,12 +625,16 @@ impl ApiRequest {
         let key: Rc<str> = self.call.key().into();
         // etcd3 store GuaranteedUpdate: If(mod_revision(key) = the version read) Then(put)
         // Else(get), so a lost race comes back with the newer object.
+        let precondition =
+            Compare { key: key.clone(), target: CompareTarget::ModRevision(current_rv), op: CompareOp::Equal };
+        let compares = if d.is_mutant(crate::etcd::mutant::Mutant::UpdateWithoutPrecondition) {
+            vec![]
+        } else {
+            vec![precondition]
+        };
+        self.cas_revision = Some(current_rv);
         let txn = TxnRequest {
-            compares: vec![Compare {
-                key: key.clone(),
-                target: CompareTarget::ModRevision(current_rv),
-                op: CompareOp::Equal,
-            }],
+            compares,
             success: vec![TxnOp::Put { key: key.clone(), value: object::for_storage(&new).into(), lease: 0 }],
             failure: vec![TxnOp::Get(KeyRange::Key(key))],
         };

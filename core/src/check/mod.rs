@@ -2,6 +2,7 @@
 //! collect violations (`properties`).
 
 pub mod linearizability;
+pub mod office;
 pub mod properties;
 pub mod run;
 pub mod watch;

@@ -27,10 +27,16 @@ pub enum Mutant {
     /// A watch resuming after its member restarts repeats its last revision (etcd
     /// api_guarantees.md "Watch APIs": unique).
     WatchRepeatsRevision,
+    /// The API server's authorization desk lets every request through (KW authorization.md:
+    /// default deny).
+    SkipAuthorization,
+    /// An update writes without its `mod_revision` precondition, so a concurrent update is lost
+    /// (KW api-concepts.md "Resource versions": optimistic concurrency).
+    UpdateWithoutPrecondition,
 }
 
 impl Mutant {
-    pub const ALL: [Mutant; 9] = [
+    pub const ALL: [Mutant; 11] = [
         Mutant::CommitOldTerm,
         Mutant::VoteWithoutLogCheck,
         Mutant::AcceptMismatchedPrevTerm,
@@ -40,6 +46,8 @@ impl Mutant {
         Mutant::VoteReplyBeforePersist,
         Mutant::WatchSkipsRevision,
         Mutant::WatchRepeatsRevision,
+        Mutant::SkipAuthorization,
+        Mutant::UpdateWithoutPrecondition,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,11 +61,18 @@ impl Mutant {
             Mutant::VoteReplyBeforePersist => "vote-before-persist",
             Mutant::WatchSkipsRevision => "watch-skips-revision",
             Mutant::WatchRepeatsRevision => "watch-repeats-revision",
+            Mutant::SkipAuthorization => "skip-authorization",
+            Mutant::UpdateWithoutPrecondition => "update-without-precondition",
         }
     }
 
     pub fn parse(name: &str) -> Option<Mutant> {
         Mutant::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// A bug in the API server (caught by the office checks, `check::office`), not in etcd.
+    pub fn is_office(self) -> bool {
+        matches!(self, Mutant::SkipAuthorization | Mutant::UpdateWithoutPrecondition)
     }
 
     /// Whether this build can run mutants at all.

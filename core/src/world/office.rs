@@ -139,7 +139,12 @@ impl World {
     /// A cluster as kind creates it: `members` control-plane nodes with stacked etcd and an API
     /// server each, two workers, and the objects a fresh kind v1.27.3 cluster holds.
     pub fn with_kubernetes(seed: u64, members: u8) -> World {
-        let mut w = World::new(seed, members);
+        World::with_kubernetes_config(seed, members, crate::etcd::raft::RaftConfig::default())
+    }
+
+    /// [`World::with_kubernetes`] with a Raft configuration (`lab check` sets mutants here).
+    pub fn with_kubernetes_config(seed: u64, members: u8, config: crate::etcd::raft::RaftConfig) -> World {
+        let mut w = World::with_config(seed, members, config);
         let mut genesis = MvccStore::new();
         for (key, value) in bootstrap::etcd_entries(members, WORKERS_DEFAULT) {
             genesis.put(key.into(), value.into(), 0);
@@ -190,7 +195,7 @@ impl World {
 
     /// The RBAC policy the API servers enforce: what etcd holds (as a teller's cache sees it),
     /// or, in an etcd-only world, the lab's fixed default policy.
-    pub(super) fn rbac_policy(&self) -> RbacStore {
+    pub fn rbac_policy(&self) -> RbacStore {
         match self.office.as_ref().and_then(|o| o.tellers.iter().find(|t| t.up)) {
             Some(t) => t.rbac.clone(),
             None => kubeconfig::lab_policy(),
@@ -248,7 +253,19 @@ impl World {
                 Ok(c) => c,
                 Err(oldest) => {
                     let s = crate::k8s::status::Status::expired(w.rv, oldest);
-                    out.push((w.cmd, LineKind::Stderr, Text::same(s.kubectl_line())));
+                    let line = if w.json {
+                        // The watch's last event: ERROR with the 410 Status (api-concepts.md).
+                        let status = format!(
+                            "{{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{{}},\"status\":\"Failure\",\"message\":{},\"reason\":\"{}\",\"code\":{}}}",
+                            serde_json::Value::String(s.message.clone()),
+                            s.reason,
+                            s.code
+                        );
+                        (LineKind::Stdout, format!("{{\"type\":\"ERROR\",\"object\":{status}}}"))
+                    } else {
+                        (LineKind::Stderr, s.kubectl_line())
+                    };
+                    out.push((w.cmd, line.0, Text::same(line.1)));
                     return false;
                 }
             };
@@ -441,6 +458,7 @@ impl World {
     /// Runs `f` on request `id` with the desks of its teller, then carries out what it asks.
     fn api_step(&mut self, id: u64, f: impl FnOnce(&mut ApiRequest, &Desks) -> Next) {
         let now_us = self.now_us;
+        let mutant = self.members[0].node.config.mutant;
         let Some(office) = &mut self.office else { return };
         let Some(mut req) = office.requests.remove(&id) else { return };
         let teller = &office.tellers[(req.server - 1) as usize];
@@ -451,6 +469,7 @@ impl World {
             authenticator: &authenticator,
             webhooks: &office.webhooks,
             now_us,
+            mutant,
         };
         let next = f(&mut req, &desks);
         let server = req.server;
@@ -605,7 +624,13 @@ impl World {
         let json = matches!(k.print, Print::Raw | Print::Curl);
         let opts = get_options(output, show_labels, no_headers, k.all_namespaces);
         let mut tw = printers::TabWriter::kubectl();
-        let lines: Vec<String> = if json {
+        // `?watch=1&resourceVersion=N` (N > 0): the changes after N, no synthetic ADDED events
+        // (api-concepts.md "Semantics for watch").
+        let from = k.resource_version.as_deref().and_then(|v| v.parse::<u64>().ok()).filter(|&n| n > 0);
+        let rv = from.unwrap_or(rv);
+        let lines: Vec<String> = if from.is_some() {
+            Vec::new()
+        } else if json {
             items.iter().map(|o| watch_event_json("ADDED", o)).collect()
         } else if items.is_empty() {
             Vec::new()
