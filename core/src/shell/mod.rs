@@ -596,9 +596,24 @@ sleep DURATION                     let simulated time pass (2s, 500ms, 1m)
 kubectl config current-context|get-contexts|use-context NAME|view --minify
 kubectl auth can-i VERB RESOURCE [NAME] [-n NS|-A] [--as USER [--as-group G]] [--token T] | --list
 kubectl create token SERVICEACCOUNT [-n NS] [--duration 1h]
-                                   RBAC answers for the kubeconfig's users (admin, developer,
-                                   viewer, ci); the default policy and the lab's bindings are
-                                   fixed until the API server stores them in etcd
+                                   as the kubeconfig's users (admin, developer, viewer, ci);
+                                   RBAC reads the Roles and bindings stored in etcd
+kubectl get TYPE [NAME] [-n NS|-A] [-o wide|yaml|json|name] [--show-labels] [-w]
+kubectl get --raw /api/v1/…[?resourceVersion=0][&watch=1]
+kubectl run NAME --image=IMAGE [--labels=k=v] [--privileged]
+kubectl create namespace|deployment|quota|configmap|serviceaccount|role|clusterrole|
+               rolebinding|clusterrolebinding NAME …
+kubectl delete TYPE NAME   kubectl label TYPE NAME k=v [k-]
+                                   one request through kind's load balancer to an API server:
+                                   authentication, authorization, admission, validation, etcd.
+                                   kubectl get reads etcd (a consistent read, as in v1.27);
+                                   resourceVersion=0 reads that API server's watch cache
+kubectl exec -n kube-system POD -- etcdctl …|kube-apiserver --help
+kubectl proxy --port=8080 &        then: curl http://localhost:8080/api/v1/pods
+                                   (-X POST|PUT|PATCH|DELETE, -d '{…}')
+COMMAND | grep [-i] [-v] [-E] PATTERN
+lab apiserver crash|restart apiserver-N   lab apiserver slow apiserver-N 2s
+lab webhook add deny-latest NAME | add-label NAME K=V | deny NAME MESSAGE; remove NAME
 etcdctl put|get|del|compact|lease|member list|endpoint status|health|move-leader
                                    etcd's own client (get: --prefix, --keys-only,
                                    --rev N, -w json, --consistency=s|l; --endpoints=etcd-2)
@@ -635,9 +650,24 @@ sleep DURATION                     시뮬레이션 시간 진행 (2s, 500ms, 1m)
 kubectl config current-context|get-contexts|use-context NAME|view --minify
 kubectl auth can-i VERB RESOURCE [NAME] [-n NS|-A] [--as USER [--as-group G]] [--token T] | --list
 kubectl create token SERVICEACCOUNT [-n NS] [--duration 1h]
-                                   kubeconfig 사용자(admin, developer, viewer, ci)에 대한
-                                   RBAC 답; 기본 정책과 랩의 바인딩은 API 서버가 etcd에
-                                   저장하기 전까지 고정
+                                   kubeconfig 사용자(admin, developer, viewer, ci)로;
+                                   RBAC는 etcd에 저장된 Role과 바인딩을 읽음
+kubectl get TYPE [NAME] [-n NS|-A] [-o wide|yaml|json|name] [--show-labels] [-w]
+kubectl get --raw /api/v1/…[?resourceVersion=0][&watch=1]
+kubectl run NAME --image=IMAGE [--labels=k=v] [--privileged]
+kubectl create namespace|deployment|quota|configmap|serviceaccount|role|clusterrole|
+               rolebinding|clusterrolebinding NAME …
+kubectl delete TYPE NAME   kubectl label TYPE NAME k=v [k-]
+                                   kind의 로드 밸런서를 거쳐 API 서버 하나로 가는 요청:
+                                   인증, 인가, 어드미션, 검증, etcd 순서.
+                                   kubectl get은 etcd를 읽음(v1.27처럼 일관된 읽기);
+                                   resourceVersion=0은 그 API 서버의 watch 캐시를 읽음
+kubectl exec -n kube-system POD -- etcdctl …|kube-apiserver --help
+kubectl proxy --port=8080 &        그다음: curl http://localhost:8080/api/v1/pods
+                                   (-X POST|PUT|PATCH|DELETE, -d '{…}')
+COMMAND | grep [-i] [-v] [-E] PATTERN
+lab apiserver crash|restart apiserver-N   lab apiserver slow apiserver-N 2s
+lab webhook add deny-latest NAME | add-label NAME K=V | deny NAME MESSAGE; remove NAME
 etcdctl put|get|del|compact|lease|member list|endpoint status|health|move-leader
                                    etcd 클라이언트 (get: --prefix, --keys-only,
                                    --rev N, -w json, --consistency=s|l; --endpoints=etcd-2)
