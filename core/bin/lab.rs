@@ -3,7 +3,7 @@
 //!   lab shell [--scenario FILE|URL] [--seed N] [--etcd N] [--lang ko|en] [--save FILE]
 //!   lab run SCENARIO [--until 60s] [--hash] [--lang ko|en]
 //!   lab share FILE
-//!   lab check [--seeds N] [--start S] [--mutant NAME]   random faults, every checker
+//!   lab check [--office] [--seeds N] [--start S] [--mutant NAME]   random faults, every checker
 //!   lab bench            engine speed, one JSON object per line (read by `cargo xtask bench`)
 //!
 //! A malformed scenario, URL or flag prints one error line and exits 2; never a panic.
@@ -21,7 +21,7 @@ const USAGE: &str = "usage:
   lab shell [--scenario FILE|URL [--until DURATION]] [--seed N] [--etcd 1|3|5|7] [--etcd-only] [--lang ko|en] [--save FILE]
   lab run SCENARIO [--until DURATION] [--hash] [--lang ko|en]
   lab share FILE
-  lab check [--seeds N] [--start S] [--mutant NAME]
+  lab check [--office] [--seeds N] [--start S] [--mutant NAME]
   lab bench";
 
 fn main() -> ExitCode {
@@ -42,6 +42,8 @@ struct Flags {
     etcd: Option<u8>,
     /// `--etcd-only`: no Kubernetes on top (the first lessons' world).
     etcd_only: bool,
+    /// `lab check --office`: the API server's checks instead of etcd's.
+    office: bool,
     lang: Lang,
     save: Option<String>,
     until_us: Option<u64>,
@@ -58,6 +60,7 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
         seed: None,
         etcd: None,
         etcd_only: false,
+        office: false,
         lang: Lang::Ko,
         save: None,
         until_us: None,
@@ -95,6 +98,7 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
             }
             "--hash" => f.hash = true,
             "--etcd-only" => f.etcd_only = true,
+            "--office" => f.office = true,
             "--seeds" => {
                 f.seeds = value(name)?.parse().map_err(|_| "--seeds must be a positive integer".to_string())?
             }
@@ -240,6 +244,42 @@ fn bench() {
     );
 }
 
+/// `lab check --office`: the API server's invariants over random requests and faults
+/// (`lab_core::check::office`). Exit 1 when anything was violated.
+fn check_office(flags: &Flags, mutant: Option<lab_core::etcd::mutant::Mutant>) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let (mut failed, mut requests, mut writes, mut conflicts) = (0u64, 0usize, 0usize, 0usize);
+    let end = flags.start.saturating_add(flags.seeds);
+    for seed in flags.start..end {
+        let o = lab_core::check::office::check_office_seed(seed, mutant);
+        requests += o.requests;
+        writes += o.writes_ok;
+        conflicts += o.conflicts;
+        if o.violations.is_empty() {
+            continue;
+        }
+        failed += 1;
+        println!("seed {seed}: {} violation(s)", o.violations.len());
+        for v in o.violations.iter().take(5) {
+            println!("  at {}: {} — {}", lab_core::view::format_time_us(v.at_us), v.property, v.detail);
+        }
+        let mutant_flag = flags.mutant.as_ref().map(|m| format!(" --mutant {m}")).unwrap_or_default();
+        println!("  reproduce: lab check --office --seeds 1 --start {seed}{mutant_flag}");
+    }
+    let secs = started.elapsed().as_secs_f64().max(1e-9);
+    println!(
+        "checked {} office seeds ({}..{}): {failed} with violations; {requests} requests answered, {writes} writes stored, {conflicts} updates met a conflict; {:.1} seeds/s",
+        flags.seeds,
+        flags.start,
+        end.saturating_sub(1),
+        flags.seeds as f64 / secs
+    );
+    if failed > 0 {
+        return Err(format!("{failed} office seed(s) violated an invariant"));
+    }
+    Ok(())
+}
+
 /// `lab check`: runs seeds with random faults and every checker; prints each failing seed with
 /// its parameters and how to reproduce it. Exit 1 when anything was violated.
 fn check(flags: Flags) -> Result<(), String> {
@@ -262,6 +302,9 @@ fn check(flags: Flags) -> Result<(), String> {
     };
     // Panics inside a seed are reported as violations; keep the default hook from printing them.
     std::panic::set_hook(Box::new(|_| {}));
+    if flags.office || mutant.is_some_and(Mutant::is_office) {
+        return check_office(&flags, mutant);
+    }
     let started = std::time::Instant::now();
     let mut failed = 0u64;
     let mut committed = 0u64;

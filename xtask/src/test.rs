@@ -35,6 +35,8 @@ struct Plan {
 
 /// Seeds `lab check` runs in `cargo xtask test` (60 s of simulated time each).
 const CHECK_SEEDS: u32 = 2000;
+/// Random office worlds `cargo xtask test` checks (about a minute of simulated requests each).
+const OFFICE_SEEDS: u32 = 300;
 
 fn plan(args: &[String]) -> Result<Plan> {
     let mut p = Plan::default();
@@ -132,6 +134,26 @@ pub fn run(args: &[String]) -> Result<()> {
         ]);
         stage(util::run(&mut cmd), "lab check")?;
         say(format!("lab check passed in {}", t.took()));
+
+        // The API server's invariants over random requests and faults (issue 4).
+        let t = next(&format!("lab check --office --seeds {OFFICE_SEEDS} (release)"));
+        let mut cmd = Command::new(util::cargo());
+        cmd.current_dir(&root).args([
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "lab-core",
+            "--bin",
+            "lab",
+            "--",
+            "check",
+            "--office",
+            "--seeds",
+            &OFFICE_SEEDS.to_string(),
+        ]);
+        stage(util::run(&mut cmd), "lab check --office")?;
+        say(format!("lab check --office passed in {}", t.took()));
     }
 
     if plan.wasm {
