@@ -101,6 +101,28 @@ fn tellers_crash_restart_and_slow_down() {
     assert_eq!(slow, 1, "one request in three lands on the slow API server");
 }
 
+/// An API server slower than its own request timeout (`--request-timeout`, 1 minute) answers
+/// 504 after that minute — while the write it was handling did happen.
+#[test]
+fn a_request_slower_than_the_request_timeout_gets_504() {
+    let mut w = cluster();
+    for n in 1..=3 {
+        run(&mut w, &format!("lab apiserver slow apiserver-{n} 60s"));
+    }
+    let t0 = w.now_us();
+    let out = run(&mut w, "kubectl run late --image=nginx:1.25");
+    assert_eq!(
+        out,
+        "Error from server (Timeout): the server was unable to return a response in the time allotted, but may still be processing the request"
+    );
+    assert!(w.now_us() - t0 >= 60_000_000);
+    let out = run(
+        &mut w,
+        "kubectl exec -n kube-system etcd-control-plane -- etcdctl get /registry/pods/default/late --keys-only",
+    );
+    assert!(out.contains("/registry/pods/default/late"), "{out}");
+}
+
 /// api-concepts.md "Semantics for watch": a watch from a resourceVersion older than the
 /// cache's window ends with a 410 ERROR event.
 #[test]

@@ -90,9 +90,45 @@ pub fn service_account_exists(namespace: &str, name: &str) -> bool {
     (name == "default" && namespaces.contains(&namespace)) || (namespace == "default" && name == "ci")
 }
 
-/// The API server's authenticators: x509 (kind's CA), service account tokens, anonymous on.
+/// The lab's OIDC provider (a Dex the class could run; `lab oidc-token` plays its login).
+pub const OIDC_ISSUER: &str = "https://dex.challenge-cluster.local:32000";
+pub const OIDC_CLIENT_ID: &str = "kubernetes";
+/// The key the lab's stand-in signature uses for the OIDC provider's id_tokens.
+pub const OIDC_KEY: &str = "challenge-cluster/dex.key";
+
+/// The API server's authenticators: x509 (kind's CA), service account tokens, OIDC id_tokens
+/// (`--oidc-issuer-url`, `--oidc-client-id=kubernetes`, `--oidc-username-claim=email`,
+/// `--oidc-groups-claim=groups`: a lab addition, kind does not set these), anonymous on.
 pub fn lab_authenticator() -> super::authn::Authenticator {
-    super::authn::Authenticator { sa_key: SA_KEY.to_string(), anonymous: true, ..Default::default() }
+    super::authn::Authenticator {
+        sa_key: SA_KEY.to_string(),
+        anonymous: true,
+        oidc: Some(super::authn::OidcConfig {
+            issuer_url: OIDC_ISSUER.to_string(),
+            client_id: OIDC_CLIENT_ID.to_string(),
+            username_claim: "email".to_string(),
+            username_prefix: None,
+            groups_claim: Some("groups".to_string()),
+            key: OIDC_KEY.to_string(),
+        }),
+        ..Default::default()
+    }
+}
+
+/// An id_token as the lab's OIDC provider issues it after a login: `email` and `groups` claims,
+/// audience `kubernetes`, valid for an hour from `now_s` (simulated seconds).
+pub fn mint_oidc_id_token(email: &str, groups: &[String], now_s: u64) -> String {
+    let sub = format!("{:016x}", {
+        use std::hash::Hasher;
+        let mut h = crate::hash::Fnv64::default();
+        h.write(email.as_bytes());
+        h.finish()
+    });
+    let claims = serde_json::json!({
+        "iss": OIDC_ISSUER, "sub": sub, "aud": OIDC_CLIENT_ID, "email": email, "email_verified": true,
+        "groups": groups, "iat": now_s, "exp": now_s + 3600,
+    });
+    super::authn::mint_jwt(&claims, OIDC_KEY)
 }
 
 /// The cluster's RBAC policy: Kubernetes' defaults and the lab users' bindings.

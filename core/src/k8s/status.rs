@@ -112,6 +112,16 @@ impl Status {
         Status { code: 500, reason: "", message, details: None }
     }
 
+    /// 504: the API server's request timeout passed (apimachinery `NewTimeoutError` wording).
+    pub fn timeout() -> Status {
+        Status {
+            code: 504,
+            reason: "Timeout",
+            message: "the server was unable to return a response in the time allotted, but may still be processing the request".into(),
+            details: None,
+        }
+    }
+
     /// No HTTP answer at all (code 0): the connection failed; kubectl prints `message` as it is.
     pub fn connection_failed(message: String) -> Status {
         Status { code: 0, reason: "", message, details: None }

@@ -110,6 +110,11 @@ pub enum Command {
     Exec(Box<exec::Exec>),
     /// `COMMAND | grep …`: the command, its standard output filtered.
     Piped(Box<Command>, Vec<pipe::Grep>),
+    /// `lab oidc-token EMAIL [--group G]…`: an id_token from the lab's OIDC provider.
+    OidcToken {
+        email: String,
+        groups: Vec<String>,
+    },
     /// `lab webhook add KIND NAME …` / `lab webhook remove NAME`.
     WebhookAdd(Vec<String>),
     WebhookRemove(String),
@@ -282,6 +287,26 @@ fn parse_lab(args: &[String]) -> Result<Command, ParseError> {
         "reorder" => parse_percent(sub, rest).map(|ppm| Command::Reorder { ppm }),
         "set" => parse_set(rest),
         "apiserver" => parse_teller(rest),
+        "oidc-token" => {
+            let mut groups = Vec::new();
+            let mut email = None;
+            let mut it = rest.iter();
+            while let Some(a) = it.next() {
+                match a.as_str() {
+                    "--group" => groups.extend(it.next().cloned()),
+                    g if g.starts_with("--group=") => groups.push(g["--group=".len()..].to_string()),
+                    e if email.is_none() && e.contains('@') && !e.starts_with('-') => email = Some(e.to_string()),
+                    _ => email = None,
+                }
+            }
+            match email {
+                Some(email) if groups.len() <= 16 => Ok(Command::OidcToken { email, groups }),
+                _ => Err(Text::new(
+                    "lab oidc-token: 사용법: lab oidc-token EMAIL [--group GROUP]… (예: lab oidc-token jane@example.com --group dev-team)",
+                    "lab oidc-token: usage: lab oidc-token EMAIL [--group GROUP]… (e.g. lab oidc-token jane@example.com --group dev-team)",
+                )),
+            }
+        }
         "webhook" => match rest {
             [add, spec @ ..] if add == "add" => Ok(Command::WebhookAdd(spec.to_vec())),
             [rm, name] if rm == "remove" => Ok(Command::WebhookRemove(name.clone())),
@@ -614,6 +639,7 @@ kubectl proxy --port=8080 &        then: curl http://localhost:8080/api/v1/pods
 COMMAND | grep [-i] [-v] [-E] PATTERN
 lab apiserver crash|restart apiserver-N   lab apiserver slow apiserver-N 2s
 lab webhook add deny-latest NAME | add-label NAME K=V | deny NAME MESSAGE; remove NAME
+lab oidc-token EMAIL [--group G]   an id_token from the lab's OIDC provider (kubectl --token)
 etcdctl put|get|del|compact|lease|member list|endpoint status|health|move-leader
                                    etcd's own client (get: --prefix, --keys-only,
                                    --rev N, -w json, --consistency=s|l; --endpoints=etcd-2)
@@ -668,6 +694,7 @@ kubectl proxy --port=8080 &        그다음: curl http://localhost:8080/api/v1/
 COMMAND | grep [-i] [-v] [-E] PATTERN
 lab apiserver crash|restart apiserver-N   lab apiserver slow apiserver-N 2s
 lab webhook add deny-latest NAME | add-label NAME K=V | deny NAME MESSAGE; remove NAME
+lab oidc-token EMAIL [--group G]   an id_token from the lab's OIDC provider (kubectl --token)
 etcdctl put|get|del|compact|lease|member list|endpoint status|health|move-leader
                                    etcd 클라이언트 (get: --prefix, --keys-only,
                                    --rev N, -w json, --consistency=s|l; --endpoints=etcd-2)

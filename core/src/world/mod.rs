@@ -1728,6 +1728,21 @@ impl World {
             }
             Command::Exec(e) => self.exec(id, *e)?,
             Command::Proxy { port } => self.start_proxy(id, port)?,
+            Command::OidcToken { email, groups } => {
+                let now_s = self.now_us / US_PER_S;
+                let token = crate::k8s::kubeconfig::mint_oidc_id_token(&email, &groups, now_s);
+                let issuer = crate::k8s::kubeconfig::OIDC_ISSUER;
+                self.say(
+                    id,
+                    LineKind::Stderr,
+                    Text::new(
+                        format!("lab: {issuer}의 id_token (1시간 유효; 사용자 = email 클레임, 그룹 = groups 클레임):"),
+                        format!("lab: an id_token from {issuer} (valid 1h; user = the email claim, groups = the groups claim):"),
+                    ),
+                );
+                self.say(id, LineKind::Stdout, Text::same(token));
+                self.finish(id, false);
+            }
             Command::Teller { node, action } => self.teller_command(id, &node, action)?,
             Command::WebhookAdd(spec) => self.webhook_command(id, Some(&spec), None)?,
             Command::WebhookRemove(name) => self.webhook_command(id, None, Some(&name))?,

@@ -34,6 +34,8 @@ pub const INTERNAL_CMD: u32 = u32::MAX;
 /// The node whose kube-controller-manager holds the leader Lease in a fresh kind cluster (its
 /// controllers talk to the API server on their own node).
 const CONTROLLER_MANAGER_NODE: MemberId = 1;
+/// kube-apiserver's `--request-timeout` default.
+pub const API_REQUEST_TIMEOUT_US: u64 = 60 * US_PER_S;
 /// The most a teller can be slowed down (`lab apiserver slow`).
 pub const TELLER_SLOW_US_MAX: u64 = 60 * US_PER_S;
 
@@ -471,9 +473,15 @@ impl World {
             now_us,
             mutant,
         };
-        let next = f(&mut req, &desks);
+        let mut next = f(&mut req, &desks);
         let server = req.server;
-        let slow_us = teller.slow_us;
+        let mut slow_us = teller.slow_us;
+        // kube-apiserver's `--request-timeout` (1 m): a handler still busy then answers 504,
+        // though the work it started may still finish (a write can land after the 504).
+        if next == Next::Respond && slow_us >= API_REQUEST_TIMEOUT_US {
+            slow_us = API_REQUEST_TIMEOUT_US;
+            req.response = Some(Response::Status(crate::k8s::status::Status::timeout()));
+        }
         let cmd = req.cmd;
         office.requests.insert(id, req);
         match next {
