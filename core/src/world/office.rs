@@ -473,7 +473,7 @@ impl World {
             now_us,
             mutant,
         };
-        let mut next = f(&mut req, &desks);
+        let next = f(&mut req, &desks);
         let server = req.server;
         let mut slow_us = teller.slow_us;
         // kube-apiserver's `--request-timeout` (1 m): a handler still busy then answers 504,
