@@ -123,6 +123,29 @@ fn a_request_slower_than_the_request_timeout_gets_504() {
     assert!(out.contains("/registry/pods/default/late"), "{out}");
 }
 
+/// API Priority and Fairness (KW flow-control.md): an API server with every seat taken refuses
+/// more with 429 at its desk, after authentication and before authorization.
+#[test]
+fn an_api_server_out_of_seats_answers_429() {
+    let mut w = cluster();
+    run(&mut w, "lab apiserver crash apiserver-2");
+    run(&mut w, "lab apiserver crash apiserver-3");
+    run(&mut w, "kubectl proxy --port=8080");
+    let first = w.commands().len();
+    for _ in 0..650 {
+        w.submit("curl http://localhost:8080/api/v1/namespaces/default/pods");
+    }
+    w.run_until(w.now_us() + 5_000_000);
+    let all = w.render_transcript(0, Lang::En);
+    let refused = all.matches("\"reason\": \"TooManyRequests\"").count();
+    assert!(refused >= 50, "{refused} refused");
+    assert!(w.commands()[first..].iter().all(|c| c.done_at_us.is_some()));
+    let office = w.office().expect("office");
+    let r = office.requests().find(|r| r.code == Some(429)).expect("a refused request");
+    let desks: Vec<&str> = r.steps.iter().map(|s| s.desk.as_str()).collect();
+    assert_eq!(desks, ["authentication", "priority and fairness"]);
+}
+
 /// api-concepts.md "Semantics for watch": a watch from a resourceVersion older than the
 /// cache's window ends with a 410 ERROR event.
 #[test]

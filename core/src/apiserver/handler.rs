@@ -254,7 +254,14 @@ pub struct Desks<'a> {
     pub now_us: u64,
     /// The world's deliberate bug, if any (acts only with the `mutants` feature).
     pub mutant: Option<crate::etcd::mutant::Mutant>,
+    /// Requests this API server is already working on (API Priority and Fairness seats).
+    pub in_flight: usize,
 }
+
+/// Seats of API Priority and Fairness: `--max-requests-inflight` (400) plus
+/// `--max-mutating-requests-inflight` (200). The lab has one priority level and no queues: a
+/// request beyond them is refused at once.
+pub const SEATS_MAX: usize = 600;
 
 impl Desks<'_> {
     fn is_mutant(&self, m: crate::etcd::mutant::Mutant) -> bool {
@@ -343,6 +350,12 @@ impl ApiRequest {
                 None => UserInfo::authenticated(&target, &gs),
             };
             self.step("impersonation", Floor::Checks, now, Outcome::Noted(format!("as {}", user.name)));
+        }
+        // API Priority and Fairness: no free seat → 429 (client-go retries these on its own;
+        // the lab's kubectl prints them, so a class can see the desk refuse).
+        if d.in_flight >= SEATS_MAX {
+            let s = Status::too_many_requests();
+            return self.reject("priority and fairness", Floor::Checks, now, s);
         }
         // Authorization: Node (no opinion for users who are not kubelets), then RBAC.
         let call = &self.call;

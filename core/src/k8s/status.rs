@@ -112,6 +112,16 @@ impl Status {
         Status { code: 500, reason: "", message, details: None }
     }
 
+    /// 429 from API Priority and Fairness (apiserver `tooManyRequests`).
+    pub fn too_many_requests() -> Status {
+        Status {
+            code: 429,
+            reason: "TooManyRequests",
+            message: "Too many requests, please try again later.".into(),
+            details: None,
+        }
+    }
+
     /// 504: the API server's request timeout passed (apimachinery `NewTimeoutError` wording).
     pub fn timeout() -> Status {
         Status {

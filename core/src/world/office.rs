@@ -464,6 +464,11 @@ impl World {
         let Some(office) = &mut self.office else { return };
         let Some(mut req) = office.requests.remove(&id) else { return };
         let teller = &office.tellers[(req.server - 1) as usize];
+        let in_flight = office
+            .requests
+            .values()
+            .filter(|r| r.server == req.server && matches!(r.stage, Stage::Reading | Stage::Finishing))
+            .count();
         let authenticator = kubeconfig::lab_authenticator();
         let desks = Desks {
             cache: &teller.cache,
@@ -472,6 +477,7 @@ impl World {
             webhooks: &office.webhooks,
             now_us,
             mutant,
+            in_flight,
         };
         let next = f(&mut req, &desks);
         let server = req.server;
