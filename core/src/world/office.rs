@@ -603,10 +603,17 @@ impl World {
                     line: self.commands.get(r.cmd as usize).map_or_else(String::new, |c| c.line.clone()),
                     server: r.server,
                     method: r.call.verb.method(),
+                    verb: r.call.verb.as_str(),
+                    resource: handler::qualified(r.call.resource),
+                    namespace: r.call.namespace.clone(),
                     path: r.call.path(),
                     user: r.user.as_ref().map_or_else(String::new, |u| u.name.clone()),
                     groups: r.user.as_ref().map_or_else(Vec::new, |u| u.groups.clone()),
                     code: r.response.as_ref().map(Response::code).filter(|_| r.stage == Stage::Done),
+                    message: match &r.response {
+                        Some(Response::Status(s)) if r.stage == Stage::Done => Some(s.message.clone()),
+                        _ => None,
+                    },
                     done: r.stage == Stage::Done,
                     steps,
                     rejected_at,
@@ -623,6 +630,7 @@ impl World {
             plugins: crate::apiserver::admission::PLUGINS.iter().map(|p| (p.name, p.mutating, p.validating)).collect(),
             webhooks: office.webhooks.iter().map(|w| w.name.clone()).collect(),
             responses_by_code: office.responses_by_code.iter().map(|(&c, &n)| (c, n)).collect(),
+            context: CONTEXTS[self.kube_context].name,
         })
     }
 }
