@@ -53,6 +53,8 @@ pub fn App() -> impl IntoView {
                         <MemberActions lab />
                         <WatchPanel lab />
                     </div>
+                </div>
+                <div class="office-column">
                     <OfficeSection lab />
                 </div>
                 <div class="side">

@@ -340,7 +340,7 @@ pub const VERDICT_LOST: Tr = Tr(
     "connection lost — the teller went away without an answer (EOF)",
 );
 pub const WAITING_FOR_ETCD: Tr = Tr("etcd 응답 기다리는 중", "waiting for etcd");
-pub const ETCD_TIMEOUT_NOTE: Tr = Tr("시간 초과까지", "until the timeout");
+pub const ETCD_TIMEOUT_NOTE: Tr = Tr("7초면 시간 초과", "times out at 7 s");
 pub const CLUSTER_REVISION: Tr = Tr("클러스터 최신 리비전", "newest revision");
 pub const LOCAL_MEMBER: Tr = Tr("이 창구의 etcd", "this teller's etcd");
 pub const SIDE: Tr = Tr("분할 쪽", "side");

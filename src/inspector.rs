@@ -243,7 +243,7 @@ fn RequestDetail(lab: Lab, request: Memo<Option<RequestView>>) -> impl IntoView 
                     </div>
                     <div>
                         <dt>{t(i18n::REQ_TIMES)}</dt>
-                        <dd>
+                        <dd id="request-times">
                             {field(|r| {
                                 format!(
                                     "{} → {}",

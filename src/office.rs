@@ -506,17 +506,7 @@ fn Route(
         let Some(node) = server.get() else { return String::new() };
         let n = tellers.with(Vec::len);
         let (x, w) = model::teller_slot(usize::from(node).saturating_sub(1), n);
-        // Out of the teller, along the corridor above floor 1, into the first desk.
-        let (tx, corridor) = (x + w / 2.0, model::CORRIDOR_Y);
-        let mut pts = vec![(tx, model::TELLERS_TOP + model::TELLER_CARD_H), (tx, corridor)];
-        plan.with(|p| {
-            walk.with(|wk| {
-                if let Some(&first) = wk.route.first() {
-                    pts.push((p.anchor(first).0, corridor));
-                }
-                pts.extend(wk.route.iter().map(|&d| p.anchor(d)));
-            })
-        });
+        let pts = plan.with(|p| walk.with(|wk| p.route_points(x + w / 2.0, &wk.route)));
         pts.iter().map(|(x, y)| format!("{},{}", num(*x), num(*y))).collect::<Vec<_>>().join(" ")
     });
     let stopped = Memo::new(move |_| walk.with(|w| w.stopped_at.is_some()));
@@ -568,7 +558,7 @@ fn Desks(
 /// The light-up delay of a desk visited `order`-th (none with reduced motion: CSS drops the
 /// animation).
 fn light_up(order: Option<usize>) -> String {
-    order.map_or(String::new(), |o| format!("animation-delay: {}ms", o.saturating_sub(1) * 45))
+    order.map_or(String::new(), |o| format!("animation-delay: {}ms", o.saturating_sub(1) * 30))
 }
 
 /// An admission plugin's desk: one row of its column, with its M/V tag.
@@ -681,7 +671,11 @@ fn BigDesk(
     let state_line = Memo::new(move |_| {
         let l = lang.get();
         let k = kind.get();
-        format!("{} {}", glyph(k), step_word(k).get(l))
+        let word = match (desk, k) {
+            (Desk::Etcd, Some(StepKind::Waiting)) => i18n::WAITING_FOR_ETCD,
+            _ => step_word(k),
+        };
+        format!("{} {}", glyph(k), word.get(l))
     });
     // The line under the verdict: who, which binding, which revision, the teller's cache.
     let note = Memo::new(move |_| {
@@ -792,23 +786,22 @@ fn EtcdWait(lab: Lab, walk: Memo<Walk>, r: model::Rect) -> impl IntoView {
                 let waited = Memo::new(move |_| lab.view.with(|v| v.now_us.saturating_sub(at)));
                 view! {
                     <g class="etcd-wait" data-waited-us=move || waited.get().to_string()>
-                        <text class="desk-note wait-text" x=num(r.x + 12.0) y=num(r.y + 62.0)>
+                        <text class="wait-text" x=num(r.x + r.w / 2.0) y=num(r.y + 63.0) text-anchor="middle">
                             {move || {
                                 let l = lang.get();
                                 format!(
-                                    "{} {} / {} {}",
-                                    i18n::WAITING_FOR_ETCD.get(l),
+                                    "{} / {} ({})",
                                     model::seconds_text(waited.get()),
                                     model::seconds_text(ETCD_REQUEST_TIMEOUT_US),
                                     i18n::ETCD_TIMEOUT_NOTE.get(l),
                                 )
                             }}
                         </text>
-                        <rect class="wait-track" x=num(r.x + 12.0) y=num(r.y + 68.0) width=num(bar_w) height="6" rx="3" />
+                        <rect class="wait-track" x=num(r.x + 12.0) y=num(r.y + 69.0) width=num(bar_w) height="6" rx="3" />
                         <rect
                             class="wait-fill"
                             x=num(r.x + 12.0)
-                            y=num(r.y + 68.0)
+                            y=num(r.y + 69.0)
                             height="6"
                             rx="3"
                             width=move || {

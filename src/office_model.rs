@@ -199,6 +199,60 @@ impl Floorplan {
         }
     }
 
+    /// The selected request's path as a polyline of horizontal and vertical segments: out of
+    /// its teller (centre `teller_x`), along the corridor above floor 1, then desk to desk. A
+    /// column of plugin rows is walked down its left margin; leaving it, the path drops below
+    /// the columns first; crossing floors, it goes through the gap between them.
+    pub fn route_points(&self, teller_x: f64, route: &[Desk]) -> Vec<(f64, f64)> {
+        let mut pts = vec![(teller_x, TELLERS_TOP + TELLER_CARD_H), (teller_x, CORRIDOR_Y)];
+        let Some(&first) = route.first() else { return Vec::new() };
+        pts.push((self.anchor(first).0, CORRIDOR_Y));
+        pts.push(self.anchor(first));
+        let column = |d: Desk| match d {
+            Desk::Mutating(_) => Some(0),
+            Desk::Validating(_) => Some(1),
+            _ => None,
+        };
+        let floor_band = |f: u8| match f {
+            1 => (FLOOR1_TOP, FLOOR1_BOTTOM),
+            2 => (FLOOR2_TOP, FLOOR2_BOTTOM),
+            _ => (BASEMENT_TOP, BASEMENT_BOTTOM),
+        };
+        for pair in route.windows(2) {
+            let (from, to) = (pair[0], pair[1]);
+            let (p, q) = (self.anchor(from), self.anchor(to));
+            let same_column = column(from).is_some() && column(from) == column(to);
+            if p.0 == q.0 || p.1 == q.1 || same_column {
+                pts.push(q);
+                continue;
+            }
+            if column(from).is_some() {
+                // Out of the column at its foot, across, then up or down into the next desk.
+                let y = self.rows_bottom() + 6.0;
+                pts.extend([(p.0, y), (q.0, y), q]);
+            } else if column(to).is_some() {
+                // Into a column's margin: across on floor 1, or up from below it.
+                if from.floor() == 1 {
+                    pts.extend([(q.0, p.1), q]);
+                } else {
+                    let y = FLOOR1_BOTTOM + 5.0;
+                    pts.extend([(p.0, y), (q.0, y), q]);
+                }
+            } else {
+                // Between desks: through the gap next to the floor the path leaves.
+                let (top, bottom) = floor_band(from.floor());
+                let y = match (from.floor(), to.floor()) {
+                    (a, b) if a == b => p.1,
+                    (1, _) | (2, 0) => bottom + 5.0,
+                    _ => top - 5.0,
+                };
+                pts.extend([(p.0, y), (q.0, y), q]);
+            }
+        }
+        pts.dedup();
+        pts
+    }
+
     /// The admission columns' headers: (x, width) of the mutating and validating columns.
     pub fn columns(&self) -> ((f64, f64), (f64, f64)) {
         (COL_MUT, COL_VAL)
@@ -485,6 +539,40 @@ mod tests {
             let (x, w) = member_slot(n - 1, n);
             assert!(x + w < Floorplan::new(&PLUGINS).rect(Desk::Etcd).x && w > 40.0, "{n}: {x} {w}");
         }
+    }
+
+    #[test]
+    fn the_route_is_drawn_with_horizontal_and_vertical_segments_only() {
+        let f = Floorplan::new(&PLUGINS);
+        let create = [
+            Desk::Authentication,
+            Desk::Authorization,
+            Desk::Mutating(0),
+            Desk::Mutating(1),
+            Desk::Mutating(2),
+            Desk::Validation,
+            Desk::Validating(1),
+            Desk::Validating(3),
+            Desk::Validating(4),
+            Desk::Handler,
+            Desk::Etcd,
+        ];
+        let update =
+            [Desk::Authentication, Desk::Authorization, Desk::Handler, Desk::Etcd, Desk::Mutating(0), Desk::Etcd];
+        let read = [Desk::Authentication, Desk::Authorization, Desk::Handler, Desk::WatchCache];
+        for route in [&create[..], &update[..], &read[..], &[Desk::Authentication][..]] {
+            let pts = f.route_points(300.0, route);
+            assert!(pts.len() >= route.len() + 2, "{route:?}");
+            for w in pts.windows(2) {
+                assert!(w[0].0 == w[1].0 || w[0].1 == w[1].1, "{route:?}: {w:?}");
+            }
+            // It passes through every desk's anchor, and ends at the last desk.
+            for d in route {
+                assert!(pts.contains(&f.anchor(*d)), "{d:?}");
+            }
+            assert_eq!(pts.last(), Some(&f.anchor(*route.last().unwrap())));
+        }
+        assert!(f.route_points(300.0, &[]).is_empty());
     }
 
     #[test]
