@@ -84,6 +84,18 @@ async function unreached(page, names) {
   return states.every((s) => s === 'idle');
 }
 
+/** Waits until the desks have finished lighting up (finite animations only), so a screenshot
+ *  shows the path as it stays. */
+const settled = (page) =>
+  page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.effect?.getTiming().iterations !== Infinity)
+        .map((a) => a.finished.catch(() => null)),
+    ),
+  );
+
 /** The newest request in the inspector's list whose path ends with `suffix`. */
 async function requestId(page, suffix) {
   const h = await page.waitForFunction(
@@ -249,6 +261,7 @@ try {
   if (process.env.LAB_ARTIFACTS) {
     mkdirSync(process.env.LAB_ARTIFACTS, { recursive: true });
     await page.evaluate(() => document.querySelector('#office').scrollIntoView());
+    await settled(page);
     await page.screenshot({ path: path.join(process.env.LAB_ARTIFACTS, 'office-waiting-for-etcd.png') });
   }
   const raw = 'kubectl get --raw /api/v1/namespaces/default/pods?resourceVersion=0';
@@ -368,6 +381,7 @@ try {
     await waitCommand(page, 'kubectl run d --image=nginx:latest');
     await page.waitForSelector(`${desk('ValidatingAdmissionWebhook', 'validating')}[data-state="rejected"]`, WAIT);
     await page.evaluate(() => document.querySelector('#office').scrollIntoView());
+    await settled(page);
     await page.screenshot({ path: path.join(process.env.LAB_ARTIFACTS, 'office-1280x800.png') });
     for (const [w, h] of [[1024, 768], [1920, 1080]]) {
       await page.setViewportSize({ width: w, height: h });
