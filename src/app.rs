@@ -1,12 +1,15 @@
-//! The page: the controls, the bank vault diagram, the event log, share, legend and notes.
+//! The page: the controls, the bank vault diagram, the office (API servers), the command line,
+//! the event log, share, legend and notes.
 
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 
 use crate::browser;
+use crate::command_line::CommandLine;
 use crate::diagram::VaultDiagram;
 use crate::i18n;
 use crate::lab::{start_from_url, Lab};
+use crate::office::OfficeSection;
 use crate::panels::{
     Controls, ErrorBanner, EventLog, LangSwitch, Legend, MemberActions, Notes, QuorumTable, Readouts, ReplayNotice,
     SharePanel, WatchPanel,
@@ -51,8 +54,12 @@ pub fn App() -> impl IntoView {
                         <WatchPanel lab />
                     </div>
                 </div>
+                <div class="office-column">
+                    <OfficeSection lab />
+                </div>
                 <div class="side">
                     <SharePanel lab />
+                    <CommandLine lab />
                     <EventLog lab />
                     <QuorumTable lab />
                 </div>

@@ -23,10 +23,13 @@ pub fn tr(lang: RwSignal<Lang>, t: Tr) -> impl Fn() -> &'static str + Copy + Sen
     move || t.get(lang.get())
 }
 
-pub const TITLE: Tr = Tr("컨트롤 플레인 랩 — etcd 은행 금고", "Control Plane Lab — the etcd bank vault");
+pub const TITLE: Tr = Tr(
+    "컨트롤 플레인 랩 — etcd 은행 금고와 API 서버 청사",
+    "Control Plane Lab — the etcd bank vault and the API server office",
+);
 pub const SUBTITLE: Tr = Tr(
-    "금고(etcd 멤버)를 누르면 중지/재시작, 창구(API 서버)를 누르면 쓰기를 보냅니다. 모든 클릭은 명령이 됩니다.",
-    "Press a vault (etcd member) to crash or restart it, a teller (API server) to send a write. Every click becomes a command.",
+    "금고(etcd 멤버)를 누르면 중지/재시작, 창구(API 서버)를 누르면 쓰기를 보냅니다. 명령 입력창에는 kubectl도 쓸 수 있습니다. 모든 클릭은 명령이 됩니다.",
+    "Press a vault (etcd member) to crash or restart it, a teller (API server) to send a write; type kubectl in the command line. Every click becomes a command.",
 );
 pub const LANG_SWITCH: Tr = Tr("언어", "Language");
 
@@ -200,8 +203,8 @@ pub const NOTE_LATENCY: Tr = Tr(
     "Network latency is slowed to 10–20 ms so messages can be seen (on kind's loopback it is under 1 ms).",
 );
 pub const NOTE_PREVOTE: Tr = Tr(
-    "PreVote와 CheckQuorum은 etcd 3.5처럼 켜져 있습니다. 헤드리스 CLI(`lab shell`)에서 `lab set prevote off` / `lab set checkquorum off`로 끄면 무엇을 막아 주는지 볼 수 있습니다 (다시 합류한 멤버가 리더를 흔듦, 소수 쪽 옛 리더가 계속 리더라고 믿음). 브라우저 안의 터미널은 아직 없습니다 (다음 단계).",
-    "PreVote and CheckQuorum are on, as in etcd 3.5. In the headless CLI (`lab shell`), `lab set prevote off` / `lab set checkquorum off` show what they prevent: a rejoining member disrupting the leader; an old leader in a minority still believing it leads. The in-browser terminal is not there yet (it comes next).",
+    "PreVote와 CheckQuorum은 etcd 3.5처럼 켜져 있습니다. 명령 입력창(또는 헤드리스 CLI `lab shell`)에서 `lab set prevote off` / `lab set checkquorum off`로 끄면 무엇을 막아 주는지 볼 수 있습니다 (다시 합류한 멤버가 리더를 흔듦, 소수 쪽 옛 리더가 계속 리더라고 믿음).",
+    "PreVote and CheckQuorum are on, as in etcd 3.5. In the command line (or the headless CLI, `lab shell`), `lab set prevote off` / `lab set checkquorum off` show what they prevent: a rejoining member disrupting the leader; an old leader in a minority still believing it leads.",
 );
 pub const NOTE_TIMINGS: Tr = Tr(
     "etcd 기본값: 하트비트 100ms, 선거 타임아웃 1000ms (매번 [1000, 2000)ms에서 무작위).",
@@ -210,8 +213,10 @@ pub const NOTE_TIMINGS: Tr = Tr(
 
 // ---- event log ----------------------------------------------------------------------------
 pub const EVENT_LOG: Tr = Tr("명령 기록", "Command log");
-pub const EVENT_LOG_EMPTY: Tr =
-    Tr("아직 명령이 없습니다. 금고나 창구를 눌러 보세요.", "No commands yet. Press a vault or a teller.");
+pub const EVENT_LOG_EMPTY: Tr = Tr(
+    "아직 명령이 없습니다. 금고나 창구를 누르거나 명령을 입력해 보세요.",
+    "No commands yet. Press a vault or a teller, or type a command.",
+);
 pub const STATUS_RUNNING: Tr = Tr("진행 중", "running");
 pub const STATUS_OK: Tr = Tr("완료", "done");
 pub const STATUS_FAILED: Tr = Tr("실패", "failed");
@@ -252,3 +257,135 @@ pub fn vault_action(lang: Lang, up: bool, partition_mode: bool) -> &'static str 
         (false, false) => lang.pick("누르면 다시 시작합니다 (restart)", "press to restart it"),
     }
 }
+
+// ---- the command line ------------------------------------------------------------------------
+pub const COMMAND_LINE: Tr = Tr("명령 입력", "Command line");
+pub const COMMAND_LABEL: Tr =
+    Tr("명령 (kubectl, etcdctl, lab, sleep, help)", "Command (kubectl, etcdctl, lab, sleep, help)");
+pub const COMMAND_RUN: Tr = Tr("실행", "Run");
+pub const COMMAND_HINT: Tr = Tr(
+    "Enter로 실행, ↑/↓로 이전 명령. 결과는 아래 명령 기록에 나옵니다. 예: kubectl get pods -n kube-system",
+    "Enter runs it, ↑/↓ recall earlier commands. The output appears in the command log below. Try: kubectl get pods -n kube-system",
+);
+pub const COMMAND_PLACEHOLDER: Tr = Tr("kubectl get pods -A", "kubectl get pods -A");
+
+/// The command line refuses a line longer than the shell takes.
+pub fn command_too_long(lang: Lang, bytes: usize, max: usize) -> String {
+    match lang {
+        Lang::Ko => format!("명령이 너무 깁니다: {bytes}바이트 (최대 {max}바이트). 줄여야 실행할 수 있습니다."),
+        Lang::En => format!("The command is too long: {bytes} bytes (at most {max}). Shorten it to run it."),
+    }
+}
+
+/// The event log shows a long output in part.
+pub fn output_clipped(lang: Lang, lines: usize) -> String {
+    match lang {
+        Lang::Ko => format!("… 출력이 길어 {lines}줄을 생략했습니다 (lab shell에서는 전체가 나옵니다)"),
+        Lang::En => format!("… {lines} more lines not shown (the headless `lab shell` prints them all)"),
+    }
+}
+
+// ---- the office (API servers) -------------------------------------------------------------------
+pub const OFFICE: Tr =
+    Tr("정부 청사 — API 서버 (kube-apiserver)", "The government office — API servers (kube-apiserver)");
+pub const OFFICE_INTRO: Tr = Tr(
+    "kubectl 요청은 로드밸런서를 거쳐 창구(API 서버) 하나로 갑니다. 1층에서 신분 확인(인증), 권한 확인(인가), 서류 검토(어드미션: 변경 → 검증 → 확인)를 받고, 2층에서 처리되어, 지하의 etcd에 기록됩니다. 선택한 요청이 거친 책상이 순서대로 밝아집니다.",
+    "A kubectl request goes through the load balancer to one teller (API server). Floor 1 checks who it is (authentication), what it may do (authorization) and its papers (admission: mutating → validation → validating); floor 2 handles it; the basement, etcd, records it. The desks the selected request visited light up in order.",
+);
+pub const OFFICE_DIAGRAM: Tr = Tr(
+    "정부 청사 그림: 창구, 1층 검사 책상, 2층 처리, 지하 etcd와 선택한 요청의 경로",
+    "The office: tellers, floor 1 check desks, floor 2 handling, etcd in the basement, and the selected request's path",
+);
+pub const OFFICE_TELLERS: Tr =
+    Tr("창구 = API 서버 (컨트롤 플레인 노드마다 하나)", "Tellers = API servers (one per control-plane node)");
+pub const OFFICE_LB: Tr = Tr("로드밸런서", "load balancer");
+pub const OFFICE_LB_NOTE: Tr = Tr("kind의 haproxy: 차례로", "kind's haproxy: in turn");
+pub const FLOOR1: Tr = Tr("1층 · 접수와 보안 검사", "Floor 1 · reception and security checks");
+pub const FLOOR2: Tr = Tr("2층 · 업무 처리", "Floor 2 · handling");
+pub const BASEMENT: Tr = Tr("지하 · 기록 보관소 (etcd)", "Basement · the records (etcd)");
+pub const FLOOR1_SHORT: Tr = Tr("1층", "floor 1");
+pub const FLOOR2_SHORT: Tr = Tr("2층", "floor 2");
+pub const BASEMENT_SHORT: Tr = Tr("지하", "basement");
+pub const ADMISSION_MUTATING: Tr = Tr("어드미션 ① 변경 (mutating)", "Admission ① mutating");
+pub const ADMISSION_VALIDATING: Tr = Tr("어드미션 ② 확인 (validating)", "Admission ② validating");
+pub const DESK_AUTHN: Tr = Tr("신분 확인", "Who are you?");
+pub const DESK_IMPERSONATION: Tr = Tr("대리 (--as 일 때만)", "Acting as (--as only)");
+pub const DESK_AUTHZ: Tr = Tr("권한 확인 (RBAC)", "May you? (RBAC)");
+pub const DESK_VALIDATION: Tr = Tr("서류 검증", "Papers valid?");
+pub const DESK_HANDLER: Tr = Tr("민원 처리 (REST handler)", "Handling (REST handler)");
+pub const DESK_WATCH_CACHE: Tr = Tr("watch 캐시 (창구의 기억)", "Watch cache (the teller's memory)");
+pub const DESK_ETCD: Tr = Tr("etcd에 기록·조회", "etcd: write or read");
+pub const STEP_PASSED: Tr = Tr("통과", "passed");
+pub const STEP_MUTATED: Tr = Tr("변경", "mutated");
+pub const STEP_REJECTED: Tr = Tr("거절", "rejected");
+pub const STEP_WAITING: Tr = Tr("기다리는 중", "waiting");
+pub const STEP_NOTED: Tr = Tr("메모", "noted");
+pub const STEP_NOT_REACHED: Tr = Tr("가지 않음", "not reached");
+pub const TELLER_UP: Tr = Tr("정상", "up");
+pub const TELLER_DOWN: Tr = Tr("중지됨", "down");
+pub const TELLER_SLOW: Tr = Tr("느림", "slow");
+pub const TELLER_NO_CACHE: Tr = Tr("캐시 없음 (중지됨)", "no cache (down)");
+pub const TELLER_CACHE: Tr = Tr("캐시", "cache");
+pub const TELLER_FRESH: Tr = Tr("캐시가 etcd와 같음", "cache up to date");
+pub const TELLER_IN_FLIGHT: Tr = Tr("처리 중", "in flight");
+pub const TELLER_HANDLED: Tr = Tr("누적", "handled");
+pub const THIS_REQUEST: Tr = Tr("이 요청", "this request");
+pub const NO_REQUEST: Tr = Tr(
+    "아직 API 요청이 없습니다. 명령 입력창에 kubectl 명령을 입력해 보세요 (예: kubectl run web --image=nginx).",
+    "No API request yet. Type a kubectl command in the command line (e.g. kubectl run web --image=nginx).",
+);
+pub const VERDICT_RUNNING: Tr = Tr("진행 중", "in progress");
+pub const VERDICT_LOST: Tr = Tr(
+    "연결 끊김 — 창구가 응답 없이 사라졌습니다 (EOF)",
+    "connection lost — the teller went away without an answer (EOF)",
+);
+pub const WAITING_FOR_ETCD: Tr = Tr("etcd 응답 기다리는 중", "waiting for etcd");
+pub const ETCD_TIMEOUT_NOTE: Tr = Tr("7초면 시간 초과", "times out at 7 s");
+pub const CLUSTER_REVISION: Tr = Tr("클러스터 최신 리비전", "newest revision");
+pub const LOCAL_MEMBER: Tr = Tr("이 창구의 etcd", "this teller's etcd");
+pub const SIDE: Tr = Tr("분할 쪽", "side");
+pub const OFFICE_LEGEND: Tr = Tr(
+    "✓ 통과 · ✎ 객체를 바꿈 · ℹ 메모(누가, 어떤 권한으로) · ⊘ 거절(여기서 멈춤) · ◔ 기다리는 중 · 번호 = 거친 순서 · M 변경 단계, V 확인 단계, M+V 두 단계 모두 · 굵은 책상 = 이 요청에 무언가 한 곳",
+    "✓ passed · ✎ changed the object · ℹ a note (who, which permission) · ⊘ rejected (stops here) · ◔ waiting · number = order visited · M mutating phase, V validating phase, M+V both · bold desk = did something to this request",
+);
+pub const OFFICE_NOTE: Tr = Tr(
+    "이 랩의 단순화: kubectl get은 etcd에서 읽습니다 (v1.27처럼 일관된 읽기). `?resourceVersion=0`을 붙이면 그 창구의 watch 캐시에서 읽습니다 (오래된 값일 수 있음). 1층과 2층의 검사는 한 순간에 끝나고, 시간이 걸리는 것은 네트워크, etcd 합의, 느린 창구(`lab apiserver slow`)뿐입니다. 웹훅(`lab webhook add`)은 랩 안에서 실행됩니다. 각 API 서버는 kubeadm처럼 자기 노드의 etcd 멤버에만 연결합니다.",
+    "What the lab simplifies: kubectl get reads etcd (a consistent read, as in v1.27); with `?resourceVersion=0` it reads the teller's watch cache (possibly stale). Floor 1 and floor 2 take no time; only the network, etcd's consensus and a slow teller (`lab apiserver slow`) do. Webhooks (`lab webhook add`) run inside the lab. Each API server talks only to its own node's etcd member, as kubeadm sets it up.",
+);
+
+// ---- teller controls and contexts --------------------------------------------------------------
+pub const TELLER_CONTROLS: Tr =
+    Tr("창구(API 서버) 조작 — 클릭도 명령이 됩니다", "Teller (API server) controls — every click is a command");
+pub const TELLER_CRASH: Tr = Tr("중지 (crash)", "Crash");
+pub const TELLER_RESTART: Tr = Tr("다시 시작", "Restart");
+pub const TELLER_MAKE_SLOW: Tr = Tr("느리게 (+2초)", "Slow down (+2 s)");
+pub const TELLER_MAKE_NORMAL: Tr = Tr("정상 속도로", "Back to normal speed");
+pub const CONTEXT: Tr = Tr("kubectl 컨텍스트 (누구로 요청하나)", "kubectl context (who asks)");
+
+// ---- the request inspector -----------------------------------------------------------------------
+pub const INSPECTOR: Tr = Tr("요청 살펴보기", "Request inspector");
+pub const INSPECTOR_LIST: Tr = Tr("최근 API 요청 (최신이 위)", "Recent API requests (newest first)");
+pub const INSPECTOR_HINT: Tr = Tr(
+    "요청을 고르면 청사 그림이 그 요청의 경로를 그립니다. ↑/↓로 옮겨 다닐 수 있습니다.",
+    "Pick a request to draw its path in the office. ↑/↓ move between requests.",
+);
+pub const FOLLOW_NEWEST: Tr = Tr("최신 요청 따라가기", "Follow the newest request");
+pub const REQ_COMMAND: Tr = Tr("명령", "Command");
+pub const REQ_USER: Tr = Tr("사용자", "User");
+pub const REQ_GROUPS: Tr = Tr("그룹", "Groups");
+pub const REQ_VERB: Tr = Tr("동작 (verb)", "Verb");
+pub const REQ_RESOURCE: Tr = Tr("리소스", "Resource");
+pub const REQ_NAMESPACE: Tr = Tr("네임스페이스", "Namespace");
+pub const REQ_PATH: Tr = Tr("경로", "Path");
+pub const REQ_TELLER: Tr = Tr("창구", "Teller");
+pub const REQ_RESULT: Tr = Tr("결과", "Result");
+pub const REQ_TIMES: Tr = Tr("보낸 시각 → 응답 시각", "Sent → answered");
+pub const REQ_STEPS: Tr = Tr("거친 책상", "Desks visited");
+pub const REQ_DESK: Tr = Tr("책상", "Desk");
+pub const REQ_FLOOR: Tr = Tr("층", "Floor");
+pub const REQ_OUTCOME: Tr = Tr("결과", "Outcome");
+pub const REQ_SAID: Tr = Tr("한 말", "What it said");
+pub const REQ_BEFORE: Tr = Tr("보낸 객체 (어드미션 전)", "The object as sent (before admission)");
+pub const REQ_AFTER: Tr = Tr("저장할 객체 (변경 후)", "The object as stored (after mutation)");
+pub const REQ_NONE: Tr = Tr("(없음)", "(none)");
+pub const REQ_CLUSTER_SCOPED: Tr = Tr("(클러스터 범위 또는 전체)", "(cluster-scoped or all)");

@@ -70,7 +70,7 @@ pub struct Start {
 pub fn start_from_url(href: &str, search: &str, hash: &str) -> Start {
     let lang = url::lang_from_search(search);
     let seed = url::seed_from_search(search).unwrap_or(DEFAULT_SEED);
-    let fresh = || World::new(seed, DEFAULT_MEMBERS);
+    let fresh = || World::with_kubernetes(seed, DEFAULT_MEMBERS);
     if !url::has_fragment(hash) {
         return Start { world: fresh(), lang, error: None, replayed_to_us: None };
     }
@@ -132,6 +132,8 @@ pub struct Lab {
     /// The key and value the read and write controls use.
     pub kv_key: RwSignal<String>,
     pub kv_value: RwSignal<String>,
+    /// The API request the office draws and the inspector shows (`None`: the newest).
+    pub selected_request: RwSignal<Option<u64>>,
 }
 
 impl Lab {
@@ -158,6 +160,7 @@ impl Lab {
             selected: RwSignal::new(1),
             kv_key: RwSignal::new("k1".to_string()),
             kv_value: RwSignal::new("v1".to_string()),
+            selected_request: RwSignal::new(None),
         }
     }
 
@@ -209,6 +212,13 @@ impl Lab {
         self.publish();
     }
 
+    /// A line typed in the command line: run it, and let the office follow the newest request
+    /// (the one it sends, if it is a kubectl command).
+    pub fn run_typed(&self, line: &str) {
+        self.selected_request.set(None);
+        self.submit(line);
+    }
+
     pub fn play(&self) {
         self.replayed_to_us.set(None);
         self.playing.set(true);
@@ -236,9 +246,10 @@ impl Lab {
             return;
         }
         let seed = self.world.try_with_value(World::seed).unwrap_or(DEFAULT_SEED);
-        self.world.try_set_value(World::new(seed, members));
+        self.world.try_set_value(World::with_kubernetes(seed, members));
         self.log_seen.try_set_value(None);
         self.selected.update(|s| *s = (*s).min(members));
+        self.selected_request.set(None);
         self.replayed_to_us.set(None);
         self.shared.set(None);
         // The address bar no longer describes this world.

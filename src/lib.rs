@@ -4,10 +4,15 @@
 pub mod actions;
 pub mod app;
 pub mod browser;
+pub mod command_line;
 pub mod diagram;
 pub mod geometry;
 pub mod i18n;
+pub mod inspector;
 pub mod lab;
+pub mod office;
+pub mod office_controls;
+pub mod office_model;
 pub mod panels;
 pub mod url;
 

@@ -289,6 +289,26 @@ pub fn EventLog(lab: Lab) -> impl IntoView {
     }
 }
 
+/// Lines of one command's output the log shows (a `get -o yaml` of everything is thousands).
+pub const OUTPUT_LINES_MAX: usize = 300;
+/// Characters of one output line the log shows (`get --raw` prints a whole list on one line).
+pub const OUTPUT_LINE_CHARS_MAX: usize = 20_000;
+
+/// A command's output as the log shows it (bounded, so the page stays light), and how many lines
+/// were left out.
+pub fn clip_output(lines: &[&str]) -> (String, usize) {
+    let shown = lines.len().min(OUTPUT_LINES_MAX);
+    let text = lines[..shown]
+        .iter()
+        .map(|l| match l.char_indices().nth(OUTPUT_LINE_CHARS_MAX) {
+            Some((cut, _)) => format!("{}…", &l[..cut]),
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    (text, lines.len() - shown)
+}
+
 #[component]
 fn LogRow(lang: RwSignal<Lang>, c: CommandView) -> impl IntoView {
     let (status, icon, class) = match (c.done, c.failed) {
@@ -298,6 +318,7 @@ fn LogRow(lang: RwSignal<Lang>, c: CommandView) -> impl IntoView {
     };
     let output = c.output.clone();
     let has_output = !output.is_empty();
+    let one_line = output.len() == 1;
     view! {
         <li
             class=class
@@ -316,15 +337,39 @@ fn LogRow(lang: RwSignal<Lang>, c: CommandView) -> impl IntoView {
             {has_output
                 .then(|| {
                     view! {
-                        <pre class="cmd-output">
+                        // One line (an error, `pod/a created`, a JSON list) wraps; a table or
+                        // YAML keeps its columns and scrolls.
+                        <pre class="cmd-output" class:cmd-output-one=one_line>
                             {move || {
                                 let l = lang.get();
-                                output.iter().map(|t| t.get(l)).collect::<Vec<_>>().join("\n")
+                                let lines: Vec<&str> = output.iter().map(|t| t.get(l)).collect();
+                                let (text, hidden) = clip_output(&lines);
+                                if hidden > 0 { format!("{text}\n{}", i18n::output_clipped(l, hidden)) } else { text }
                             }}
                         </pre>
                     }
                 })}
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_outputs_are_clipped_with_a_count() {
+        let (text, hidden) = clip_output(&["NAME   READY", "a      0/1"]);
+        assert_eq!((text.as_str(), hidden), ("NAME   READY\na      0/1", 0));
+        let many: Vec<String> = (0..OUTPUT_LINES_MAX + 7).map(|i| i.to_string()).collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        let (text, hidden) = clip_output(&refs);
+        assert_eq!(hidden, 7);
+        assert_eq!(text.lines().count(), OUTPUT_LINES_MAX);
+        let long = "가".repeat(OUTPUT_LINE_CHARS_MAX + 3);
+        let (text, _) = clip_output(&[&long]);
+        assert_eq!(text.chars().count(), OUTPUT_LINE_CHARS_MAX + 1);
+        assert!(text.ends_with('…'));
     }
 }
 

@@ -73,7 +73,9 @@ fn a_broken_link_gives_an_error_and_the_default_scenario() {
         assert_eq!(start.lang, Lang::En);
         assert_eq!(start.replayed_to_us, None);
         assert_eq!(start.world.member_count(), DEFAULT_MEMBERS);
-        assert_eq!(start.world.now_us(), 0);
+        // The default scenario runs Kubernetes (its etcd elected a leader before the class).
+        assert!(start.world.office().is_some(), "{frag}");
+        assert!(start.world.commands().is_empty(), "{frag}");
     }
     let fresh = start_from_url("http://h/", "", "");
     assert!(fresh.error.is_none());
@@ -139,5 +141,76 @@ async fn the_mounted_page_draws_vaults_and_turns_clicks_into_commands() {
     let log = doc.get_element_by_id("event-log").unwrap().text_content().unwrap();
     assert!(log.contains("etcdctl --endpoints=etcd-1 get k1 --consistency=s"), "{log}");
     assert_eq!(doc.query_selector_all("#watch-list > li[data-watch]").unwrap().length(), 1);
+    drop(handle);
+}
+
+/// Lets Leptos and the simulation clock run until `cond` holds (at most about 5 s).
+async fn until(mut cond: impl FnMut() -> bool) -> bool {
+    for _ in 0..250 {
+        if cond() {
+            return true;
+        }
+        next_task().await;
+    }
+    cond()
+}
+
+#[wasm_bindgen_test]
+async fn the_command_line_runs_kubectl_and_the_office_draws_the_request() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let body = doc.body().unwrap();
+    let handle = leptos::mount::mount_to(body, control_plane_lab::app::App);
+    next_task().await;
+    assert_eq!(doc.query_selector_all("#office-diagram [data-apiserver]").unwrap().length(), 3);
+
+    // Type a line and submit the form (what Enter does).
+    let input: web_sys::HtmlInputElement = doc.get_element_by_id("command-input").unwrap().unchecked_into();
+    let type_line = |line: &str| {
+        input.set_value(line);
+        let ev = web_sys::Event::new("input").unwrap();
+        input.dispatch_event(&ev).unwrap();
+    };
+    type_line("kubectl run web --image=nginx");
+    next_task().await;
+    let run: web_sys::HtmlElement = doc.get_element_by_id("command-run").unwrap().unchecked_into();
+    run.click();
+    next_task().await;
+    assert_eq!(input.value(), "", "the field empties after running");
+    let log = doc.get_element_by_id("event-log").unwrap().text_content().unwrap();
+    assert!(log.contains("kubectl run web --image=nginx"), "{log}");
+
+    // The request reaches a teller: the office draws it through floor 1 to etcd.
+    let stored =
+        until(|| doc.query_selector("#office-diagram [data-desk=\"etcd\"][data-state=\"noted\"]").unwrap().is_some())
+            .await;
+    assert!(stored, "the request is drawn reaching etcd");
+    let auth = doc.query_selector("#office-diagram [data-desk=\"authentication\"]").unwrap().unwrap();
+    assert_eq!(auth.get_attribute("data-order").as_deref(), Some("1"));
+    let done =
+        until(|| doc.get_element_by_id("event-log").unwrap().text_content().unwrap().contains("pod/web created")).await;
+    assert!(done, "kubectl prints pod/web created");
+    assert_eq!(doc.query_selector_all("#request-list .request-item").unwrap().length(), 1);
+
+    // ↑ recalls the line; a line over 4 KiB is refused with a message and a disabled button.
+    let key = web_sys::KeyboardEventInit::new();
+    key.set_key("ArrowUp");
+    key.set_bubbles(true);
+    input.dispatch_event(&web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &key).unwrap()).unwrap();
+    next_task().await;
+    assert_eq!(input.value(), "kubectl run web --image=nginx");
+    type_line(&"x".repeat(lab_core::shell::LINE_BYTES_MAX + 1));
+    next_task().await;
+    let error = doc.get_element_by_id("command-error").unwrap().text_content().unwrap();
+    assert!(error.contains("4096"), "{error}");
+    assert!(run.has_attribute("disabled"));
+
+    // A teller button is the terminal's line.
+    let crash: web_sys::HtmlElement = doc.get_element_by_id("teller-3-crash").unwrap().unchecked_into();
+    crash.click();
+    next_task().await;
+    let log = doc.get_element_by_id("event-log").unwrap().text_content().unwrap();
+    assert!(log.contains("lab apiserver crash apiserver-3"), "{log}");
+    let t3 = doc.query_selector("#office-diagram [data-apiserver=\"3\"]").unwrap().unwrap();
+    assert_eq!(t3.get_attribute("data-up").as_deref(), Some("false"));
     drop(handle);
 }

@@ -209,11 +209,18 @@ pub struct RequestView {
     pub line: String,
     pub server: MemberId,
     pub method: &'static str,
+    /// The RBAC verb (`create`, `list`, …), the resource as Status messages name it
+    /// (`pods`, `deployments.apps`) and the namespace (`""`: cluster-scoped or all).
+    pub verb: &'static str,
+    pub resource: String,
+    pub namespace: String,
     pub path: String,
     pub user: String,
     pub groups: Vec<String>,
-    /// `None` while in flight.
+    /// `None` while in flight; `Some(0)`: no HTTP answer (the connection was lost).
     pub code: Option<u16>,
+    /// The error's message when the answer is a Status (403, 404, 409, 500, …).
+    pub message: Option<String>,
     pub done: bool,
     pub steps: Vec<StepView>,
     /// The desk that stopped it, if any.
@@ -234,6 +241,8 @@ pub struct OfficeView {
     pub plugins: Vec<(&'static str, bool, bool)>,
     pub webhooks: Vec<String>,
     pub responses_by_code: Vec<(u16, u64)>,
+    /// The kubeconfig's current context (`kubectl config use-context`).
+    pub context: &'static str,
 }
 
 /// Requests the inspector lists.

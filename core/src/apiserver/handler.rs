@@ -235,6 +235,8 @@ pub struct ApiRequest {
     pub response: Option<Response>,
     /// The HTTP status code the client received.
     pub code: Option<u16>,
+    /// The Status message of an error answer.
+    pub message: Option<String>,
     /// The object as the client sent it and as it was stored (the inspector's before/after).
     pub before: Option<Object>,
     pub after: Option<Object>,
@@ -284,6 +286,7 @@ impl ApiRequest {
             answered_us: None,
             response: None,
             code: None,
+            message: None,
             before,
             after: None,
             current: None,

@@ -557,6 +557,9 @@ impl World {
         // The body goes to kubectl; the inspector keeps the code (finished requests stay small).
         let Some(response) = req.response.take() else { return };
         req.code = Some(response.code());
+        if let Response::Status(s) = &response {
+            req.message = Some(s.message.clone());
+        }
         *office.responses_by_code.entry(response.code()).or_default() += 1;
         if matches!(req.call.verb, Verb::Create | Verb::Update | Verb::Patch)
             && matches!(response, Response::Object { .. })
@@ -962,10 +965,14 @@ impl World {
                     line: self.commands.get(r.cmd as usize).map_or_else(String::new, |c| c.line.clone()),
                     server: r.server,
                     method: r.call.verb.method(),
+                    verb: r.call.verb.as_str(),
+                    resource: handler::qualified(r.call.resource),
+                    namespace: r.call.namespace.clone(),
                     path: r.call.path(),
                     user: r.user.as_ref().map_or_else(String::new, |u| u.name.clone()),
                     groups: r.user.as_ref().map_or_else(Vec::new, |u| u.groups.clone()),
                     code: r.code,
+                    message: r.message.clone(),
                     done: r.stage == Stage::Done,
                     steps,
                     rejected_at,
@@ -982,6 +989,7 @@ impl World {
             plugins: crate::apiserver::admission::PLUGINS.iter().map(|p| (p.name, p.mutating, p.validating)).collect(),
             webhooks: office.webhooks.iter().map(|w| w.name.clone()).collect(),
             responses_by_code: office.responses_by_code.iter().map(|(&c, &n)| (c, n)).collect(),
+            context: CONTEXTS[self.kube_context].name,
         })
     }
 }
