@@ -107,16 +107,30 @@ pub fn human_bytes(b: u64) -> String {
     }
 }
 
-/// A Go `time.Duration` below a second, as etcdctl prints `took = …`: `23.456ms`, `850µs`.
+/// A Go `time.Duration` as `String()` prints it (etcdctl's `took = …`): `850µs`, `23.456ms`,
+/// `2s`, `1.5s`, `1m30s`, `1h0m0s`.
 pub fn go_duration_us(us: u64) -> String {
+    let frac = |whole: u64, part: u64, digits: usize| {
+        let p = format!("{part:0digits$}");
+        let p = p.trim_end_matches('0');
+        if p.is_empty() {
+            whole.to_string()
+        } else {
+            format!("{whole}.{p}")
+        }
+    };
     if us < 1_000 {
         return format!("{us}µs");
     }
-    let (ms, frac) = (us / 1_000, us % 1_000);
-    if frac == 0 {
-        format!("{ms}ms")
-    } else {
-        format!("{ms}.{}ms", format!("{frac:03}").trim_end_matches('0'))
+    if us < 1_000_000 {
+        return format!("{}ms", frac(us / 1_000, us % 1_000, 3));
+    }
+    let (h, m) = (us / 3_600_000_000, us / 60_000_000 % 60);
+    let s = frac(us / 1_000_000 % 60, us % 1_000_000, 6);
+    match (h, m) {
+        (0, 0) => format!("{s}s"),
+        (0, m) => format!("{m}m{s}s"),
+        (h, m) => format!("{h}h{m}m{s}s"),
     }
 }
 
@@ -317,6 +331,27 @@ fn json_get(kvs: &[KeyValue], count: usize, h: Header) -> String {
     }
     s.push('}');
     s
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::go_duration_us;
+
+    /// Go's `time.Duration.String` examples.
+    #[test]
+    fn durations_print_as_go_prints_them() {
+        for (us, want) in [
+            (850, "850µs"),
+            (23_456, "23.456ms"),
+            (500_000, "500ms"),
+            (2_000_000, "2s"),
+            (1_500_000, "1.5s"),
+            (90_000_000, "1m30s"),
+            (3_600_000_000, "1h0m0s"),
+        ] {
+            assert_eq!(go_duration_us(us), want);
+        }
+    }
 }
 
 #[cfg(test)]
