@@ -349,8 +349,8 @@ pub const OFFICE_LEGEND: Tr = Tr(
     "✓ passed · ✎ changed the object · ℹ a note (who, which permission) · ⊘ rejected (stops here) · ◔ waiting · number = order visited · M mutating phase, V validating phase, M+V both · bold desk = did something to this request",
 );
 pub const OFFICE_NOTE: Tr = Tr(
-    "이 랩의 단순화: kubectl get은 etcd에서 읽습니다 (v1.27처럼 일관된 읽기). `?resourceVersion=0`을 붙이면 그 창구의 watch 캐시에서 읽습니다 (오래된 값일 수 있음). 1층과 2층의 검사는 한 순간에 끝나고, 시간이 걸리는 것은 네트워크, etcd 합의, 느린 창구(`lab apiserver slow`)뿐입니다. 웹훅(`lab webhook add`)은 랩 안에서 실행됩니다. 각 API 서버는 kubeadm처럼 자기 노드의 etcd 멤버에만 연결합니다.",
-    "What the lab simplifies: kubectl get reads etcd (a consistent read, as in v1.27); with `?resourceVersion=0` it reads the teller's watch cache (possibly stale). Floor 1 and floor 2 take no time; only the network, etcd's consensus and a slow teller (`lab apiserver slow`) do. Webhooks (`lab webhook add`) run inside the lab. Each API server talks only to its own node's etcd member, as kubeadm sets it up.",
+    "이 랩의 단순화: kubectl get은 etcd에서 읽습니다 (v1.27처럼 일관된 읽기). `?resourceVersion=0`을 붙이면 그 창구의 watch 캐시에서 읽습니다 (오래된 값일 수 있음). 1층과 2층의 검사는 한 순간에 끝나고, 시간이 걸리는 것은 네트워크, etcd 합의, 느린 창구(`lab apiserver slow`)뿐입니다. 웹훅(`lab webhook add`)은 랩 안에서 실행됩니다. 각 API 서버는 kubeadm처럼 자기 노드의 etcd 멤버에만 연결합니다. 수업 자료의 PodSecurityPolicy는 v1.25에서 제거되었습니다. v1.27에서는 PodSecurity가 네임스페이스 라벨(pod-security.kubernetes.io/enforce)로 그 일을 합니다.",
+    "What the lab simplifies: kubectl get reads etcd (a consistent read, as in v1.27); with `?resourceVersion=0` it reads the teller's watch cache (possibly stale). Floor 1 and floor 2 take no time; only the network, etcd's consensus and a slow teller (`lab apiserver slow`) do. Webhooks (`lab webhook add`) run inside the lab. Each API server talks only to its own node's etcd member, as kubeadm sets it up. The PodSecurityPolicy the class material lists was removed in v1.25; in v1.27 PodSecurity does its job through namespace labels (pod-security.kubernetes.io/enforce).",
 );
 
 // ---- teller controls and contexts --------------------------------------------------------------
