@@ -117,42 +117,30 @@ pub fn run(args: &[String]) -> Result<()> {
         say(format!("every mutant caught in {}", t.took()));
 
         // Safety and liveness over many random worlds (issue 3: ≥ 2,000 seeds of 60 s).
+        let lab_check = |extra: &[&str]| {
+            let mut cmd = Command::new(util::cargo());
+            cmd.current_dir(&root).args([
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "lab-core",
+                "--bin",
+                "lab",
+                "--",
+                "check",
+            ]);
+            cmd.args(extra);
+            cmd
+        };
         let t = next(&format!("lab check --seeds {CHECK_SEEDS} (release)"));
-        let mut cmd = Command::new(util::cargo());
-        cmd.current_dir(&root).args([
-            "run",
-            "--quiet",
-            "--release",
-            "-p",
-            "lab-core",
-            "--bin",
-            "lab",
-            "--",
-            "check",
-            "--seeds",
-            &CHECK_SEEDS.to_string(),
-        ]);
-        stage(util::run(&mut cmd), "lab check")?;
+        stage(util::run(&mut lab_check(&["--seeds", &CHECK_SEEDS.to_string()])), "lab check")?;
         say(format!("lab check passed in {}", t.took()));
 
         // The API server's invariants over random requests and faults (issue 4).
         let t = next(&format!("lab check --office --seeds {OFFICE_SEEDS} (release)"));
-        let mut cmd = Command::new(util::cargo());
-        cmd.current_dir(&root).args([
-            "run",
-            "--quiet",
-            "--release",
-            "-p",
-            "lab-core",
-            "--bin",
-            "lab",
-            "--",
-            "check",
-            "--office",
-            "--seeds",
-            &OFFICE_SEEDS.to_string(),
-        ]);
-        stage(util::run(&mut cmd), "lab check --office")?;
+        let seeds = OFFICE_SEEDS.to_string();
+        stage(util::run(&mut lab_check(&["--office", "--seeds", &seeds])), "lab check --office")?;
         say(format!("lab check --office passed in {}", t.took()));
     }
 
