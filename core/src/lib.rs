@@ -4,6 +4,7 @@
 pub mod apiserver;
 pub mod bench;
 pub mod check;
+pub mod controllers;
 pub mod etcd;
 pub mod hash;
 pub mod i18n;
