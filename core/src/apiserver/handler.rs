@@ -87,6 +87,21 @@ pub struct ApiCall {
     pub credential: Credential,
     /// `--as` / `--as-group` (the `Impersonate-User` / `Impersonate-Group` headers).
     pub impersonate: Option<(String, Vec<String>)>,
+    /// `""`, or the subresource addressed: `status`, `binding`, `scale`, `eviction`.
+    pub subresource: &'static str,
+    /// A delete's options (`DeleteOptions`).
+    pub delete: DeleteOptions,
+}
+
+/// `DeleteOptions` of a delete request.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeleteOptions {
+    /// `propagationPolicy` (`None`: the resource's default).
+    pub propagation: Option<crate::controllers::Propagation>,
+    /// `gracePeriodSeconds` (`None`: the object's own, e.g. a pod's `terminationGracePeriodSeconds`).
+    pub grace_period_s: Option<u64>,
+    /// `preconditions.uid`.
+    pub uid: Option<String>,
 }
 
 impl ApiCall {
@@ -714,6 +729,8 @@ mod tests {
             resource_version: None,
             credential: Credential::None,
             impersonate: None,
+            subresource: "",
+            delete: Default::default(),
         };
         assert_eq!(call("pods", "default", "x").path(), "/api/v1/namespaces/default/pods/x");
         assert_eq!(call("pods", "", "").path(), "/api/v1/pods");

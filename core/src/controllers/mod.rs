@@ -177,6 +177,16 @@ pub trait Robot {
     /// One sync of `key` against the cache: the writes that move the current state towards the
     /// desired one.
     fn sync(&mut self, key: &str, cache: &dyn crate::apiserver::Informers, now_us: u64) -> Plan;
-    /// The API server's answer to one of the plan's writes (`Err`: the status it failed with).
-    fn answered(&mut self, _key: &str, _write: &Write, _result: Result<&Object, &crate::k8s::status::Status>) {}
+    /// The API server's answer to one of the plan's writes (`Err`: the status it failed with);
+    /// returns the events and log lines that depend on it (`Created pod: nginx-7854ff8877-4xkqz`,
+    /// `FailedCreate`). Only `notes` and `log` of the returned plan are used.
+    fn answered(
+        &mut self,
+        _key: &str,
+        _write: &Write,
+        _result: Result<&Object, &crate::k8s::status::Status>,
+        _now_us: u64,
+    ) -> Plan {
+        Plan::default()
+    }
 }

@@ -348,6 +348,8 @@ impl World {
                 resource_version: None,
                 credential: Credential::Bearer(token),
                 impersonate: None,
+                subresource: "",
+                delete: Default::default(),
             };
             let id = self.send_internal(CONTROLLER_MANAGER_NODE, call);
             if let Some(o) = &mut self.office {
@@ -441,6 +443,8 @@ impl World {
             resource_version: k.resource_version.clone(),
             credential,
             impersonate,
+            subresource: "",
+            delete: Default::default(),
         };
         let Some(server) = self.pick_teller() else {
             // haproxy with every backend down closes the connection (message UNCONFIRMED).
