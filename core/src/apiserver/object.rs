@@ -33,6 +33,12 @@ pub fn rfc3339(unix_s: u64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
+/// `metav1.MicroTime` at simulated time `now_us`: RFC 3339 with six fractional digits
+/// (`2026-11-27T09:00:02.000100Z`), as leases' `renewTime` and events' `eventTime` are written.
+pub fn rfc3339_micro(now_us: u64) -> String {
+    rfc3339(unix_s(now_us)).replace('Z', &format!(".{:06}Z", now_us % US_PER_S))
+}
+
 /// Parses what [`rfc3339`] writes (UTC, whole seconds); `None` for anything else.
 pub fn parse_rfc3339(s: &str) -> Option<u64> {
     let b = s.as_bytes();

@@ -8,6 +8,7 @@
 //! functions here are pure: objects in, a [`Plan`] out; `world::factory` carries plans out.
 
 pub mod informer;
+pub mod leader;
 pub mod workqueue;
 
 use crate::apiserver::handler::Verb;
