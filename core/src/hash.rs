@@ -37,3 +37,10 @@ impl Hasher for Fnv64 {
 pub fn format_hash(h: u64) -> String {
     format!("{h:016x}")
 }
+
+/// FNV-1a 64 of `bytes` (for deterministic choices such as tie-breaks).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h = Fnv64::default();
+    h.write(bytes);
+    h.finish()
+}

@@ -9,6 +9,7 @@
 
 pub mod informer;
 pub mod leader;
+pub mod scheduler;
 pub mod workqueue;
 
 use crate::apiserver::handler::Verb;
