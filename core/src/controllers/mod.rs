@@ -9,6 +9,7 @@
 
 pub mod informer;
 pub mod leader;
+pub mod node_lifecycle;
 pub mod scheduler;
 pub mod workqueue;
 
