@@ -128,6 +128,23 @@ fn hosts(control_planes: u8, workers: u8) -> Vec<Host> {
     out
 }
 
+/// The nodes of the cluster in join order (control planes, then workers).
+pub fn node_names(control_planes: u8, workers: u8) -> Vec<String> {
+    hosts(control_planes, workers).into_iter().map(|h| h.name).collect()
+}
+
+/// The Node object a kubelet registers when worker number `worker` (1-based) joins later
+/// (`lab node add`); the API server stamps its uid and creation time.
+pub fn joining_node(control_planes: u8, worker: u8) -> Object {
+    let h = hosts(control_planes, worker).pop().expect("at least one host");
+    let mut n = node(&h, false);
+    if let Some(meta) = n.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("uid");
+        meta.remove("creationTimestamp");
+    }
+    n
+}
+
 /// Where clients reach the API servers: kind's HA load balancer, or the only control plane.
 fn control_plane_endpoint(control_planes: u8) -> String {
     if control_planes > 1 {

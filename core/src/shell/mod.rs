@@ -102,6 +102,18 @@ pub enum Command {
         node: MemberRef,
         action: TellerAction,
     },
+    /// `lab node crash|restart|partition|heal NODE`, `lab node add`: a node's kubelet.
+    Node {
+        action: NodeAction,
+        /// Empty for `add`.
+        node: String,
+    },
+    /// `lab controller-manager|scheduler crash|restart NODE`: one instance of a component.
+    Component {
+        scheduler: bool,
+        crash: bool,
+        node: MemberRef,
+    },
     /// `kubectl proxy --port=N`: a local HTTP proxy to the API server (runs in the background).
     Proxy {
         port: u16,
@@ -151,6 +163,16 @@ pub enum Command {
     /// stops the stream at the same simulated instant.
     Interrupt,
     Help,
+}
+
+/// What `lab node` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeAction {
+    Crash,
+    Restart,
+    Partition,
+    Heal,
+    Add,
 }
 
 /// What `lab apiserver` does to a teller.
@@ -247,6 +269,60 @@ fn parse_teller(args: &[String]) -> Result<Command, ParseError> {
     }
 }
 
+/// `lab node crash|restart|partition|heal NODE` (NODE: `challenge-cluster-worker2` or `worker2`)
+/// or `lab node add`.
+fn parse_node(args: &[String]) -> Result<Command, ParseError> {
+    let usage = || {
+        Text::new(
+            "lab node: 사용법: lab node crash|restart|partition|heal 노드이름 | lab node add",
+            "lab node: usage: lab node crash|restart|partition|heal NODE | lab node add",
+        )
+    };
+    let action = match args.first().map(String::as_str) {
+        Some("crash") => NodeAction::Crash,
+        Some("restart") => NodeAction::Restart,
+        Some("partition") => NodeAction::Partition,
+        Some("heal") => NodeAction::Heal,
+        Some("add") if args.len() == 1 => return Ok(Command::Node { action: NodeAction::Add, node: String::new() }),
+        _ => return Err(usage()),
+    };
+    match args {
+        [_, n] => {
+            let node = if n.starts_with("worker") || n.starts_with("control-plane") {
+                format!("{}-{n}", crate::names::CLUSTER_NAME)
+            } else {
+                n.to_string()
+            };
+            Ok(Command::Node { action, node })
+        }
+        _ => Err(usage()),
+    }
+}
+
+/// `lab controller-manager crash|restart NODE` / `lab scheduler …` (NODE: `1`, `etcd-1`, the
+/// node name, or the component's pod name).
+fn parse_component(scheduler: bool, args: &[String]) -> Result<Command, ParseError> {
+    let what = if scheduler { "scheduler" } else { "controller-manager" };
+    let usage = || {
+        Text::new(
+            format!("lab {what}: 사용법: lab {what} crash|restart 노드 (예: lab {what} crash 1)"),
+            format!("lab {what}: usage: lab {what} crash|restart NODE (e.g. lab {what} crash 1)"),
+        )
+    };
+    let [action, n] = args else { return Err(usage()) };
+    let crash = match action.as_str() {
+        "crash" => true,
+        "restart" => false,
+        _ => return Err(usage()),
+    };
+    let n = n.strip_prefix("kube-controller-manager-").or_else(|| n.strip_prefix("kube-scheduler-")).unwrap_or(n);
+    let node = match n.parse::<u8>() {
+        Ok(i) => MemberRef::Named(format!("etcd-{i}")),
+        Err(_) => member_ref(n),
+    };
+    Ok(Command::Component { scheduler, crash, node })
+}
+
 fn parse_lab(args: &[String]) -> Result<Command, ParseError> {
     let Some((sub, rest)) = args.split_first() else {
         return Err(usage_error("lab: 하위 명령이 필요합니다", "lab: missing subcommand"));
@@ -287,6 +363,8 @@ fn parse_lab(args: &[String]) -> Result<Command, ParseError> {
         "reorder" => parse_percent(sub, rest).map(|ppm| Command::Reorder { ppm }),
         "set" => parse_set(rest),
         "apiserver" => parse_teller(rest),
+        "node" => parse_node(rest),
+        "controller-manager" | "kcm" | "scheduler" => parse_component(sub == "scheduler", rest),
         "oidc-token" => {
             let mut groups = Vec::new();
             let mut email = None;
@@ -639,6 +717,8 @@ kubectl proxy --port=8080 &        then: curl http://localhost:8080/api/v1/pods
 COMMAND | grep [-i] [-v] [-E] PATTERN
 lab apiserver crash|restart apiserver-N   lab apiserver slow apiserver-N 2s
 lab webhook add deny-latest NAME | add-label NAME K=V | deny NAME MESSAGE; remove NAME
+lab node crash|restart|partition|heal NODE   a node's kubelet (workers); lab node add
+lab controller-manager|scheduler crash|restart N   one instance (N: its control-plane node)
 lab oidc-token EMAIL [--group G]   an id_token from the lab's OIDC provider (kubectl --token)
 etcdctl put|get|del|compact|lease|member list|endpoint status|health|move-leader
                                    etcd's own client (get: --prefix, --keys-only,
@@ -694,6 +774,8 @@ kubectl proxy --port=8080 &        그다음: curl http://localhost:8080/api/v1/
 COMMAND | grep [-i] [-v] [-E] PATTERN
 lab apiserver crash|restart apiserver-N   lab apiserver slow apiserver-N 2s
 lab webhook add deny-latest NAME | add-label NAME K=V | deny NAME MESSAGE; remove NAME
+lab node crash|restart|partition|heal NODE   노드의 kubelet (워커 노드); lab node add
+lab controller-manager|scheduler crash|restart N   인스턴스 하나 (N: 그 컨트롤 플레인 노드)
 lab oidc-token EMAIL [--group G]   an id_token from the lab's OIDC provider (kubectl --token)
 etcdctl put|get|del|compact|lease|member list|endpoint status|health|move-leader
                                    etcd 클라이언트 (get: --prefix, --keys-only,

@@ -23,7 +23,10 @@ use crate::sim::rng::SimRng;
 use crate::sim::US_PER_S;
 use crate::watch::{self, WatchHub, WatchLog};
 
+mod factory;
+mod kubelet;
 mod office;
+pub use factory::{Component, Factory, FactoryEvent, Instance, Kubelet};
 pub use office::{Office, Teller, ETCD_REQUEST_TIMEOUT_US};
 
 /// etcdctl's `--command-timeout` (etcd `etcdctl/ctlv3/ctl.go`): a write not answered in 5 s
@@ -116,6 +119,8 @@ pub enum Event {
     ApiRespond {
         request: u64,
     },
+    /// Something in the robot factory (controllers, scheduler, kubelets) is due.
+    Factory(factory::FactoryEvent),
 }
 
 #[derive(Clone, Debug, Hash)]
@@ -331,6 +336,8 @@ pub struct World {
     /// The Kubernetes control plane on top of etcd (`None`: an etcd-only world, as the lab's
     /// first lessons and old share links use).
     office: Option<Office>,
+    /// The controllers, schedulers and kubelets (with an office only).
+    factory: Option<factory::Factory>,
     /// What every member's store holds at log index 0 (the fresh cluster's objects).
     genesis: Option<Rc<MvccStore>>,
     /// `| grep` filters on commands' standard output, by command.
@@ -394,6 +401,7 @@ impl World {
             watch_log: WatchLog::default(),
             watch_out: Vec::new(),
             office: None,
+            factory: None,
             genesis: None,
             filters: BTreeMap::new(),
         };
@@ -496,6 +504,7 @@ impl World {
         self.handle(event);
         self.pump_watches();
         self.pump_office();
+        self.pump_factory();
         true
     }
 
@@ -635,6 +644,7 @@ impl World {
             Event::Wake { cmd } => self.finish(cmd, false),
             Event::ApiArrive { request } => self.api_arrive(request),
             Event::ApiRespond { request } => self.api_respond(request),
+            Event::Factory(e) => self.handle_factory(e),
             Event::Shutdown { member, generation } => {
                 let m = &self.members[(member - 1) as usize];
                 if m.up && m.generation == generation {
@@ -1744,6 +1754,8 @@ impl World {
                 self.finish(id, false);
             }
             Command::Teller { node, action } => self.teller_command(id, &node, action)?,
+            Command::Node { action, node } => self.node_command(id, action, &node)?,
+            Command::Component { scheduler, crash, node } => self.component_command(id, scheduler, crash, &node)?,
             Command::WebhookAdd(spec) => self.webhook_command(id, Some(&spec), None)?,
             Command::WebhookRemove(name) => self.webhook_command(id, None, Some(&name))?,
             Command::CanI(c) => {
@@ -2264,6 +2276,9 @@ impl World {
             self.watches.hash(&mut h);
         }
         self.hash_office(&mut h);
+        if let Some(f) = &self.factory {
+            f.hash_into(&mut h);
+        }
         if !self.filters.is_empty() {
             self.filters.hash(&mut h);
         }

@@ -164,6 +164,7 @@ impl World {
             })
             .collect();
         w.genesis = Some(Rc::new(genesis));
+        w.start_factory(members, WORKERS_DEFAULT);
         w.office = Some(Office { tellers, next_request: 1, ..Office::default() });
         // kind's cluster has run for minutes before the class: etcd has a leader that has
         // committed an entry of its term. Elect it now (a second or two of simulated time),
@@ -360,7 +361,7 @@ impl World {
 
     /// A request from a component on node `server` to its own API server (not through the load
     /// balancer); nothing is printed for it.
-    fn send_internal(&mut self, server: MemberId, call: ApiCall) -> u64 {
+    pub(super) fn send_internal(&mut self, server: MemberId, call: ApiCall) -> u64 {
         let hop = self.hop_us();
         let now = self.now_us;
         let office = self.office.as_mut().expect("only called with an office");
@@ -369,6 +370,17 @@ impl World {
         office.requests.insert(id, ApiRequest::new(id, INTERNAL_CMD, server, call, now));
         self.queue.push(now + hop, Event::ApiArrive { request: id });
         id
+    }
+
+    /// A teller that is up, in the load balancer's turn (for kubelets, whose side of a
+    /// partition `lab node partition` decides).
+    pub(super) fn pick_teller_any(&mut self) -> Option<MemberId> {
+        let office = self.office.as_mut()?;
+        let n = office.tellers.len();
+        let i = (0..n).find(|i| office.tellers[(office.lb_next + i) % n].up)?;
+        let node = office.tellers[(office.lb_next + i) % n].node;
+        office.lb_next = (office.lb_next + i + 1) % n;
+        Some(node)
     }
 
     /// A teller the load balancer can reach: up, and on the clients' side of any partition.
@@ -388,7 +400,7 @@ impl World {
     }
 
     /// One hop on the wire between kubectl (through the load balancer) and a teller.
-    fn hop_us(&mut self) -> u64 {
+    pub(super) fn hop_us(&mut self) -> u64 {
         self.net.latency_us + self.rng.below(self.net.jitter_us + 1)
     }
 
@@ -578,6 +590,10 @@ impl World {
         let resource = req.call.resource;
         let name = req.call.name.clone();
         let print = office.prints.remove(&id);
+        if cmd == INTERNAL_CMD {
+            self.factory_answered(id, &response);
+            return;
+        }
         // Keep the last finished requests for the inspector.
         let done: Vec<u64> = office.requests.iter().filter(|(_, r)| r.stage == Stage::Done).map(|(&k, _)| k).collect();
         if done.len() > API_REQUESTS_KEPT {

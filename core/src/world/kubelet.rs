@@ -1,0 +1,497 @@
+//! The kubelets (issue 5): one per node. Each renews its node's Lease every 10 s, posts its
+//! node's status when the Ready condition is not its own, and runs the pods bound to its node:
+//! `ContainerCreating` while the image is pulled, `Running` and Ready once the container started;
+//! a pod marked for deletion has its container stopped and is then deleted for good (grace 0).
+//! A crashed kubelet does none of this; a partitioned one cannot reach the API servers.
+//! Minimal but real: no probes, volumes, restarts of failed containers or eviction by pressure.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+
+use super::factory::{FactoryEvent, Kubelet, KUBELET_LEASE_RENEW_US};
+use super::{Event, World};
+use crate::apiserver::{object, Informers, Object};
+use crate::controllers::{EventType, Note, Write};
+use crate::etcd::message::MemberId;
+use crate::k8s::authn::Credential;
+use crate::sim::US_PER_S;
+
+impl Kubelet {
+    pub(super) fn new(node: String, index: u8, control_planes: u8) -> Kubelet {
+        Kubelet {
+            control_plane: index < control_planes,
+            rebooted: false,
+            node,
+            index,
+            up: true,
+            reachable: true,
+            generation: 0,
+            informer: crate::controllers::informer::Informer::new(&["pods", "nodes", "leases"]),
+            server: index % control_planes.max(1) + 1,
+            pods: Default::default(),
+            next_ip: 100,
+            images: BTreeSet::new(),
+            lease_rv: None,
+            lease_in_flight: false,
+            status_in_flight: false,
+            delivery_pending: false,
+            restarts: 0,
+        }
+    }
+
+    fn credential(&self) -> Credential {
+        Credential::ClientCert { cn: format!("system:node:{}", self.node), orgs: vec!["system:nodes".into()] }
+    }
+
+    fn host_ip(&self) -> String {
+        self.informer
+            .get("nodes", "", &self.node)
+            .and_then(|n| n.pointer("/status/addresses/0/address"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+fn container_names(pod: &Object) -> Vec<(String, String)> {
+    pod.pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|c| (c["name"].as_str().unwrap_or("").to_string(), c["image"].as_str().unwrap_or("").to_string()))
+        .collect()
+}
+
+/// `docker.io/library/nginx:latest` for `nginx` (containerd's normalized reference).
+fn image_ref(image: &str) -> String {
+    let with_tag = if image.rsplit('/').next().is_some_and(|last| last.contains(':') || last.contains('@')) {
+        image.to_string()
+    } else {
+        format!("{image}:latest")
+    };
+    match with_tag.split('/').count() {
+        1 => format!("docker.io/library/{with_tag}"),
+        2 if !with_tag.split('/').next().is_some_and(|h| h.contains('.') || h.contains(':')) => {
+            format!("docker.io/{with_tag}")
+        }
+        _ => with_tag,
+    }
+}
+
+fn hex64(material: &str) -> String {
+    let a = crate::hash::fnv1a(material.as_bytes());
+    let b = crate::hash::fnv1a(format!("{material}/2").as_bytes());
+    let c = crate::hash::fnv1a(format!("{material}/3").as_bytes());
+    let d = crate::hash::fnv1a(format!("{material}/4").as_bytes());
+    format!("{a:016x}{b:016x}{c:016x}{d:016x}")
+}
+
+/// The pod's status while its images are pulled (`ContainerCreating`).
+fn status_creating(pod: &Object, host_ip: &str, now_us: u64) -> Value {
+    let now = object::rfc3339(object::unix_s(now_us));
+    let names: Vec<String> = container_names(pod).into_iter().map(|(n, _)| n).collect();
+    let unready = format!("containers with unready status: [{}]", names.join(" "));
+    let statuses: Vec<Value> = container_names(pod)
+        .into_iter()
+        .map(|(name, image)| {
+            json!({"image": image, "imageID": "", "lastState": {}, "name": name, "ready": false,
+                   "restartCount": 0, "started": false, "state": {"waiting": {"reason": "ContainerCreating"}}})
+        })
+        .collect();
+    let mut status = pod.get("status").cloned().unwrap_or_else(|| json!({}));
+    status["conditions"] = json!([
+        {"lastProbeTime": null, "lastTransitionTime": now, "status": "True", "type": "Initialized"},
+        {"lastProbeTime": null, "lastTransitionTime": now, "message": unready, "reason": "ContainersNotReady", "status": "False", "type": "Ready"},
+        {"lastProbeTime": null, "lastTransitionTime": now, "message": unready, "reason": "ContainersNotReady", "status": "False", "type": "ContainersReady"},
+        {"lastProbeTime": null, "lastTransitionTime": pod_scheduled_time(pod, &now), "status": "True", "type": "PodScheduled"},
+    ]);
+    status["containerStatuses"] = Value::Array(statuses);
+    status["hostIP"] = json!(host_ip);
+    status["phase"] = json!("Pending");
+    status["startTime"] = json!(now);
+    status
+}
+
+fn pod_scheduled_time(pod: &Object, now: &str) -> String {
+    pod.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .and_then(|cs| cs.iter().find(|c| c["type"] == "PodScheduled"))
+        .and_then(|c| c["lastTransitionTime"].as_str())
+        .unwrap_or(now)
+        .to_string()
+}
+
+/// The pod's status once its containers run and are ready.
+fn status_running(pod: &Object, ip: &str, restarts: u64, now_us: u64) -> Value {
+    let now = object::rfc3339(object::unix_s(now_us));
+    let uid = object::str_at(pod, "/metadata/uid");
+    let statuses: Vec<Value> = container_names(pod)
+        .into_iter()
+        .map(|(name, image)| {
+            let r = image_ref(&image);
+            let repo = r.rsplit_once(':').map(|(a, _)| a).unwrap_or(&r).to_string();
+            json!({
+                "containerID": format!("containerd://{}", hex64(&format!("{uid}/{name}/{restarts}"))),
+                "image": r, "imageID": format!("{repo}@sha256:{}", hex64(&format!("image/{image}"))),
+                "lastState": {}, "name": name, "ready": true, "restartCount": restarts, "started": true,
+                "state": {"running": {"startedAt": now}},
+            })
+        })
+        .collect();
+    let mut status = pod.get("status").cloned().unwrap_or_else(|| json!({}));
+    let conds = status["conditions"].as_array().cloned().unwrap_or_default();
+    let keep = |kind: &str| {
+        conds.iter().find(|c| c["type"] == kind).and_then(|c| c["lastTransitionTime"].as_str()).unwrap_or(&now).to_string()
+    };
+    status["conditions"] = json!([
+        {"lastProbeTime": null, "lastTransitionTime": keep("Initialized"), "status": "True", "type": "Initialized"},
+        {"lastProbeTime": null, "lastTransitionTime": now, "status": "True", "type": "Ready"},
+        {"lastProbeTime": null, "lastTransitionTime": now, "status": "True", "type": "ContainersReady"},
+        {"lastProbeTime": null, "lastTransitionTime": keep("PodScheduled"), "status": "True", "type": "PodScheduled"},
+    ]);
+    status["containerStatuses"] = Value::Array(statuses);
+    status["phase"] = json!("Running");
+    status["podIP"] = json!(ip);
+    status["podIPs"] = json!([{"ip": ip}]);
+    status
+}
+
+fn is_ready(pod: &Object) -> bool {
+    pod.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|c| c["type"] == "Ready" && c["status"] == "True")
+}
+
+impl World {
+    pub(super) fn kubelet_mut(&mut self, k: usize, generation: u32) -> Option<&mut Kubelet> {
+        self.factory.as_mut()?.kubelets.get_mut(k).filter(|k| k.up && k.generation == generation)
+    }
+
+    /// The kubelet's request goes through kind's load balancer (`None`: it cannot get through).
+    fn kubelet_server(&mut self, k: usize) -> Option<MemberId> {
+        let reachable = self.factory.as_ref()?.kubelets[k].reachable;
+        if !reachable {
+            return None;
+        }
+        self.pick_teller_any()
+    }
+
+    fn kubelet_send(&mut self, k: usize, w: &Write, waiter: super::factory::Waiter) -> bool {
+        let Some(server) = self.kubelet_server(k) else { return false };
+        let cred = self.factory.as_ref().map(|f| f.kubelets[k].credential()).unwrap_or(Credential::None);
+        self.factory_send(server, cred, w, waiter);
+        true
+    }
+
+    /// Every 10 s: renew the Lease; post the node's status if the Ready condition is not the
+    /// kubelet's.
+    pub(super) fn kubelet_beat(&mut self, k: usize, generation: u32) {
+        let now = self.now_us;
+        if self.kubelet_mut(k, generation).is_none() {
+            return;
+        }
+        self.queue.push(now + KUBELET_LEASE_RENEW_US, Event::Factory(FactoryEvent::KubeletBeat { kubelet: k, generation }));
+        let kl = &self.factory.as_ref().expect("factory").kubelets[k];
+        if !kl.informer.has_synced() {
+            return;
+        }
+        let node = kl.node.clone();
+        let lease = kl.informer.get("leases", "kube-node-lease", &node).cloned();
+        let lease_rv = kl.lease_rv;
+        let lease_busy = kl.lease_in_flight;
+        let node_obj = kl.informer.get("nodes", "", &node).cloned();
+        let status_busy = kl.status_in_flight;
+        if !lease_busy {
+            let w = match lease {
+                Some(mut l) => {
+                    if let Some(rv) = lease_rv.filter(|&rv| rv > object::resource_version(&l)) {
+                        object::set_resource_version(&mut l, rv);
+                    }
+                    l["spec"]["renewTime"] = json!(object::rfc3339_micro(now));
+                    Write::update("leases", l)
+                }
+                None => {
+                    let uid = node_obj.as_ref().map(|n| object::str_at(n, "/metadata/uid").to_string()).unwrap_or_default();
+                    let l = json!({
+                        "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                        "metadata": {"name": node, "namespace": "kube-node-lease",
+                            "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": node, "uid": uid}]},
+                        "spec": {"holderIdentity": node, "leaseDurationSeconds": 40, "renewTime": object::rfc3339_micro(now)},
+                    });
+                    Write::create("leases", "kube-node-lease", l)
+                }
+            };
+            if self.kubelet_send(k, &w, super::factory::Waiter::KubeletLease { kubelet: k, generation }) {
+                if let Some(kl) = self.kubelet_mut(k, generation) {
+                    kl.lease_in_flight = true;
+                }
+            }
+        }
+        let Some(node_obj) = node_obj else {
+            // A new node: the kubelet registers it (`registerWithAPIServer`).
+            if status_busy {
+                return;
+            }
+            let (control_planes, index) = {
+                let f = self.factory.as_ref().expect("factory");
+                let cps = f.kubelets.iter().filter(|k| k.control_plane).count() as u8;
+                (cps, f.kubelets[k].index)
+            };
+            let n = crate::apiserver::bootstrap::joining_node(control_planes, index + 1 - control_planes);
+            let w = Write::create("nodes", "", n);
+            if self.kubelet_send(k, &w, super::factory::Waiter::KubeletStatus { kubelet: k, generation }) {
+                if let Some(kl) = self.kubelet_mut(k, generation) {
+                    kl.status_in_flight = true;
+                }
+            }
+            return;
+        };
+        let ours = node_obj
+            .pointer("/status/conditions")
+            .and_then(Value::as_array)
+            .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"))
+            .is_some_and(|c| c["status"] == "True" && c["reason"] == "KubeletReady");
+        if ours || status_busy {
+            return;
+        }
+        let mut n = node_obj.clone();
+        let stamp = object::rfc3339(object::unix_s(now));
+        if let Some(conds) = n.pointer_mut("/status/conditions").and_then(Value::as_array_mut) {
+            for c in conds {
+                let (status, reason, message) = match c["type"].as_str() {
+                    Some("MemoryPressure") => ("False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                    Some("DiskPressure") => ("False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                    Some("PIDPressure") => ("False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                    Some("Ready") => ("True", "KubeletReady", "kubelet is posting ready status"),
+                    _ => continue,
+                };
+                if c["status"] != status {
+                    c["lastTransitionTime"] = json!(stamp);
+                }
+                c["status"] = json!(status);
+                c["reason"] = json!(reason);
+                c["message"] = json!(message);
+                c["lastHeartbeatTime"] = json!(stamp);
+            }
+        }
+        let w = Write::update_status("nodes", n);
+        if self.kubelet_send(k, &w, super::factory::Waiter::KubeletStatus { kubelet: k, generation }) {
+            if let Some(kl) = self.kubelet_mut(k, generation) {
+                kl.status_in_flight = true;
+            }
+        }
+    }
+
+    /// The kubelet's watch delivers; it starts pods newly bound to its node and stops those
+    /// marked for deletion.
+    pub(super) fn kubelet_deliver(&mut self, k: usize, generation: u32) {
+        let now = self.now_us;
+        let up_tellers: Vec<MemberId> = self
+            .office
+            .as_ref()
+            .map(|o| o.tellers.iter().filter(|t| t.up).map(|t| t.node).collect())
+            .unwrap_or_default();
+        let pull_us = 2 * US_PER_S + self.rng.below(2 * US_PER_S);
+        let again_us = 400_000 + self.rng.below(500_000);
+        let (Some(f), Some(office)) = (self.factory.as_mut(), self.office.as_ref()) else { return };
+        let Some(kl) = f.kubelets.get_mut(k).filter(|kl| kl.up && kl.generation == generation) else { return };
+        kl.delivery_pending = false;
+        if !kl.reachable {
+            return;
+        }
+        if !office.tellers[(kl.server - 1) as usize].up {
+            // The watch broke: reconnect through the load balancer, and list again.
+            let Some(&other) = up_tellers.first() else { return };
+            kl.server = other;
+            kl.informer.stop();
+        }
+        let t = &office.tellers[(kl.server - 1) as usize];
+        let first = !kl.informer.has_synced();
+        kl.informer.watch(&t.cache, now);
+        let node = kl.node.clone();
+        let mine: Vec<Object> = kl
+            .informer
+            .list("pods", "")
+            .into_iter()
+            .filter(|p| object::str_at(p, "/spec/nodeName") == node)
+            .cloned()
+            .collect();
+        let mut notes = Vec::new();
+        let names: BTreeSet<String> = mine.iter().map(|p| format!("{}/{}", object::namespace(p), object::name(p))).collect();
+        kl.pods.retain(|key, _| names.contains(key));
+        for pod in &mine {
+            let key = format!("{}/{}", object::namespace(pod), object::name(pod));
+            let uid = object::str_at(pod, "/metadata/uid").to_string();
+            let terminating = pod.pointer("/metadata/deletionTimestamp").is_some();
+            match kl.pods.get_mut(&key) {
+                Some(run) if run.uid == uid => {
+                    if terminating && !matches!(run.state, super::factory::Running::Stopping { .. }) {
+                        run.state = super::factory::Running::Stopping { done_at_us: now + CONTAINER_STOP };
+                        for (c, _) in container_names(pod) {
+                            notes.push(kubelet_note(pod, EventType::Normal, "Killing", format!("Stopping container {c}")));
+                        }
+                    }
+                }
+                _ => {
+                    let running = object::str_at(pod, "/status/phase") == "Running" && is_ready(pod);
+                    let ip = object::str_at(pod, "/status/podIP").to_string();
+                    let (state, ip) = if terminating {
+                        (super::factory::Running::Stopping { done_at_us: now + CONTAINER_STOP }, ip)
+                    } else if first && running && !kl.rebooted {
+                        // Already running when this kubelet (re)connected.
+                        (super::factory::Running::Running, ip)
+                    } else {
+                        kl.next_ip += 1;
+                        let ip = format!("10.244.{}.{}", kl.index, kl.next_ip % 250 + 2);
+                        let images: Vec<String> = container_names(pod).into_iter().map(|(_, i)| i).collect();
+                        let known = images.iter().all(|i| kl.images.contains(i));
+                        let start_at_us = now + if known { again_us } else { pull_us };
+                        for i in &images {
+                            notes.push(kubelet_note(pod, EventType::Normal, "Pulling", format!("Pulling image \"{i}\"")));
+                        }
+                        (super::factory::Running::Creating { start_at_us }, ip)
+                    };
+                    // After a reboot the containers start again: one more restart each.
+                    let restarts = pod
+                        .pointer("/status/containerStatuses/0/restartCount")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(0)
+                        + u64::from(kl.rebooted && running);
+                    kl.pods.insert(
+                        key,
+                        super::factory::PodRun { uid, state, ip, restarts, busy: false, written: None, started_us: now, status_posted: false },
+                    );
+                }
+            }
+        }
+        if first {
+            kl.rebooted = false;
+        }
+        let node_name = kl.node.clone();
+        for n in notes {
+            self.kubelet_event(k, &node_name, n);
+        }
+        self.kubelet_pods(k, generation);
+    }
+
+    /// Pod work that is due: status writes, container starts and stops, final deletes.
+    pub(super) fn kubelet_pods(&mut self, k: usize, generation: u32) {
+        use super::factory::Running;
+        let now = self.now_us;
+        let Some(kl) = self.kubelet_mut(k, generation) else { return };
+        if !kl.reachable {
+            return;
+        }
+        let host_ip = kl.host_ip();
+        let node = kl.node.clone();
+        let mut writes: Vec<(String, Write)> = Vec::new();
+        let mut notes = Vec::new();
+        let mut next_us: Option<u64> = None;
+        let keys: Vec<String> = kl.pods.keys().cloned().collect();
+        for key in keys {
+            let (ns, name) = key.split_once('/').unwrap_or(("", &key));
+            let Some(pod) = kl.informer.get("pods", ns, name).cloned() else { continue };
+            let run = kl.pods.get_mut(&key).expect("listed above");
+            if run.busy {
+                continue;
+            }
+            let with_rv = |mut p: Object| {
+                if let Some(rv) = run.written.filter(|&rv| rv > object::resource_version(&p)) {
+                    object::set_resource_version(&mut p, rv);
+                }
+                p
+            };
+            match run.state {
+                Running::Creating { start_at_us } if !run.status_posted => {
+                    let mut p = with_rv(pod.clone());
+                    p["status"] = status_creating(&pod, &host_ip, now);
+                    writes.push((key.clone(), Write::update_status("pods", p)));
+                    run.status_posted = true;
+                    next_us = Some(next_us.map_or(start_at_us, |n| n.min(start_at_us)));
+                }
+                Running::Creating { start_at_us } if start_at_us <= now => {
+                    let mut p = with_rv(pod.clone());
+                    p["status"] = status_running(&pod, &run.ip, run.restarts, now);
+                    writes.push((key.clone(), Write::update_status("pods", p)));
+                    run.state = Running::Running;
+                    let pulled_us = now - run.started_us;
+                    for (c, image) in container_names(&pod) {
+                        let d = crate::etcd::client::go_duration_us(pulled_us / 1000 * 1000);
+                        notes.push(kubelet_note(&pod, EventType::Normal, "Pulled", format!("Successfully pulled image \"{image}\" in {d} ({d} including waiting)")));
+                        notes.push(kubelet_note(&pod, EventType::Normal, "Created", format!("Created container {c}")));
+                        notes.push(kubelet_note(&pod, EventType::Normal, "Started", format!("Started container {c}")));
+                        kl.images.insert(image);
+                    }
+                }
+                Running::Creating { start_at_us } => next_us = Some(next_us.map_or(start_at_us, |n| n.min(start_at_us))),
+                Running::Running => {
+                    // The node controller marked it not ready while this kubelet was away.
+                    if !is_ready(&pod) && pod.pointer("/metadata/deletionTimestamp").is_none() {
+                        let mut p = with_rv(pod.clone());
+                        p["status"] = status_running(&pod, &run.ip, run.restarts, now);
+                        writes.push((key.clone(), Write::update_status("pods", p)));
+                    }
+                }
+                Running::Stopping { done_at_us } if done_at_us <= now => {
+                    let mut w = Write::delete("pods", ns, name);
+                    w.grace_period_s = Some(0);
+                    w.uid = Some(run.uid.clone());
+                    writes.push((key.clone(), w));
+                }
+                Running::Stopping { done_at_us } => next_us = Some(next_us.map_or(done_at_us, |n| n.min(done_at_us))),
+            }
+        }
+        for (key, w) in writes {
+            let waiter = super::factory::Waiter::KubeletPod { kubelet: k, generation, pod: key.clone() };
+            if self.kubelet_send(k, &w, waiter) {
+                if let Some(run) = self.kubelet_mut(k, generation).and_then(|kl| kl.pods.get_mut(&key)) {
+                    run.busy = true;
+                }
+            }
+        }
+        for n in notes {
+            self.kubelet_event(k, &node, n);
+        }
+        if let Some(at) = next_us {
+            self.queue.push(at.max(now), Event::Factory(FactoryEvent::KubeletPods { kubelet: k, generation }));
+        }
+    }
+
+    fn kubelet_event(&mut self, k: usize, node: &str, n: Note) {
+        let Some(server) = self.kubelet_server(k) else { return };
+        let cred = self.factory.as_ref().map(|f| f.kubelets[k].credential()).unwrap_or(Credential::None);
+        self.send_event(server, cred, &n, "kubelet", node);
+    }
+}
+
+/// A kubelet stops a container this long after its pod is marked for deletion.
+const CONTAINER_STOP: u64 = 600_000;
+
+fn kubelet_note(pod: &Object, kind: EventType, reason: &str, message: String) -> Note {
+    Note {
+        resource: "pods",
+        namespace: object::namespace(pod).to_string(),
+        name: object::name(pod).to_string(),
+        uid: object::str_at(pod, "/metadata/uid").to_string(),
+        kind,
+        reason: reason.to_string(),
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// containerd normalizes short image names (`nginx` → `docker.io/library/nginx:latest`).
+    #[test]
+    fn image_references_are_normalized_like_containerd() {
+        assert_eq!(image_ref("nginx"), "docker.io/library/nginx:latest");
+        assert_eq!(image_ref("nginx:1.25"), "docker.io/library/nginx:1.25");
+        assert_eq!(image_ref("bitnami/nginx"), "docker.io/bitnami/nginx:latest");
+        assert_eq!(image_ref("registry.k8s.io/pause:3.9"), "registry.k8s.io/pause:3.9");
+    }
+}
