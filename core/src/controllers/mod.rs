@@ -7,9 +7,12 @@
 //! — the same requests, through the same desks and the same etcd, as anyone's. The reconcile
 //! functions here are pure: objects in, a [`Plan`] out; `world::factory` carries plans out.
 
+pub mod endpoints;
+pub mod gc;
 pub mod informer;
 pub mod leader;
 pub mod node_lifecycle;
+pub mod replicaset;
 pub mod scheduler;
 pub mod workqueue;
 
