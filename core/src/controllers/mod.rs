@@ -7,6 +7,7 @@
 //! — the same requests, through the same desks and the same etcd, as anyone's. The reconcile
 //! functions here are pure: objects in, a [`Plan`] out; `world::factory` carries plans out.
 
+pub mod deployment;
 pub mod endpoints;
 pub mod gc;
 pub mod informer;
