@@ -1471,7 +1471,7 @@ fn diff_of(d: &Object, rs_list: &[Object]) -> Diff {
 // The robot.
 
 /// kube-controller-manager's Deployment controller.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct DeploymentController {
     /// Per Deployment key, what its last sync planned (bounded by the number of Deployments:
     /// dropped when the Deployment is gone).

@@ -15,7 +15,10 @@ use crate::apiserver::handler::{ApiCall, Response, Verb};
 use crate::apiserver::{object, Object};
 use crate::controllers::informer::{Delta, Informer};
 use crate::controllers::leader::{self, Attempt, Elector, Transition};
+use crate::controllers::deployment::DeploymentController;
+use crate::controllers::gc::GarbageCollector;
 use crate::controllers::node_lifecycle::NodeLifecycle;
+use crate::controllers::replicaset::ReplicaSetController;
 use crate::controllers::scheduler::Scheduler;
 use crate::controllers::workqueue::WorkQueue;
 use crate::controllers::{Change, Diff, EventType, Note, Plan, Robot, Write};
@@ -60,29 +63,43 @@ impl Component {
 /// The controllers of one process, each with its own queue and workers.
 #[derive(Clone, Debug)]
 pub enum Robots {
-    Scheduler(Scheduler),
+    Deployment(DeploymentController),
+    ReplicaSet(ReplicaSetController),
     NodeLifecycle(NodeLifecycle),
+    GarbageCollector(GarbageCollector),
+    Scheduler(Scheduler),
 }
 
 impl Robots {
     fn robot(&mut self) -> &mut dyn Robot {
         match self {
-            Robots::Scheduler(r) => r,
+            Robots::Deployment(r) => r,
+            Robots::ReplicaSet(r) => r,
             Robots::NodeLifecycle(r) => r,
+            Robots::GarbageCollector(r) => r,
+            Robots::Scheduler(r) => r,
         }
     }
 
     fn robot_ref(&self) -> &dyn Robot {
         match self {
-            Robots::Scheduler(r) => r,
+            Robots::Deployment(r) => r,
+            Robots::ReplicaSet(r) => r,
             Robots::NodeLifecycle(r) => r,
+            Robots::GarbageCollector(r) => r,
+            Robots::Scheduler(r) => r,
         }
     }
 
     /// The robots of a fresh process of `component`.
     fn all(component: Component) -> Vec<Robots> {
         match component {
-            Component::ControllerManager => vec![Robots::NodeLifecycle(NodeLifecycle::default())],
+            Component::ControllerManager => vec![
+                Robots::Deployment(DeploymentController::new()),
+                Robots::ReplicaSet(ReplicaSetController::new()),
+                Robots::NodeLifecycle(NodeLifecycle::default()),
+                Robots::GarbageCollector(GarbageCollector::new()),
+            ],
             Component::Scheduler => vec![Robots::Scheduler(Scheduler::default())],
         }
     }
