@@ -245,6 +245,8 @@ pub struct Factory {
     events_written: u64,
     /// Factory invariants broken (always empty unless the lab has a bug).
     pub violations: Vec<String>,
+    /// `kubectl logs -f` streams: (command, instance, lines already printed).
+    pub follows: Vec<(u32, usize, u64)>,
     /// (robot, key) pairs being synced, for the one-worker-per-key check.
     in_sync: BTreeSet<(usize, usize, String)>,
 }
@@ -618,6 +620,7 @@ impl World {
 
     /// After every event: instances whose API server has news get a watch delivery.
     pub(super) fn pump_factory(&mut self) {
+        self.pump_log_follows();
         let Some(f) = &self.factory else { return };
         let Some(office) = &self.office else { return };
         let mut due = Vec::new();
@@ -1088,3 +1091,79 @@ impl World {
 
 /// Worker nodes at most (DESIGN.md: 0 to 5).
 pub const WORKERS_MAX: u8 = 5;
+
+/// `kubectl logs -f` streams running at once.
+pub const LOG_FOLLOWS_MAX: usize = 8;
+
+impl World {
+    /// `kubectl logs [-f] -n kube-system kube-controller-manager-…|kube-scheduler-…`: the
+    /// instance's klog lines; a standby's end with a note naming the leader. `false`: `pod` is
+    /// not one of the factory's processes.
+    pub(super) fn factory_logs(&mut self, cmd: u32, namespace: &str, pod: &str, follow: bool) -> bool {
+        use crate::i18n::Text;
+        let Some(f) = self.factory.as_ref() else { return false };
+        if namespace != "kube-system" {
+            return false;
+        }
+        let Some(inst) = f.instances.iter().position(|i| i.pod_name() == pod) else { return false };
+        let i = &f.instances[inst];
+        let lines: Vec<String> = i.log.iter().cloned().collect();
+        let written = i.log_written;
+        let standby = i.up && !i.elector.leading;
+        let leader = f
+            .instances
+            .iter()
+            .find(|o| o.component == i.component && o.up && o.elector.leading)
+            .map(Instance::pod_name);
+        for l in lines {
+            self.push_line(cmd, super::LineKind::Stdout, Text::same(l));
+        }
+        if standby {
+            let (ko, en) = match &leader {
+                Some(l) => (format!("lab: 이 인스턴스는 대기 중입니다 — 리더는 {l}입니다"), format!("lab: this instance is a standby — the leader is {l}")),
+                None => ("lab: 이 인스턴스는 대기 중입니다 — 지금은 리더가 없습니다".to_string(), "lab: this instance is a standby — there is no leader right now".to_string()),
+            };
+            self.say(cmd, super::LineKind::Stderr, Text::new(ko, en));
+        }
+        let room = self.factory.as_ref().is_some_and(|f| f.follows.len() < LOG_FOLLOWS_MAX);
+        if follow && room {
+            if let Some(f) = self.factory.as_mut() {
+                f.follows.push((cmd, inst, written));
+            }
+        }
+        self.finish(cmd, false);
+        true
+    }
+
+    /// Prints what followed processes logged since.
+    fn pump_log_follows(&mut self) {
+        let Some(f) = self.factory.as_mut() else { return };
+        if f.follows.is_empty() {
+            return;
+        }
+        let mut out = Vec::new();
+        for (cmd, inst, seen) in &mut f.follows {
+            let i = &f.instances[*inst];
+            if i.log_written == *seen {
+                continue;
+            }
+            let new = (i.log_written - *seen).min(i.log.len() as u64) as usize;
+            out.extend(i.log.iter().skip(i.log.len() - new).map(|l| (*cmd, l.clone())));
+            *seen = i.log_written;
+        }
+        for (cmd, l) in out {
+            self.push_line(cmd, super::LineKind::Stdout, crate::i18n::Text::same(l));
+        }
+    }
+
+    /// `^C` for `kubectl logs -f`: stops the newest follow if it is newer than `than_cmd`.
+    pub(super) fn interrupt_log_follow(&mut self, than_cmd: Option<u32>) -> Option<u32> {
+        let f = self.factory.as_mut()?;
+        let newest = f.follows.iter().map(|x| x.0).max()?;
+        if than_cmd.is_some_and(|c| c > newest) {
+            return None;
+        }
+        f.follows.retain(|x| x.0 != newest);
+        Some(newest)
+    }
+}

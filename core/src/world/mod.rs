@@ -1595,7 +1595,9 @@ impl World {
             }
             Command::Interrupt => {
                 let newest_etcd = self.watches.streams().last().map(|s| s.cmd);
-                if let Some(cmd) = self.interrupt_api_watch(newest_etcd) {
+                let newest_api = self.office.as_ref().and_then(|o| o.watches.last()).map(|w| w.cmd);
+                let newer = newest_etcd.max(newest_api);
+                if let Some(cmd) = self.interrupt_log_follow(newer).or_else(|| self.interrupt_api_watch(newest_etcd)) {
                     let what = shell::printable_line(&self.commands[cmd as usize].line);
                     let said = Text::new(
                         format!("lab: 스트림을 멈췄습니다: {what}"),
