@@ -43,9 +43,9 @@ const WATCHES: &[&str] = &["services", "pods", "endpoints"];
 
 fn md5(input: &[u8]) -> [u8; 16] {
     const S: [u32; 64] = [
-        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9,
-        14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15,
-        21, 6, 10, 15, 21,
+        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14,
+        20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6,
+        10, 15, 21,
     ];
     // K[i] = floor(2^32 · |sin(i + 1)|), tabulated (no floats).
     const K: [u32; 64] = [
@@ -66,8 +66,7 @@ fn md5(input: &[u8]) -> [u8; 16] {
     msg.extend_from_slice(&((input.len() as u64).wrapping_mul(8)).to_le_bytes());
     let mut h: [u32; 4] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
     for chunk in msg.chunks_exact(64) {
-        let m: Vec<u32> =
-            chunk.chunks_exact(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect();
+        let m: Vec<u32> = chunk.chunks_exact(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect();
         let [mut a, mut b, mut c, mut d] = h;
         for i in 0..64 {
             let (f, g) = match i / 16 {
@@ -204,10 +203,8 @@ fn subsets_for(service: &Object, pods: &[&Object]) -> Vec<Value> {
         }
         let Some(address) = pod_address(service, pod) else { continue };
         let ready = publish_not_ready || is_pod_ready(pod);
-        let ports: Vec<Value> = service_ports
-            .iter()
-            .filter_map(|sp| find_port(pod, sp).map(|n| endpoint_port(sp, n)))
-            .collect();
+        let ports: Vec<Value> =
+            service_ports.iter().filter_map(|sp| find_port(pod, sp).map(|n| endpoint_port(sp, n))).collect();
         if ports.is_empty() && !(service_ports.is_empty() && headless) {
             continue;
         }
@@ -216,7 +213,9 @@ fn subsets_for(service: &Object, pods: &[&Object]) -> Vec<Value> {
         entry.1.extend(ports);
     }
     // Group addresses by their (sorted) port set.
-    let mut groups: BTreeMap<Vec<[u8; 16]>, (Vec<Value>, Vec<Value>, Vec<Value>)> = BTreeMap::new();
+    // Port hashes → (ready addresses, not-ready addresses, ports).
+    type Group = (Vec<Value>, Vec<Value>, Vec<Value>);
+    let mut groups: BTreeMap<Vec<[u8; 16]>, Group> = BTreeMap::new();
     for ((_, ready), (address, mut ports)) in offers {
         ports.sort_by_key(port_hash);
         ports.dedup();
@@ -329,9 +328,8 @@ fn selector(service: &Object) -> Option<&Map<String, Value>> {
 }
 
 fn selects(service: &Object, pod: &Object) -> bool {
-    selector(service).is_some_and(|sel| {
-        sel.iter().all(|(k, v)| pod.pointer("/metadata/labels").and_then(|l| l.get(k)) == Some(v))
-    })
+    selector(service)
+        .is_some_and(|sel| sel.iter().all(|(k, v)| pod.pointer("/metadata/labels").and_then(|l| l.get(k)) == Some(v)))
 }
 
 fn labels(obj: &Object) -> Map<String, Value> {
@@ -474,9 +472,16 @@ impl Robot for EndpointsController {
         let annotations = current.and_then(|e| e.pointer("/metadata/annotations")).and_then(Value::as_object);
         let total: usize = subsets
             .iter()
-            .map(|s| ["addresses", "notReadyAddresses"].iter().filter_map(|f| s.get(*f)?.as_array()).map(Vec::len).sum::<usize>())
+            .map(|s| {
+                ["addresses", "notReadyAddresses"]
+                    .iter()
+                    .filter_map(|f| s.get(*f)?.as_array())
+                    .map(Vec::len)
+                    .sum::<usize>()
+            })
             .sum();
-        let capacity_annotation_ok = total <= MAX_CAPACITY && annotations.is_none_or(|a| !a.contains_key(OVER_CAPACITY));
+        let capacity_annotation_ok =
+            total <= MAX_CAPACITY && annotations.is_none_or(|a| !a.contains_key(OVER_CAPACITY));
         if let Some(current) = current {
             if canonical(current.get("subsets")) == canonical(Some(&Value::Array(subsets.clone())))
                 && current_labels == service_labels
@@ -486,9 +491,9 @@ impl Robot for EndpointsController {
             }
         }
 
-        let mut endpoints = current.cloned().unwrap_or_else(|| {
-            json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": name, "namespace": namespace}})
-        });
+        let mut endpoints = current.cloned().unwrap_or_else(
+            || json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": name, "namespace": namespace}}),
+        );
         let truncated = truncate(&mut subsets);
         if object::str_at(service, "/spec/clusterIP") == "None" {
             service_labels.insert(HEADLESS.into(), json!(""));
@@ -543,9 +548,14 @@ impl Robot for EndpointsController {
                 if status.code == 403 && terminating_ns {
                     return plan;
                 }
-                ("FailedToCreateEndpoint", format!("Failed to create endpoint for service {namespace}/{name}: {}", status.message))
+                (
+                    "FailedToCreateEndpoint",
+                    format!("Failed to create endpoint for service {namespace}/{name}: {}", status.message),
+                )
             }
-            Verb::Update => ("FailedToUpdateEndpoint", format!("Failed to update endpoint {namespace}/{name}: {}", status.message)),
+            Verb::Update => {
+                ("FailedToUpdateEndpoint", format!("Failed to update endpoint {namespace}/{name}: {}", status.message))
+            }
             _ => return plan,
         };
         let uid = write.body.as_ref().map(|b| object::str_at(b, "/metadata/uid").to_string()).unwrap_or_default();
@@ -627,7 +637,7 @@ mod tests {
     /// shows: dns-tcp, dns, metrics.
     #[test]
     fn ports_are_ordered_by_hash_like_kubernetes() {
-        let mut ports = vec![
+        let mut ports = [
             json!({"name": "dns", "port": 53, "protocol": "UDP"}),
             json!({"name": "dns-tcp", "port": 53, "protocol": "TCP"}),
             json!({"name": "metrics", "port": 9153, "protocol": "TCP"}),
@@ -700,7 +710,9 @@ mod tests {
         // Had it been wrong, it would be rewritten in the same shape.
         let mut stale = c.get("endpoints", "kube-system", "kube-dns").cloned().expect("bootstrapped");
         let want = stale.clone();
-        stale["subsets"][0]["addresses"].as_array_mut().map(|a| a.truncate(1));
+        if let Some(a) = stale["subsets"][0]["addresses"].as_array_mut() {
+            a.truncate(1);
+        }
         stale["metadata"]["resourceVersion"] = json!("77");
         c.insert("endpoints", stale);
         let plan = ctl.sync("kube-system/kube-dns", &c, 0);
@@ -728,7 +740,10 @@ mod tests {
         sick["metadata"]["resourceVersion"] = json!("10");
         sick["status"]["conditions"][0]["lastTransitionTime"] = json!(ts(500));
         c.insert("pods", sick.clone());
-        assert_eq!(ctl.keys_for(Change { resource: "pods", old: Some(&old), new: Some(&sick) }, &c, 0), ["default/web"]);
+        assert_eq!(
+            ctl.keys_for(Change { resource: "pods", old: Some(&old), new: Some(&sick) }, &c, 0),
+            ["default/web"]
+        );
         let body = only_write(&ctl.sync("default/web", &c, 0)).body.clone().expect("endpoints");
         assert!(body["subsets"][0].get("addresses").is_none());
         assert_eq!(body["subsets"][0]["notReadyAddresses"][0]["ip"], "10.244.1.3");

@@ -348,11 +348,7 @@ mod tests {
     }
 
     fn writes(plan: &Plan) -> Vec<(Verb, &str, &str, Option<Propagation>)> {
-        plan.batches
-            .iter()
-            .flatten()
-            .map(|w| (w.verb, w.resource, w.name.as_str(), w.propagation))
-            .collect()
+        plan.batches.iter().flatten().map(|w| (w.verb, w.resource, w.name.as_str(), w.propagation)).collect()
     }
 
     fn sync_all(gc: &mut GarbageCollector, keys: &[String], cache: &ObjectSet) -> Vec<Plan> {
@@ -372,7 +368,10 @@ mod tests {
         let keys = gc.keys_for(Change { resource: "deployments", old: Some(&deploy), new: None }, &cache, 0);
         assert_eq!(keys, ["replicasets/default/nginx-7854ff8877"]);
         let plans = sync_all(&mut gc, &keys, &cache);
-        assert_eq!(writes(&plans[0]), [(Verb::Delete, "replicasets", "nginx-7854ff8877", Some(Propagation::Background))]);
+        assert_eq!(
+            writes(&plans[0]),
+            [(Verb::Delete, "replicasets", "nginx-7854ff8877", Some(Propagation::Background))]
+        );
         assert_eq!(plans[0].batches[0][0].uid.as_deref(), Some("uid-nginx-7854ff8877"));
         let rs = cache.remove("replicasets", NS, "nginx-7854ff8877").expect("there");
         let keys = gc.keys_for(Change { resource: "replicasets", old: Some(&rs), new: None }, &cache, 0);
@@ -395,11 +394,8 @@ mod tests {
         let mut gc = GarbageCollector::new();
         let plan = gc.sync("pods/default/nginx-7854ff8877-4xkqz", &cache, 0);
         assert_eq!(writes(&plan), [(Verb::Delete, "pods", "nginx-7854ff8877-4xkqz", Some(Propagation::Background))]);
-        let mut shared = obj(
-            "Pod",
-            "shared",
-            vec![owner_ref("ReplicaSet", "gone", false), owner_ref("Deployment", "nginx", false)],
-        );
+        let mut shared =
+            obj("Pod", "shared", vec![owner_ref("ReplicaSet", "gone", false), owner_ref("Deployment", "nginx", false)]);
         shared["metadata"]["ownerReferences"][1]["controller"] = json!(false);
         cache.insert("pods", shared);
         let plan = gc.sync("pods/default/shared", &cache, 0);
@@ -478,10 +474,10 @@ mod tests {
         let mut gc = GarbageCollector::new();
         let plan = gc.sync("deployments/default/nginx", &cache, 0);
         assert_eq!(plan.batches.len(), 2, "the finalizer goes only after every dependent is freed");
-        assert_eq!(writes(&plan), [
-            (Verb::Update, "replicasets", "nginx-7854ff8877", None),
-            (Verb::Update, "deployments", "nginx", None),
-        ]);
+        assert_eq!(
+            writes(&plan),
+            [(Verb::Update, "replicasets", "nginx-7854ff8877", None), (Verb::Update, "deployments", "nginx", None),]
+        );
         let rs = plan.batches[0][0].body.as_ref().expect("rs");
         assert!(rs["metadata"].get("ownerReferences").is_none());
         let d = plan.batches[1][0].body.as_ref().expect("deployment");
