@@ -524,9 +524,8 @@ fn calculate_status(rs: &Object, pods: &[&Object], now_us: u64) -> [i64; 4] {
     let min_ready_s = int_at(rs, "/spec/minReadySeconds").max(0) as u64;
     let mut status = [pods.len() as i64, 0, 0, 0];
     for pod in pods {
-        let fully_labeled = template_labels.is_none_or(|tl| {
-            tl.iter().all(|(k, v)| pod.pointer("/metadata/labels").and_then(|l| l.get(k)) == Some(v))
-        });
+        let fully_labeled = template_labels
+            .is_none_or(|tl| tl.iter().all(|(k, v)| pod.pointer("/metadata/labels").and_then(|l| l.get(k)) == Some(v)));
         status[1] += i64::from(fully_labeled);
         if is_pod_ready(pod) {
             status[2] += 1;
@@ -621,7 +620,11 @@ impl Robot for ReplicaSetController {
 
         let replicas = rs.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1).max(0);
         let mut plan = Plan {
-            diff: Some(Diff { what: "replicas".into(), desired: replicas.to_string(), current: owned.len().to_string() }),
+            diff: Some(Diff {
+                what: "replicas".into(),
+                desired: replicas.to_string(),
+                current: owned.len().to_string(),
+            }),
             ..Plan::default()
         };
         if !claims.is_empty() {
@@ -682,11 +685,8 @@ impl Robot for ReplicaSetController {
         if plan.batches.is_empty() {
             self.flights.remove(key);
         } else {
-            let batches = plan
-                .batches
-                .iter()
-                .map(|b| (b.len(), b.iter().filter(|w| w.verb == Verb::Create).count()))
-                .collect();
+            let batches =
+                plan.batches.iter().map(|b| (b.len(), b.iter().filter(|w| w.verb == Verb::Create).count())).collect();
             self.flights.insert(key.to_string(), Flight { batches, failed: false, rs_uid: uid(rs).to_string() });
         }
         plan
@@ -886,7 +886,10 @@ mod tests {
         let notes = c.answered(KEY, &plan.batches[0][0], Ok(&created), NOW_US).notes;
         assert_eq!(notes[0].reason, "SuccessfulCreate");
         assert_eq!(notes[0].message, "Created pod: web-abc-7bq2k");
-        assert_eq!((notes[0].resource, notes[0].name.as_str(), notes[0].uid.as_str()), ("replicasets", "web-abc", "rs-uid"));
+        assert_eq!(
+            (notes[0].resource, notes[0].name.as_str(), notes[0].uid.as_str()),
+            ("replicasets", "web-abc", "rs-uid")
+        );
         let notes = c.answered(KEY, &plan.batches[1][0], Err(&quota), NOW_US).notes;
         assert_eq!(notes.len(), 1);
         assert_eq!((notes[0].kind, notes[0].reason.as_str()), (EventType::Warning, "FailedCreate"));
@@ -965,7 +968,8 @@ mod tests {
         }
         let mut c = ReplicaSetController::new();
         let plan = c.sync(KEY, &cache, NOW_US);
-        let deletes: Vec<(&str, Option<&str>)> = plan.batches[0].iter().map(|w| (w.name.as_str(), w.uid.as_deref())).collect();
+        let deletes: Vec<(&str, Option<&str>)> =
+            plan.batches[0].iter().map(|w| (w.name.as_str(), w.uid.as_deref())).collect();
         assert_eq!(deletes, [("pending", Some("uid-pending")), ("young", Some("uid-young"))]);
         assert!(plan.batches[0].iter().all(|w| w.verb == Verb::Delete && w.propagation.is_none()));
         assert_eq!(c.expected(KEY), (0, 2));
@@ -978,7 +982,8 @@ mod tests {
         c.keys_for(Change { resource: "pods", old: Some(&terminating), new: None }, &cache, NOW_US);
         assert_eq!(c.expected(KEY), (0, 1), "young counted once");
         // The other delete fails (404: already gone): lowered, no event.
-        let not_found = Status { code: 404, reason: "NotFound", message: "pods \"pending\" not found".into(), details: None };
+        let not_found =
+            Status { code: 404, reason: "NotFound", message: "pods \"pending\" not found".into(), details: None };
         let notes = c.answered(KEY, &plan.batches[0][0], Err(&not_found), NOW_US).notes;
         assert!(notes.is_empty());
         assert!(c.expectations_satisfied(KEY, NOW_US));
@@ -1016,7 +1021,11 @@ mod tests {
                 with("a", &|p| p["metadata"]["annotations"] = json!({POD_DELETION_COST: "-5"})),
                 with("b", &|_| {}),
             ),
-            ("more pods on its node first", with("a", &|p| p["spec"]["nodeName"] = json!("crowded")), with("b", &|_| {})),
+            (
+                "more pods on its node first",
+                with("a", &|p| p["spec"]["nodeName"] = json!("crowded")),
+                with("b", &|_| {}),
+            ),
             (
                 "ready for less time first (log scale: 10 s vs 1 h)",
                 with("a", &|p| p["status"]["conditions"][0]["lastTransitionTime"] = json!(ts(3_590))),
@@ -1032,11 +1041,7 @@ mod tests {
                 with("a", &|p| p["status"]["containerStatuses"][0]["restartCount"] = json!(3)),
                 with("b", &|_| {}),
             ),
-            (
-                "newer first",
-                with("a", &|p| p["metadata"]["creationTimestamp"] = json!(ts(3_000))),
-                with("b", &|_| {}),
-            ),
+            ("newer first", with("a", &|p| p["metadata"]["creationTimestamp"] = json!(ts(3_000))), with("b", &|_| {})),
             (
                 "no creation time first",
                 with("a", &|p| {
@@ -1046,7 +1051,10 @@ mod tests {
             ),
         ];
         for (what, a, b) in &rows {
-            let crowd = [with("c1", &|p| p["spec"]["nodeName"] = json!("crowded")), with("c2", &|p| p["spec"]["nodeName"] = json!("crowded"))];
+            let crowd = [
+                with("c1", &|p| p["spec"]["nodeName"] = json!("crowded")),
+                with("c2", &|p| p["spec"]["nodeName"] = json!("crowded")),
+            ];
             let related: Vec<&Object> = [a, b].into_iter().chain(crowd.iter()).collect();
             for pair in [[a, b], [b, a]] {
                 let chosen = pods_to_delete(&pair, &related, 1, NOW_US);
@@ -1067,7 +1075,8 @@ mod tests {
         relabeled["metadata"]["labels"] = json!({"app": "debug"});
         let mut orphan = pod("b", "w1", 0);
         orphan["metadata"].as_object_mut().map(|m| m.remove("ownerReferences"));
-        let cache = set_of(vec![("replicasets", rs(2)), ("pods", relabeled), ("pods", orphan), ("pods", pod("c", "w1", 0))]);
+        let cache =
+            set_of(vec![("replicasets", rs(2)), ("pods", relabeled), ("pods", orphan), ("pods", pod("c", "w1", 0))]);
         let mut c = ReplicaSetController::new();
         let plan = c.sync(KEY, &cache, NOW_US);
         let claims = &plan.batches[0];
@@ -1091,7 +1100,12 @@ mod tests {
         let just_ready = pod("b", "w1", 3_590);
         let mut not_ready = pod("c", "w1", 0);
         not_ready["status"]["conditions"][0]["status"] = json!("False");
-        let cache = set_of(vec![("replicasets", r.clone()), ("pods", partly_labeled), ("pods", just_ready), ("pods", not_ready)]);
+        let cache = set_of(vec![
+            ("replicasets", r.clone()),
+            ("pods", partly_labeled),
+            ("pods", just_ready),
+            ("pods", not_ready),
+        ]);
         let mut c = ReplicaSetController::new();
         let plan = c.sync(KEY, &cache, NOW_US);
         assert_eq!(plan.batches.len(), 1);
