@@ -16,6 +16,7 @@ use crate::apiserver::{object, Object};
 use crate::controllers::informer::{Delta, Informer};
 use crate::controllers::leader::{self, Attempt, Elector, Transition};
 use crate::controllers::deployment::DeploymentController;
+use crate::controllers::endpoints::EndpointsController;
 use crate::controllers::gc::GarbageCollector;
 use crate::controllers::node_lifecycle::NodeLifecycle;
 use crate::controllers::replicaset::ReplicaSetController;
@@ -67,6 +68,7 @@ pub enum Robots {
     ReplicaSet(ReplicaSetController),
     NodeLifecycle(NodeLifecycle),
     GarbageCollector(GarbageCollector),
+    Endpoints(EndpointsController),
     Scheduler(Scheduler),
 }
 
@@ -77,6 +79,7 @@ impl Robots {
             Robots::ReplicaSet(r) => r,
             Robots::NodeLifecycle(r) => r,
             Robots::GarbageCollector(r) => r,
+            Robots::Endpoints(r) => r,
             Robots::Scheduler(r) => r,
         }
     }
@@ -87,6 +90,7 @@ impl Robots {
             Robots::ReplicaSet(r) => r,
             Robots::NodeLifecycle(r) => r,
             Robots::GarbageCollector(r) => r,
+            Robots::Endpoints(r) => r,
             Robots::Scheduler(r) => r,
         }
     }
@@ -99,6 +103,7 @@ impl Robots {
                 Robots::ReplicaSet(ReplicaSetController::new()),
                 Robots::NodeLifecycle(NodeLifecycle::default()),
                 Robots::GarbageCollector(GarbageCollector::new()),
+                Robots::Endpoints(EndpointsController::new()),
             ],
             Component::Scheduler => vec![Robots::Scheduler(Scheduler::default())],
         }
