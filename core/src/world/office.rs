@@ -764,9 +764,11 @@ fn print_response(
             let n = crate::apiserver::object::name(object);
             (out(vec![format!("{singular}/{n} {word}")]), false)
         }
-        // A graceful deletion answers with the marked object; kubectl prints the same line.
+        // kubectl delete's `PrintObj`: the lower-case kind with its group (`pod "x" deleted`,
+        // `deployment.apps "web" deleted`). A graceful deletion answers with the marked object
+        // instead of the removed one; kubectl prints the same line.
         (Response::Deleted(_), _) | (Response::Object { .. }, Print::Deleted) => {
-            (out(vec![format!("{qualified} \"{name}\" deleted")]), false)
+            (out(vec![format!("{singular} \"{name}\" deleted")]), false)
         }
         (Response::Object { object, .. }, Print::Get { output, show_labels, no_headers }) => {
             let opts = get_options(*output, *show_labels, *no_headers, false);
