@@ -1200,6 +1200,28 @@ fn node_restriction(req: &Request, obj: Option<&Object>, old: Option<&Object>, i
             }
             Outcome::Passed
         }
+        ("", "pods", "eviction") => {
+            if req.operation != Operation::Create {
+                return reject(req, obj, format!("unexpected operation {}", req.operation.as_str()));
+            }
+            // The pod named in the URL, else the Eviction's own name.
+            let pod = if req.name.is_empty() { obj.map(object::name).unwrap_or("") } else { req.name };
+            if pod.is_empty() {
+                return reject(req, obj, "could not determine pod from request data");
+            }
+            match informers.get("pods", req.namespace, pod) {
+                None => Outcome::Rejected(Status::not_found("pods", pod)),
+                Some(p) if object::str_at(p, "/spec/nodeName") != node => {
+                    reject(req, obj, format!("node {node} can only evict pods with spec.nodeName set to itself"))
+                }
+                Some(_) => Outcome::Passed,
+            }
+        }
+        ("", "pods", sub) => reject(
+            req,
+            obj,
+            format!("unexpected pod subresource \"{sub}\", only 'status' and 'eviction' are allowed"),
+        ),
         ("coordination.k8s.io", "leases", _) => {
             if req.namespace != "kube-node-lease" {
                 return reject(req, obj, "can only access leases in the \"kube-node-lease\" system namespace");
@@ -3062,6 +3084,31 @@ mod tests {
         let (steps, r) = admit(&req, Some(node("worker2")), Some(&node("worker2")), &s, &[]);
         assert!(r.is_ok());
         assert_eq!(outcome(&steps, "NodeRestriction"), &Outcome::NotApplicable);
+    }
+
+    /// NodeRestriction `admitPodEviction` and its default for other pod subresources: a kubelet
+    /// evicts only pods bound to its node, and may not use any other pod subresource.
+    #[test]
+    fn node_restriction_limits_pod_subresources() {
+        let mut s = cluster();
+        let mut bound = nginx("web", "default");
+        bound["spec"]["nodeName"] = json!("worker");
+        s.insert("pods", bound);
+        let kubelet = UserInfo::authenticated("system:node:worker2", &["system:nodes"]);
+        let eviction = json!({"kind": "Eviction", "metadata": {"name": "web", "namespace": "default"}});
+        let req = Request { subresource: "eviction", ..request(Operation::Create, "pods", "default", "web", &kubelet) };
+        assert_eq!(
+            rejection(admit(&req, Some(eviction.clone()), None, &s, &[]).1),
+            "Error from server (Forbidden): pods \"web\" is forbidden: node worker2 can only evict pods with spec.nodeName set to itself"
+        );
+        let own = UserInfo::authenticated("system:node:worker", &["system:nodes"]);
+        let req = Request { subresource: "eviction", ..request(Operation::Create, "pods", "default", "web", &own) };
+        assert!(admit(&req, Some(eviction), None, &s, &[]).1.is_ok());
+        let req = Request { subresource: "binding", ..request(Operation::Create, "pods", "default", "web", &own) };
+        assert_eq!(
+            rejection(admit(&req, Some(json!({"kind": "Binding"})), None, &s, &[]).1),
+            "Error from server (Forbidden): pods \"web\" is forbidden: unexpected pod subresource \"binding\", only 'status' and 'eviction' are allowed"
+        );
     }
 
     #[test]

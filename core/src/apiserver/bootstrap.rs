@@ -27,8 +27,8 @@
 //!
 //! Simplified (the lab's choice, not Kubernetes'): no Events, ControllerRevisions,
 //! CertificateSigningRequests, `managedFields`, `kubectl.kubernetes.io/last-applied-configuration`
-//! or node `images`; the bootstrap policy's many `system:controller:*`, `system:node`,
-//! `system:kube-*` roles are left out (as in `rbac_defaults`); certificates are short stand-ins,
+//! or node `images`; of the bootstrap policy's many `system:controller:*` roles only those of the
+//! controllers the lab runs are stored (others as in `rbac_defaults`); certificates are short stand-ins,
 //! not parseable PEM; UIDs, container IDs, random name suffixes and the apiserver identity lease
 //! names are derived from FNV hashes of the object's identity instead of drawn at random (same
 //! shape, same cluster every run). The DaemonSets' `controller-revision-hash` is computed the way
@@ -193,6 +193,20 @@ fn suffix(material: &str) -> String {
             c
         })
         .collect()
+}
+
+/// The longest `generateName` prefix kept: 63 − 5 (KK
+/// `staging/src/k8s.io/apiserver/pkg/storage/names/generate.go` `MaxGeneratedNameLength`).
+pub const GENERATED_PREFIX_MAX: usize = 63 - 5;
+
+/// `names.SimpleNameGenerator.GenerateName`: `base` (cut to [`GENERATED_PREFIX_MAX`] bytes) plus
+/// 5 random alphanumerics — here drawn from a hash of `material`, so a replay names alike.
+pub fn generate_name(base: &str, material: &str) -> String {
+    let mut cut = base.len().min(GENERATED_PREFIX_MAX);
+    while !base.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{}", &base[..cut], suffix(material))
 }
 
 /// `rand.SafeEncodeString(fmt.Sprint(fnv32a(template)))`: how controllers name template hashes.
@@ -1727,7 +1741,8 @@ fn rbac_bootstrap_policy(b: &mut Boot) {
         b.add("clusterroles", default_cluster_role_object(&r, created));
     }
     let csr = "certificates.k8s.io";
-    let events = || rule(&["create", "patch", "update"], &["", "events.k8s.io"], &["events"]);
+    let events = rbac_defaults::events_rule;
+    let read = ["get", "list", "watch"];
     for r in [
         cluster_role(
             "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
@@ -1757,19 +1772,75 @@ fn rbac_bootstrap_policy(b: &mut Boot) {
     for crb in rbac_defaults::default_cluster_role_bindings() {
         b.add("clusterrolebindings", bootstrapping(cluster_role_binding_to_object(&crb, created)));
     }
-    // The controllers the lab's kube-controller-manager runs so far, each as its own service
-    // account (kubeadm sets `--use-service-account-credentials=true`); rules from KK
-    // `plugin/pkg/auth/authorizer/rbac/bootstrappolicy/controller_policy.go`.
+    // The controllers the lab's kube-controller-manager runs, each as its own service account
+    // (kubeadm sets `--use-service-account-credentials=true`); rules from KK
+    // `plugin/pkg/auth/authorizer/rbac/bootstrappolicy/controller_policy.go` (sorted, as the
+    // rendered `testdata/controller-roles.yaml` shows them).
+    let apps = ["apps", "extensions"];
+    let all = ["create", "delete", "get", "list", "patch", "update", "watch"];
     for (controller, rules) in [
         ("service-account-controller", vec![rule(&["create"], &[""], &["serviceaccounts"]), events()]),
         ("root-ca-cert-publisher", vec![rule(&["create", "update"], &[""], &["configmaps"]), events()]),
+        (
+            "deployment-controller",
+            vec![
+                rule(&["get", "list", "update", "watch"], &apps, &["deployments"]),
+                rule(&["update"], &apps, &["deployments/status"]),
+                rule(&["update"], &apps, &["deployments/finalizers"]),
+                rule(&all, &apps, &["replicasets"]),
+                rule(&["get", "list", "update", "watch"], &[""], &["pods"]),
+                events(),
+            ],
+        ),
+        (
+            "replicaset-controller",
+            vec![
+                rule(&["get", "list", "update", "watch"], &apps, &["replicasets"]),
+                rule(&["update"], &apps, &["replicasets/status"]),
+                rule(&["update"], &apps, &["replicasets/finalizers"]),
+                rule(&["create", "delete", "list", "patch", "watch"], &[""], &["pods"]),
+                events(),
+            ],
+        ),
+        (
+            "node-controller",
+            vec![
+                rule(&["delete", "get", "list", "patch", "update", "watch"], &[""], &["nodes"]),
+                rule(&["patch", "update"], &[""], &["nodes/status"]),
+                rule(&["patch", "update"], &[""], &["pods/status"]),
+                rule(&["delete", "get", "list", "watch"], &[""], &["pods"]),
+                events(),
+            ],
+        ),
+        (
+            "endpoint-controller",
+            vec![
+                rule(&read, &[""], &["pods", "services"]),
+                rule(&["create", "delete", "get", "list", "update", "watch"], &[""], &["endpoints"]),
+                rule(&["create"], &[""], &["endpoints/restricted"]),
+                events(),
+            ],
+        ),
+        (
+            "endpointslice-controller",
+            vec![
+                rule(&read, &[""], &["nodes", "pods", "services"]),
+                rule(&["update"], &[""], &["services/finalizers"]),
+                rule(&["create", "delete", "get", "list", "update", "watch"], &["discovery.k8s.io"], &["endpointslices"]),
+                events(),
+            ],
+        ),
+        (
+            // The garbage collector lists, watches and deletes anything that has owners.
+            "generic-garbage-collector",
+            vec![rule(&["delete", "get", "list", "patch", "update", "watch"], &["*"], &["*"]), events()],
+        ),
     ] {
         let name = format!("system:controller:{controller}");
         b.add("clusterroles", bootstrapping(cluster_role_to_object(&cluster_role(&name, rules), created)));
         let binding = crb(&name, &name, vec![kube_system_sa(controller)]);
         b.add("clusterrolebindings", bootstrapping(cluster_role_binding_to_object(&binding, created)));
     }
-    let read = ["get", "list", "watch"];
     for r in [
         role(
             "kube-public",
@@ -2394,6 +2465,12 @@ mod tests {
                 "kubeadm:node-autoapprove-certificate-rotation",
                 "kubeadm:node-proxier",
                 "local-path-provisioner-bind",
+                "system:controller:deployment-controller",
+                "system:controller:endpoint-controller",
+                "system:controller:endpointslice-controller",
+                "system:controller:generic-garbage-collector",
+                "system:controller:node-controller",
+                "system:controller:replicaset-controller",
                 "system:controller:root-ca-cert-publisher",
                 "system:controller:service-account-controller",
                 "system:coredns",

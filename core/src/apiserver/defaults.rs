@@ -19,6 +19,9 @@ pub fn on_create(resource: &ApiResource, obj: &mut Object, namespace: &str, uid_
     meta.insert("uid".into(), Value::String(object::uid(uid_material)));
     meta.insert("creationTimestamp".into(), Value::String(object::rfc3339(now_unix_s)));
     meta.remove("resourceVersion");
+    // rest.BeforeCreate: nothing is created already being deleted.
+    meta.remove("deletionTimestamp");
+    meta.remove("deletionGracePeriodSeconds");
     if matches!(resource.name, "deployments" | "replicasets" | "daemonsets" | "statefulsets") {
         meta.insert("generation".into(), json!(1));
     }

@@ -13,11 +13,12 @@ use serde_json::Value;
 use super::admission::{self, Operation, Webhook};
 use super::cache::WatchCache;
 use super::object::{self, Object};
-use super::{defaults, validation};
+use super::{bootstrap, defaults, deletion, subresources, validation};
 use crate::etcd::mvcc::{
     Compare, CompareOp, CompareTarget, KeyRange, KeyValue, TxnOp, TxnRequest, TxnResponse, TxnResult,
 };
 use crate::k8s::authn::{Authenticator, Credential};
+use crate::k8s::node_authorizer;
 use crate::k8s::rbac::{self, Attributes, RbacStore, UserInfo};
 use crate::k8s::resources::ApiResource;
 use crate::k8s::status::Status;
@@ -105,7 +106,31 @@ pub struct DeleteOptions {
 }
 
 impl ApiCall {
-    /// The URL path kubectl would request (`/api/v1/namespaces/default/pods/x`).
+    /// A call of `verb` on `resource` as `credential`, without body, options or subresource
+    /// (set those fields as needed).
+    pub fn new(
+        verb: Verb,
+        resource: &'static ApiResource,
+        namespace: &str,
+        name: &str,
+        credential: Credential,
+    ) -> ApiCall {
+        ApiCall {
+            verb,
+            resource,
+            namespace: if resource.namespaced { namespace.to_string() } else { String::new() },
+            name: name.to_string(),
+            body: None,
+            resource_version: None,
+            credential,
+            impersonate: None,
+            subresource: "",
+            delete: DeleteOptions::default(),
+        }
+    }
+
+    /// The URL path kubectl would request (`/api/v1/namespaces/default/pods/x`,
+    /// `/api/v1/namespaces/default/pods/x/status`).
     pub fn path(&self) -> String {
         let r = self.resource;
         let base = if r.group.is_empty() { "/api/v1".to_string() } else { format!("/apis/{}/v1", r.group) };
@@ -115,7 +140,23 @@ impl ApiCall {
             String::new()
         };
         let name = if self.name.is_empty() { String::new() } else { format!("/{}", self.name) };
-        format!("{base}{ns}/{}{name}", r.name)
+        let sub = if self.subresource.is_empty() { String::new() } else { format!("/{}", self.subresource) };
+        format!("{base}{ns}/{}{name}{sub}", r.name)
+    }
+
+    /// What the authorizers are asked (the API server's `RequestInfo`): verb, group, resource,
+    /// subresource, namespace, and the name from the URL — none for a plain create, whose URL
+    /// is the collection's.
+    pub fn attributes(&self, user: &UserInfo) -> Attributes {
+        let r = self.resource;
+        let mut a = Attributes::resource(user, self.verb.as_str(), r.group, r.name);
+        if r.namespaced && !self.namespace.is_empty() {
+            a = a.in_namespace(&self.namespace);
+        }
+        if !self.name.is_empty() && (self.verb != Verb::Create || !self.subresource.is_empty()) {
+            a = a.named(&self.name);
+        }
+        a.subresource(self.subresource)
     }
 
     fn key(&self) -> String {
@@ -223,13 +264,27 @@ pub enum Next {
 pub enum Stage {
     /// On the wire from kubectl (through kind's load balancer) to the teller.
     ToServer,
-    /// Waiting for etcd to read the current object (an update's first step).
+    /// Waiting for etcd to read the current object (an update's or a binding's first step, a
+    /// delete's when the teller has no copy).
     Reading,
     /// Waiting for etcd to answer a read or a transaction that finishes the request.
     Finishing,
     /// On the wire back to kubectl.
     ToClient,
     Done,
+}
+
+/// What a write answers once its etcd transaction holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reply {
+    /// The stored object, its new resourceVersion set, with this code.
+    Object(u16),
+    /// The object is gone: 200 with the object as it last was.
+    Removed,
+    /// The `autoscaling/v1` Scale of the stored object (the scale subresource).
+    Scale,
+    /// A `Status` of Success with this code (binding, eviction).
+    Success(u16),
 }
 
 /// A request in the office.
@@ -255,11 +310,12 @@ pub struct ApiRequest {
     /// The object as the client sent it and as it was stored (the inspector's before/after).
     pub before: Option<Object>,
     pub after: Option<Object>,
-    /// The object an update started from (its resourceVersion is the compare of the CAS).
+    /// The object a write started from (its resourceVersion is the compare of the CAS).
     current: Option<Object>,
-    /// An update's precondition: the `mod_revision` it read and must still find.
+    /// A write's precondition: the `mod_revision` it read and must still find.
     pub cas_revision: Option<u64>,
     pub attempts: u8,
+    reply: Reply,
 }
 
 /// What the desks read: the teller's watch cache and authorizer, the webhooks the teacher added.
@@ -307,6 +363,7 @@ impl ApiRequest {
             current: None,
             cas_revision: None,
             attempts: 0,
+            reply: Reply::Object(200),
         }
     }
 
@@ -375,34 +432,51 @@ impl ApiRequest {
             let s = Status::too_many_requests();
             return self.reject("priority and fairness", Floor::Checks, now, s);
         }
-        // Authorization: Node (no opinion for users who are not kubelets), then RBAC.
-        let call = &self.call;
-        let mut attrs = Attributes::resource(&user, call.verb.as_str(), call.resource.group, call.resource.name);
-        if call.resource.namespaced && !call.namespace.is_empty() {
-            attrs = attrs.in_namespace(&call.namespace);
-        }
-        if !call.name.is_empty() && call.verb != Verb::Create {
-            attrs = attrs.named(&call.name);
-        }
-        let decision = rbac::authorize(d.rbac, &attrs);
+        // Authorization: Node (an opinion only on kubelets), then RBAC.
+        let attrs = self.call.attributes(&user);
+        let decision = node_authorizer::authorize(d.rbac, d.cache, &attrs);
         self.user = Some(user);
         if !decision.allowed && !d.is_mutant(crate::etcd::mutant::Mutant::SkipAuthorization) {
             let status = Status::forbidden(rbac::forbidden_message(&attrs, &decision.reason));
             return self.reject("authorization", Floor::Checks, now, status);
         }
         self.step("authorization", Floor::Checks, now, Outcome::Noted(decision.reason));
-        match self.call.verb {
-            Verb::Get | Verb::List => self.read(d),
-            Verb::Create => self.create(d),
+        // The router: a subresource the resource does not have is 404, a method it does not
+        // serve 405 (after the filters: authentication and authorization come first).
+        let c = &self.call;
+        if let Err(s) = subresources::route(c.resource, c.subresource, c.verb, &c.name) {
+            return self.reject("handler", Floor::Handling, now, s);
+        }
+        match (self.call.verb, self.call.subresource) {
+            (Verb::Get | Verb::List, _) => self.read(d),
+            (Verb::Create, "") => self.create(d),
+            (Verb::Create, _) => self.create_subresource(d),
             // An update starts from the current object, read from etcd (the handler's
             // GuaranteedUpdate reads the cached object first; the lab reads etcd to keep it simple).
-            Verb::Update | Verb::Patch => {
+            (Verb::Update | Verb::Patch, _) => {
                 self.step("handler", Floor::Handling, now, Outcome::Passed);
-                self.stage = Stage::Reading;
-                self.step("etcd", Floor::Basement, now, Outcome::Waiting);
-                Next::Etcd(EtcdOp::Read(KeyRange::Key(self.call.key().into())))
+                self.read_current(now)
             }
-            Verb::Delete => self.delete(d),
+            (Verb::Delete, _) => {
+                self.step("handler", Floor::Handling, now, Outcome::Passed);
+                self.start_delete(d)
+            }
+        }
+    }
+
+    /// Asks etcd for the object the request works on; the answer goes to [`Self::from_current`].
+    fn read_current(&mut self, now: u64) -> Next {
+        self.stage = Stage::Reading;
+        self.step("etcd", Floor::Basement, now, Outcome::Waiting);
+        Next::Etcd(EtcdOp::Read(KeyRange::Key(self.call.key().into())))
+    }
+
+    /// What a read of this call shows of the object: itself, or its Scale.
+    fn present(&self, obj: Object) -> Object {
+        if self.call.subresource == "scale" {
+            subresources::scale_of(&obj)
+        } else {
+            obj
         }
     }
 
@@ -430,7 +504,10 @@ impl ApiRequest {
             Verb::Get => {
                 let key = self.call.key();
                 match d.cache.at_key(&key) {
-                    Some(o) => self.respond(Response::Object { code: 200, object: (**o).clone() }),
+                    Some(o) => {
+                        let o = self.present((**o).clone());
+                        self.respond(Response::Object { code: 200, object: o })
+                    }
                     None => self.respond(Response::Status(Status::not_found(&qualified(r), &self.call.name))),
                 }
             }
@@ -443,16 +520,24 @@ impl ApiRequest {
     }
 
     /// Admission (mutating), validation, admission (validating) on `obj`; `Err` is the status.
+    /// A create whose name is still to be generated gets it between the mutating phase and
+    /// validation, as the registry's `BeforeCreate` does after mutating admission.
     fn admit(&mut self, d: &Desks, obj: &mut Option<Object>, old: Option<&Object>) -> Result<(), Status> {
         let Some(op) = self.call.verb.operation() else { return Ok(()) };
         let now = d.now_us;
         let user = self.user.clone().unwrap_or_else(UserInfo::anonymous);
-        let name = obj.as_ref().map_or(self.call.name.clone(), |o| object::name(o).to_string());
+        // Subresource bodies (Binding, Eviction) name the pod in the URL, not in their metadata.
+        let named_by_body = op == Operation::Create && self.call.subresource.is_empty();
+        let name_of = |obj: &Option<Object>, call: &ApiCall| match obj.as_ref().filter(|_| named_by_body) {
+            Some(o) => object::name(o).to_string(),
+            None => call.name.clone(),
+        };
+        let name = name_of(obj, &self.call);
         let namespace = self.call.namespace.clone();
         let req = admission::Request {
             operation: op,
             resource: self.call.resource,
-            subresource: "",
+            subresource: self.call.subresource,
             namespace: &namespace,
             name: &name,
             user: &user,
@@ -460,20 +545,43 @@ impl ApiRequest {
         let (steps, result) = admission::mutate(&req, obj.as_mut(), old, d.cache, d.webhooks);
         self.record_admission(steps, now);
         result?;
-        if let Some(o) = obj.as_ref().filter(|_| op != Operation::Delete) {
-            match validation::validate_object(self.call.resource, o, old) {
-                Ok(()) => self.step("validation", Floor::Checks, now, Outcome::Passed),
-                Err(s) => {
-                    self.step("validation", Floor::Checks, now, Outcome::Rejected(s.clone()));
-                    return Err(s);
-                }
+        if let Some(o) = obj.as_mut().filter(|o| named_by_body && object::name(o).is_empty()) {
+            let base = object::str_at(o, "/metadata/generateName").to_string();
+            if !base.is_empty() {
+                let material = format!("{}/{}/{}/{}", self.call.resource.name, namespace, base, self.id);
+                let generated = bootstrap::generate_name(&base, &material);
+                object::metadata_mut(o).insert("name".into(), Value::String(generated.clone()));
+                self.call.name = generated;
             }
-        } else {
-            self.step("validation", Floor::Checks, now, Outcome::Passed);
         }
+        let validated = match obj.as_ref().filter(|_| op != Operation::Delete) {
+            Some(o) => self.validate(o, old),
+            None => Ok(()),
+        };
+        match validated {
+            Ok(()) => self.step("validation", Floor::Checks, now, Outcome::Passed),
+            Err(s) => {
+                self.step("validation", Floor::Checks, now, Outcome::Rejected(s.clone()));
+                return Err(s);
+            }
+        }
+        let name = name_of(obj, &self.call);
+        let req = admission::Request { name: &name, ..req };
         let (steps, result) = admission::validate(&req, obj.as_ref(), old, d.cache, d.webhooks);
         self.record_admission(steps, now);
         result
+    }
+
+    /// The registry's validation for what the request writes: the object's own (create, update,
+    /// and the parent of a Scale), a status update's, or a subresource body's checks.
+    fn validate(&self, o: &Object, old: Option<&Object>) -> Result<(), Status> {
+        let r = self.call.resource;
+        match (self.call.subresource, old) {
+            ("status", Some(old)) => validation::validate_status_update(r, o, old),
+            ("binding", _) => subresources::validate_binding(o, &self.call.name),
+            ("eviction", _) => subresources::validate_eviction(o, &self.call.name),
+            _ => validation::validate_object(r, o, old),
+        }
     }
 
     fn record_admission(&mut self, steps: Vec<admission::Step>, now: u64) {
@@ -505,6 +613,7 @@ impl ApiRequest {
             return self.respond(Response::Status(s));
         }
         let obj = slot.expect("create keeps its object");
+        assert!(!self.call.name.is_empty() || object::name(&obj).is_empty(), "a generated name reaches the key");
         self.step("handler", Floor::Handling, now, Outcome::Passed);
         // etcd3 store Create: If(mod_revision(key) = 0) Then(put).
         let key: Rc<str> = self.call.key().into();
@@ -519,27 +628,153 @@ impl ApiRequest {
         Next::Etcd(EtcdOp::Txn(Rc::new(txn)))
     }
 
-    fn delete(&mut self, d: &Desks) -> Next {
+    /// `POST pods/<name>/binding` and `POST pods/<name>/eviction`: admission on the Binding or
+    /// Eviction, then the pod is read and bound, or deleted.
+    fn create_subresource(&mut self, d: &Desks) -> Next {
         let now = d.now_us;
-        let current = d.cache.at_key(&self.call.key()).map(|o| (**o).clone());
-        let mut none = None;
-        if let Err(s) = self.admit(d, &mut none, current.as_ref()) {
+        let Some(body) = self.call.body.clone().filter(Value::is_object) else {
+            let s = Status::bad_request("the body of the request was empty");
+            return self.reject("handler", Floor::Handling, now, s);
+        };
+        let mut slot = Some(body);
+        if let Err(s) = self.admit(d, &mut slot, None) {
             return self.respond(Response::Status(s));
         }
         self.step("handler", Floor::Handling, now, Outcome::Passed);
-        // If the key exists: read it and delete it, in one revision.
-        let key: Rc<str> = self.call.key().into();
-        let txn = TxnRequest {
-            compares: vec![Compare {
-                key: key.clone(),
-                target: CompareTarget::CreateRevision(0),
-                op: CompareOp::Greater,
-            }],
-            success: vec![TxnOp::Get(KeyRange::Key(key.clone())), TxnOp::Delete(KeyRange::Key(key))],
-            failure: vec![],
+        self.reply = Reply::Success(201);
+        if self.call.subresource == "eviction" {
+            // No PodDisruptionBudgets in the lab: nothing can refuse the eviction, which is the
+            // pod's deletion with the Eviction's options (eviction.go; the registry skips delete
+            // admission here — the Eviction itself was admitted).
+            let body = slot.as_ref().expect("admitted");
+            self.call.delete = subresources::eviction_options(body, &self.call.delete);
+            return self.start_delete(d);
+        }
+        self.read_current(now)
+    }
+
+    /// A delete starts from the teller's cached copy (the registry reads the object first; a
+    /// stale copy only costs a retry, since the write compares its revision); with none cached
+    /// it reads etcd.
+    fn start_delete(&mut self, d: &Desks) -> Next {
+        match d.cache.at_key(&self.call.key()) {
+            Some(o) => {
+                let o = (**o).clone();
+                self.delete_from(d, Some(o))
+            }
+            None => self.read_current(d.now_us),
+        }
+    }
+
+    /// The object the request works on has been read (`None`: it does not exist).
+    fn from_current(&mut self, d: &Desks, current: Option<Object>) -> Next {
+        match (self.call.verb, self.call.subresource) {
+            (Verb::Update | Verb::Patch, _) => self.update_from(d, current),
+            (Verb::Create, "binding") => self.bind_from(d, current),
+            (Verb::Delete, _) | (Verb::Create, "eviction") => self.delete_from(d, current),
+            (verb, sub) => {
+                debug_assert!(false, "{verb:?} {sub} never reads first");
+                self.respond(Response::Status(Status::internal(format!("{} {sub}: nothing to read", verb.as_str()))))
+            }
+        }
+    }
+
+    /// store.go `Delete`: preconditions, then remove, mark or leave the object (see `deletion`).
+    fn delete_from(&mut self, d: &Desks, current: Option<Object>) -> Next {
+        let now = d.now_us;
+        let r = self.call.resource;
+        let Some(current) = current else {
+            return self.respond(Response::Status(Status::not_found(&qualified(r), &self.call.name)));
         };
+        // rest.BeforeDelete checks the preconditions first; its Conflict names the kind.
+        if let Some(uid) = self.call.delete.uid.clone() {
+            let have = object::str_at(&current, "/metadata/uid");
+            if uid != have {
+                let kind = if r.group.is_empty() { r.kind.to_string() } else { format!("{}.{}", r.kind, r.group) };
+                let why = format!(
+                    "the UID in the precondition ({uid}) does not match the UID in record ({have}). The object might have been deleted and then recreated"
+                );
+                return self.respond(Response::Status(Status::conflict_because(&kind, &self.call.name, &why)));
+            }
+        }
+        let plan = deletion::plan(r, &current, &self.call.delete, object::unix_s(now));
+        let eviction = self.call.subresource == "eviction";
+        if plan == deletion::Plan::Unchanged {
+            // A graceful deletion already under way: answered without admission or a write.
+            self.step("handler", Floor::Handling, now, Outcome::Noted("already being deleted".into()));
+            let r = if eviction {
+                Response::Object { code: 201, object: subresources::success(201) }
+            } else {
+                Response::Object { code: 200, object: current }
+            };
+            return self.respond(r);
+        }
+        if !eviction {
+            let mut none = None;
+            if let Err(s) = self.admit(d, &mut none, Some(&current)) {
+                return self.respond(Response::Status(s));
+            }
+        }
+        let rv = object::resource_version(&current);
+        let key: Rc<str> = self.call.key().into();
+        self.current = Some(current);
+        match plan {
+            deletion::Plan::Mark(obj) => {
+                let what = match deletion::deletion_grace_s(&obj) {
+                    Some(g) if g > 0 => format!("marked: deletionTimestamp set, {g}s to terminate"),
+                    _ => format!("marked: waits for finalizers {:?}", deletion::finalizers(&obj)),
+                };
+                self.step("handler", Floor::Handling, now, Outcome::Noted(what));
+                if !eviction {
+                    self.reply = Reply::Object(200);
+                }
+                let op = TxnOp::Put { key, value: object::for_storage(&obj).into(), lease: 0 };
+                self.after = Some(obj);
+                self.cas(d, rv, op, false)
+            }
+            _ => {
+                if !eviction {
+                    self.reply = Reply::Removed;
+                }
+                self.after = None;
+                self.cas(d, rv, TxnOp::Delete(KeyRange::Key(key)), false)
+            }
+        }
+    }
+
+    /// BindingREST: bind the pod read from etcd, or answer why not.
+    fn bind_from(&mut self, d: &Desks, current: Option<Object>) -> Next {
+        let Some(pod) = current else {
+            return self.respond(Response::Status(Status::not_found("pods", &self.call.name)));
+        };
+        let binding = self.call.body.clone().unwrap_or(Value::Null);
+        let key = self.call.key();
+        match subresources::bind(&pod, &binding, &key, object::unix_s(d.now_us)) {
+            Err(s) => self.respond(Response::Status(s)),
+            Ok(new) => {
+                let rv = object::resource_version(&pod);
+                let op = TxnOp::Put { key: key.into(), value: object::for_storage(&new).into(), lease: 0 };
+                self.current = Some(pod);
+                self.after = Some(new);
+                self.cas(d, rv, op, false)
+            }
+        }
+    }
+
+    /// A compare-and-swap on the key: If(mod_revision = `rv`) Then(`op`) Else(get), so a lost
+    /// race comes back with the newer object (etcd3 store `GuaranteedUpdate`, `conditionalDelete`).
+    fn cas(&mut self, d: &Desks, rv: u64, op: TxnOp, is_update: bool) -> Next {
+        let key: Rc<str> = self.call.key().into();
+        let precondition = Compare { key: key.clone(), target: CompareTarget::ModRevision(rv), op: CompareOp::Equal };
+        let compares = if is_update && d.is_mutant(crate::etcd::mutant::Mutant::UpdateWithoutPrecondition) {
+            vec![]
+        } else {
+            vec![precondition]
+        };
+        self.cas_revision = Some(rv);
+        let txn = TxnRequest { compares, success: vec![op], failure: vec![TxnOp::Get(KeyRange::Key(key))] };
         self.stage = Stage::Finishing;
-        self.step("etcd", Floor::Basement, now, Outcome::Waiting);
+        self.step("etcd", Floor::Basement, d.now_us, Outcome::Waiting);
         Next::Etcd(EtcdOp::Txn(Rc::new(txn)))
     }
 
@@ -558,14 +793,19 @@ impl ApiRequest {
         self.step("etcd", Floor::Basement, now, Outcome::Noted(format!("revision {}", answer.revision)));
         let r = self.call.resource;
         let q = qualified(r);
+        let first = |a: &EtcdAnswer| a.kvs.first().and_then(|kv| object::from_storage(&kv.value, kv.mod_revision));
         match (self.stage, self.call.verb) {
-            (Stage::Reading, _) => self.update_from(d, answer),
-            (_, Verb::Get) => {
-                match answer.kvs.first().and_then(|kv| object::from_storage(&kv.value, kv.mod_revision)) {
-                    Some(o) => self.respond(Response::Object { code: 200, object: o }),
-                    None => self.respond(Response::Status(Status::not_found(&q, &self.call.name))),
-                }
+            (Stage::Reading, _) => {
+                let current = first(&answer);
+                self.from_current(d, current)
             }
+            (_, Verb::Get) => match first(&answer) {
+                Some(o) => {
+                    let o = self.present(o);
+                    self.respond(Response::Object { code: 200, object: o })
+                }
+                None => self.respond(Response::Status(Status::not_found(&q, &self.call.name))),
+            },
             (_, Verb::List) => {
                 let items = answer
                     .kvs
@@ -575,74 +815,98 @@ impl ApiRequest {
                     .collect();
                 self.respond(Response::List { resource_version: answer.revision, items })
             }
-            (_, Verb::Create) => {
+            (_, Verb::Create) if self.call.subresource.is_empty() => {
                 if !answer.succeeded {
-                    return self.respond(Response::Status(Status::already_exists(&q, &self.call.name)));
+                    // A name drawn from generateName that is taken: NewGenerateNameConflict.
+                    let generated = self.after.as_ref().is_some_and(|o| !object::str_at(o, "/metadata/generateName").is_empty());
+                    let s = if generated {
+                        Status::generate_name_conflict(&q, &self.call.name)
+                    } else {
+                        Status::already_exists(&q, &self.call.name)
+                    };
+                    return self.respond(Response::Status(s));
                 }
                 let mut obj = self.after.clone().unwrap_or(Value::Null);
                 object::set_resource_version(&mut obj, answer.revision);
                 self.after = Some(obj.clone());
                 self.respond(Response::Object { code: 201, object: obj })
             }
-            (_, Verb::Update | Verb::Patch) => {
+            _ => {
                 if answer.succeeded {
-                    let mut obj = self.after.clone().unwrap_or(Value::Null);
-                    object::set_resource_version(&mut obj, answer.revision);
-                    self.after = Some(obj.clone());
-                    return self.respond(Response::Object { code: 200, object: obj });
+                    return self.finish_write(answer.revision);
                 }
-                // Someone wrote in between: a client-chosen resourceVersion is a conflict; else
-                // start over from the object etcd returned.
-                let pinned = self.call.verb == Verb::Update
-                    && self.call.body.as_ref().is_some_and(|b| object::resource_version(b) != 0);
+                // Someone wrote in between: start over from the object etcd returned (a
+                // client-chosen resourceVersion then fails as a conflict).
                 self.attempts += 1;
-                if pinned || self.attempts >= UPDATE_ATTEMPTS_MAX {
+                if self.attempts >= UPDATE_ATTEMPTS_MAX {
                     return self.respond(Response::Status(Status::conflict(&q, &self.call.name)));
                 }
-                self.update_from(d, answer)
+                let current = first(&answer);
+                self.from_current(d, current)
             }
-            (_, Verb::Delete) => {
-                match answer.kvs.first().and_then(|kv| object::from_storage(&kv.value, kv.mod_revision)) {
-                    Some(o) if answer.succeeded => self.respond(Response::Deleted(o)),
-                    _ => self.respond(Response::Status(Status::not_found(&q, &self.call.name))),
-                }
+        }
+    }
+
+    /// The compare-and-swap held: answer as the request's kind of write does.
+    fn finish_write(&mut self, revision: u64) -> Next {
+        if let Some(o) = self.after.as_mut() {
+            object::set_resource_version(o, revision);
+        }
+        let after = self.after.clone().unwrap_or(Value::Null);
+        match self.reply {
+            Reply::Object(code) => self.respond(Response::Object { code, object: after }),
+            Reply::Scale => self.respond(Response::Object { code: 200, object: subresources::scale_of(&after) }),
+            Reply::Success(code) => self.respond(Response::Object { code, object: subresources::success(code) }),
+            Reply::Removed => {
+                let gone = self.current.clone().unwrap_or(Value::Null);
+                self.respond(Response::Deleted(gone))
             }
         }
     }
 
     /// Builds the updated object from the current one, runs admission, and sends the CAS.
-    fn update_from(&mut self, d: &Desks, answer: EtcdAnswer) -> Next {
+    fn update_from(&mut self, d: &Desks, current: Option<Object>) -> Next {
         let now = d.now_us;
-        let q = qualified(self.call.resource);
-        let Some(current) = answer.kvs.first().and_then(|kv| object::from_storage(&kv.value, kv.mod_revision)) else {
+        let r = self.call.resource;
+        let q = qualified(r);
+        let Some(current) = current else {
             return self.respond(Response::Status(Status::not_found(&q, &self.call.name)));
         };
         let current_rv = object::resource_version(&current);
-        let mut new = match (self.call.verb, self.call.body.clone()) {
+        // The body as the request means it: the object (update) or the current one patched.
+        let (sent, patched) = match (self.call.verb, self.call.body.clone()) {
             (Verb::Patch, Some(patch)) => {
-                let mut o = current.clone();
+                let mut o = if self.call.subresource == "scale" { subresources::scale_of(&current) } else { current.clone() };
                 merge_patch(&mut o, &patch);
-                o
+                (o, true)
             }
-            (Verb::Update, Some(body)) => {
-                let wanted = object::resource_version(&body);
-                if wanted != 0 && wanted != current_rv {
-                    return self.respond(Response::Status(Status::conflict(&q, &self.call.name)));
-                }
-                let mut o = body;
-                // Fields the client may not change on update (ObjectMeta's `uid`, creation time).
-                for k in ["uid", "creationTimestamp"] {
-                    if let Some(v) = current.pointer(&format!("/metadata/{k}")) {
-                        object::metadata_mut(&mut o).insert(k.into(), v.clone());
-                    }
-                }
-                o
-            }
+            (Verb::Update, Some(body)) => (body, false),
             _ => {
                 let s = Status::bad_request("the body of the request was empty");
                 return self.reject("handler", Floor::Handling, now, s);
             }
         };
+        // A resourceVersion the client sent is a precondition (optimistic concurrency).
+        let wanted = if patched { 0 } else { object::resource_version(&sent) };
+        if wanted != 0 && wanted != current_rv {
+            return self.respond(Response::Status(Status::conflict(&q, &self.call.name)));
+        }
+        let mut new = match self.call.subresource {
+            "status" => subresources::status_update(r, &current, sent),
+            "scale" => match subresources::apply_scale(r, &current, &sent) {
+                Ok(o) => o,
+                Err(s) => return self.respond(Response::Status(s)),
+            },
+            _ => sent,
+        };
+        // rest.BeforeUpdate: fields the client may not change on update (uid, creation time,
+        // deletion marks).
+        for k in ["uid", "creationTimestamp"] {
+            if let Some(v) = current.pointer(&format!("/metadata/{k}")) {
+                object::metadata_mut(&mut new).insert(k.into(), v.clone());
+            }
+        }
+        deletion::keep_deletion_marks(&mut new, &current);
         if new.pointer("/spec") != current.pointer("/spec") {
             if let Some(g) = current.pointer("/metadata/generation").and_then(Value::as_u64) {
                 object::metadata_mut(&mut new).insert("generation".into(), Value::from(g + 1));
@@ -653,27 +917,20 @@ impl ApiRequest {
             return self.respond(Response::Status(s));
         }
         let new = slot.expect("update keeps its object");
+        if self.call.subresource == "scale" {
+            self.reply = Reply::Scale;
+        }
         let key: Rc<str> = self.call.key().into();
-        // etcd3 store GuaranteedUpdate: If(mod_revision(key) = the version read) Then(put)
-        // Else(get), so a lost race comes back with the newer object.
-        let precondition =
-            Compare { key: key.clone(), target: CompareTarget::ModRevision(current_rv), op: CompareOp::Equal };
-        let compares = if d.is_mutant(crate::etcd::mutant::Mutant::UpdateWithoutPrecondition) {
-            vec![]
+        // An update that empties the finalizers of an object being deleted removes it.
+        let op = if deletion::should_delete_during_update(&new, &current) {
+            self.step("handler", Floor::Handling, now, Outcome::Noted("no finalizers left: deleted".into()));
+            TxnOp::Delete(KeyRange::Key(key))
         } else {
-            vec![precondition]
-        };
-        self.cas_revision = Some(current_rv);
-        let txn = TxnRequest {
-            compares,
-            success: vec![TxnOp::Put { key: key.clone(), value: object::for_storage(&new).into(), lease: 0 }],
-            failure: vec![TxnOp::Get(KeyRange::Key(key))],
+            TxnOp::Put { key, value: object::for_storage(&new).into(), lease: 0 }
         };
         self.current = Some(current);
         self.after = Some(new);
-        self.stage = Stage::Finishing;
-        self.step("etcd", Floor::Basement, now, Outcome::Waiting);
-        Next::Etcd(EtcdOp::Txn(Rc::new(txn)))
+        self.cas(d, current_rv, op, true)
     }
 }
 
@@ -736,5 +993,25 @@ mod tests {
         assert_eq!(call("pods", "", "").path(), "/api/v1/pods");
         assert_eq!(call("deploy", "dev", "").path(), "/apis/apps/v1/namespaces/dev/deployments");
         assert_eq!(call("nodes", "", "n1").path(), "/api/v1/nodes/n1");
+        let status = ApiCall { subresource: "status", ..call("pods", "ns", "x") };
+        assert_eq!(status.path(), "/api/v1/namespaces/ns/pods/x/status");
+        let scale = ApiCall { subresource: "scale", ..call("deploy", "dev", "web") };
+        assert_eq!(scale.path(), "/apis/apps/v1/namespaces/dev/deployments/web/scale");
+    }
+
+    /// The authorizer sees the subresource, and the pod's name for `POST pods/x/binding` (the
+    /// URL names the pod) but no name for a plain create (the URL is the collection).
+    #[test]
+    fn authorization_attributes_follow_the_url() {
+        let pods = crate::k8s::resources::resolve("pods").expect("pods");
+        let u = UserInfo::authenticated("system:kube-scheduler", &[]);
+        let mut c = ApiCall::new(Verb::Create, pods, "default", "x", Credential::None);
+        assert_eq!(c.attributes(&u).name, None);
+        c.subresource = "binding";
+        let a = c.attributes(&u);
+        assert_eq!((a.name.as_deref(), a.subresource.as_str(), a.namespace.as_deref()), (Some("x"), "binding", Some("default")));
+        let nodes = crate::k8s::resources::resolve("nodes").expect("nodes");
+        let n = ApiCall::new(Verb::Patch, nodes, "default", "w", Credential::None);
+        assert_eq!((n.namespace.as_str(), n.attributes(&u).namespace), ("", None));
     }
 }

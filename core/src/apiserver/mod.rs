@@ -9,11 +9,13 @@ pub mod admission;
 pub mod bootstrap;
 pub mod cache;
 pub mod defaults;
+pub mod deletion;
 pub mod handler;
 pub mod help;
 pub mod object;
 pub mod printers;
 pub mod rbac_objects;
+pub mod subresources;
 pub mod validation;
 pub mod wire;
 

@@ -174,6 +174,48 @@ pub fn object_errors(resource: &ApiResource, obj: &Object, old: Option<&Object>)
     errs
 }
 
+/// What the status strategies validate on a `status` update (`ValidatePodStatusUpdate`,
+/// `ValidateDeploymentStatusUpdate`, `ValidateReplicaSetStatusUpdate`, …): the object meta
+/// update, and for Deployments and ReplicaSets the status counters — none negative, ready and
+/// available no more than the replicas, available no more than ready. The spec is the stored one
+/// (the strategy put it back), so it is not validated again.
+pub fn validate_status_update(resource: &ApiResource, obj: &Object, old: &Object) -> Result<(), Status> {
+    let empty = Value::Object(Map::new());
+    let meta = obj.get("metadata").unwrap_or(&empty);
+    let mut errs = validate_object_meta(meta, name_rule(resource), "metadata");
+    errs.extend(validate_object_meta_update(meta, old.get("metadata").unwrap_or(&empty)));
+    let counters: &[&str] = match (resource.group, resource.name) {
+        ("apps", "deployments") => {
+            &["replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "unavailableReplicas"]
+        }
+        ("apps", "replicasets") => &["replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas"],
+        _ => &[],
+    };
+    let status = obj.get("status").unwrap_or(&empty);
+    let n = |k: &str| status.get(k).and_then(Value::as_i64).unwrap_or(0);
+    for k in counters {
+        if n(k) < 0 {
+            errs.push(FieldError::invalid(&format!("status.{k}"), n(k).to_string(), "must be greater than or equal to 0"));
+        }
+    }
+    if !counters.is_empty() {
+        for k in ["readyReplicas", "availableReplicas"] {
+            if n(k) > n("replicas") {
+                errs.push(FieldError::invalid(&format!("status.{k}"), n(k).to_string(), "cannot be greater than status.replicas"));
+            }
+        }
+        if n("availableReplicas") > n("readyReplicas") {
+            let v = n("availableReplicas").to_string();
+            errs.push(FieldError::invalid("status.availableReplicas", v, "cannot be greater than readyReplicas"));
+        }
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid(resource, object::name(obj), &errs))
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Names (apimachinery `util/validation`).
 
@@ -479,9 +521,29 @@ pub fn validate_labels(labels: Option<&Value>, path: &str) -> Vec<FieldError> {
     errs
 }
 
-/// `ValidateObjectMetaUpdate`: name and namespace cannot change.
+/// `ValidateObjectMetaUpdate`: no new finalizers once the object is being deleted; name and
+/// namespace cannot change.
 fn validate_object_meta_update(meta: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
+    if old.get("deletionTimestamp").is_some_and(|t| !t.is_null()) {
+        let list = |m: &Value| -> Vec<String> {
+            m.get("finalizers")
+                .and_then(Value::as_array)
+                .map(|l| l.iter().filter_map(Value::as_str).map(String::from).collect())
+                .unwrap_or_default()
+        };
+        let before = list(old);
+        let mut extra: Vec<String> = list(meta).into_iter().filter(|f| !before.contains(f)).collect();
+        extra.sort();
+        extra.dedup();
+        if !extra.is_empty() {
+            let go = extra.iter().map(|f| go_quote(f)).collect::<Vec<_>>().join(", ");
+            errs.push(FieldError::forbidden(
+                "metadata.finalizers",
+                &format!("no new finalizers can be added if the object is being deleted, found new finalizers []string{{{go}}}"),
+            ));
+        }
+    }
     for field in ["name", "namespace"] {
         let (new_v, old_v) = (object::str_at(meta, &format!("/{field}")), object::str_at(old, &format!("/{field}")));
         if new_v != old_v {

@@ -3,6 +3,7 @@
 
 pub mod authn;
 pub mod kubeconfig;
+pub mod node_authorizer;
 pub mod rbac;
 pub mod rbac_defaults;
 pub mod resources;

@@ -12,12 +12,16 @@
 //! into `edit`), taking the selected roles in name order and skipping exact duplicate rules. The
 //! lab stores that steady-state result directly instead of running the controller.
 //!
-//! Trimmed: the lab installs only the roles its lessons touch — `cluster-admin`, `admin`, `edit`,
-//! `view`, the three `system:aggregate-to-*`, `system:basic-user`, `system:discovery`,
-//! `system:public-info-viewer`, `system:monitoring`, `system:service-account-issuer-discovery`.
-//! Kubernetes also has `system:node`, `system:kube-scheduler`, `system:kube-controller-manager`,
-//! the `system:controller:*` roles, certificate approvers and more, and kubeadm/kind add their own
-//! bindings (`kubeadm:*`, `kindnet`, …); those components are not RBAC-checked users in the lab.
+//! Trimmed: the lab installs only the roles its lessons and its components touch — `cluster-admin`,
+//! `admin`, `edit`, `view`, the three `system:aggregate-to-*`, `system:basic-user`,
+//! `system:discovery`, `system:public-info-viewer`, `system:monitoring`,
+//! `system:service-account-issuer-discovery`, and the components' `system:kube-controller-manager`,
+//! `system:kube-scheduler` and `system:node` (the last bound to no one: the Node authorizer applies
+//! its rules, `k8s::node_authorizer`). Kubernetes also has certificate approvers,
+//! `system:volume-scheduler`, `system:heapster` and more. The controllers' `system:controller:*`
+//! roles are in `apiserver::bootstrap` (only those of the controllers the lab runs), and kubeadm/kind
+//! add their own bindings (`kubeadm:*`, `kindnet`, …). The rules of the component roles are from
+//! the stored `testdata/cluster-roles.yaml` (newer than v1.27; the same rules assumed, UNCONFIRMED).
 
 use super::rbac::{
     ClusterRole, ClusterRoleBinding, PolicyRule, RbacStore, RoleRef, Subject, AUTHENTICATED, MASTERS, UNAUTHENTICATED,
@@ -189,6 +193,84 @@ pub fn aggregate_to_admin_rules() -> Vec<PolicyRule> {
     ]
 }
 
+/// The events rule every component has (`eventsRule()` of the bootstrap policy).
+pub fn events_rule() -> PolicyRule {
+    r(&["create", "patch", "update"], &["", "events.k8s.io"], &["events"])
+}
+
+/// `system:node` (`bootstrappolicy.NodeRules()`): what the Node authorizer lets every kubelet do
+/// beyond its graph-checked reads; NodeRestriction narrows the writes to the kubelet's own node.
+pub fn node_rules() -> Vec<PolicyRule> {
+    vec![
+        r(&["create"], &["authentication.k8s.io"], &["tokenreviews"]),
+        r(&["create"], &["authorization.k8s.io"], &["localsubjectaccessreviews", "subjectaccessreviews"]),
+        r(READ, &[""], &["services"]),
+        r(&["create", "get", "list", "watch"], &[""], &["nodes"]),
+        r(&["patch", "update"], &[""], &["nodes/status"]),
+        r(&["patch", "update"], &[""], &["nodes"]),
+        r(&["create", "patch", "update"], &[""], &["events"]),
+        r(READ, &[""], &["pods"]),
+        r(&["create", "delete"], &[""], &["pods"]),
+        r(&["patch", "update"], &[""], &["pods/status"]),
+        r(&["create"], &[""], &["pods/eviction"]),
+        r(READ, &[""], &["configmaps", "secrets"]),
+        r(&["get"], &[""], &["persistentvolumeclaims", "persistentvolumes"]),
+        r(&["get"], &[""], &["endpoints"]),
+        r(&["create", "get", "list", "watch"], &["certificates.k8s.io"], &["certificatesigningrequests"]),
+        r(&["create", "delete", "get", "patch", "update"], &["coordination.k8s.io"], &["leases"]),
+        r(&["get"], &["storage.k8s.io"], &["volumeattachments"]),
+        r(&["create"], &[""], &["serviceaccounts/token"]),
+        r(&["get", "patch", "update"], &[""], &["persistentvolumeclaims/status"]),
+        r(READ, &["storage.k8s.io"], &["csidrivers"]),
+        r(&["create", "delete", "get", "patch", "update"], &["storage.k8s.io"], &["csinodes"]),
+        r(READ, &["node.k8s.io"], &["runtimeclasses"]),
+    ]
+}
+
+/// `system:kube-controller-manager`: what kube-controller-manager needs as itself — its leader
+/// Lease, the service accounts and tokens it hands its controllers
+/// (`--use-service-account-credentials`), and list/watch of everything for its informers.
+pub fn kube_controller_manager_rules() -> Vec<PolicyRule> {
+    vec![
+        events_rule(),
+        r(&["create"], &["coordination.k8s.io"], &["leases"]),
+        r(&["get", "update"], &["coordination.k8s.io"], &["leases"]).named(&["kube-controller-manager"]),
+        r(&["create"], &[""], &["secrets", "serviceaccounts"]),
+        r(&["delete"], &[""], &["secrets"]),
+        r(&["get"], &[""], &["configmaps", "namespaces", "secrets", "serviceaccounts"]),
+        r(&["update"], &[""], &["secrets", "serviceaccounts"]),
+        r(&["create"], &["authentication.k8s.io"], &["tokenreviews"]),
+        r(&["create"], &["authorization.k8s.io"], &["subjectaccessreviews"]),
+        r(&["list", "watch"], &["*"], &["*"]),
+        r(&["create"], &[""], &["serviceaccounts/token"]),
+    ]
+}
+
+/// `system:kube-scheduler`: its leader Lease, reading what it schedules against, binding pods
+/// (`pods/binding`), writing pod status (PodScheduled=False) and deleting preemption victims.
+pub fn kube_scheduler_rules() -> Vec<PolicyRule> {
+    vec![
+        events_rule(),
+        r(&["create"], &["coordination.k8s.io"], &["leases"]),
+        r(&["get", "update"], &["coordination.k8s.io"], &["leases"]).named(&["kube-scheduler"]),
+        r(READ, &[""], &["nodes"]),
+        r(&["delete", "get", "list", "watch"], &[""], &["pods"]),
+        r(&["create"], &[""], &["bindings", "pods/binding"]),
+        r(&["patch", "update"], &[""], &["pods/status"]),
+        r(READ, &[""], &["replicationcontrollers", "services"]),
+        r(READ, &["apps", "extensions"], &["replicasets"]),
+        r(READ, &["apps"], &["statefulsets"]),
+        r(READ, &["policy"], &["poddisruptionbudgets"]),
+        r(READ, &[""], &["persistentvolumeclaims", "persistentvolumes"]),
+        r(&["create"], &["authentication.k8s.io"], &["tokenreviews"]),
+        r(&["create"], &["authorization.k8s.io"], &["subjectaccessreviews"]),
+        r(READ, &["storage.k8s.io"], &["csinodes"]),
+        r(READ, &[""], &["namespaces"]),
+        r(READ, &["storage.k8s.io"], &["csidrivers"]),
+        r(READ, &["storage.k8s.io"], &["csistoragecapacities"]),
+    ]
+}
+
 /// The aggregation controller's merge: rules in the given order, exact duplicates dropped.
 fn aggregate(parts: &[Vec<PolicyRule>]) -> Vec<PolicyRule> {
     let mut out: Vec<PolicyRule> = Vec::new();
@@ -243,6 +325,8 @@ pub fn default_cluster_roles() -> Vec<ClusterRole> {
                 ],
             )],
         ),
+        cluster_role("system:kube-controller-manager", kube_controller_manager_rules()),
+        cluster_role("system:kube-scheduler", kube_scheduler_rules()),
         cluster_role(
             "system:monitoring",
             vec![PolicyRule::urls(
@@ -250,6 +334,7 @@ pub fn default_cluster_roles() -> Vec<ClusterRole> {
                 &["/healthz", "/healthz/*", "/livez", "/livez/*", "/metrics", "/metrics/slis", "/readyz", "/readyz/*"],
             )],
         ),
+        cluster_role("system:node", node_rules()),
         // Health and version, readable even without credentials.
         cluster_role(
             "system:public-info-viewer",
@@ -274,7 +359,11 @@ pub fn default_cluster_role_bindings() -> Vec<ClusterRoleBinding> {
         binding("cluster-admin", vec![Subject::group(MASTERS)]),
         binding("system:basic-user", vec![Subject::group(AUTHENTICATED)]),
         binding("system:discovery", vec![Subject::group(AUTHENTICATED)]),
+        binding("system:kube-controller-manager", vec![Subject::user("system:kube-controller-manager")]),
+        binding("system:kube-scheduler", vec![Subject::user("system:kube-scheduler")]),
         binding("system:monitoring", vec![Subject::group("system:monitoring")]),
+        // Bound to no one since v1.8: the Node authorizer grants these rules to kubelets.
+        binding("system:node", vec![]),
         binding("system:public-info-viewer", vec![Subject::group(AUTHENTICATED), Subject::group(UNAUTHENTICATED)]),
         binding("system:service-account-issuer-discovery", vec![Subject::group("system:serviceaccounts")]),
     ]

@@ -76,12 +76,52 @@ impl Status {
 
     /// A write with a stale resourceVersion (409): `resource` is `deployments.apps` style.
     pub fn conflict(resource: &str, name: &str) -> Status {
+        Status::conflict_because(
+            resource,
+            name,
+            "the object has been modified; please apply your changes to the latest version and try again",
+        )
+    }
+
+    /// apimachinery `NewConflict(resource, name, err)`: `Operation cannot be fulfilled on
+    /// <resource> "<name>": <err>` (409).
+    pub fn conflict_because(resource: &str, name: &str, err: &str) -> Status {
         Status {
             code: 409,
             reason: "Conflict",
+            message: format!("Operation cannot be fulfilled on {resource} \"{name}\": {err}"),
+            details: None,
+        }
+    }
+
+    /// `NewGenerateNameConflict`: the name drawn from `generateName` was taken (409).
+    pub fn generate_name_conflict(resource: &str, name: &str) -> Status {
+        Status {
+            code: 409,
+            reason: "AlreadyExists",
             message: format!(
-                "Operation cannot be fulfilled on {resource} \"{name}\": the object has been modified; please apply your changes to the latest version and try again"
+                "{resource} \"{name}\" already exists, the server was not able to generate a unique name for the object"
             ),
+            details: None,
+        }
+    }
+
+    /// 404 from the router: no such path (e.g. a subresource the resource does not have).
+    pub fn no_route() -> Status {
+        Status {
+            code: 404,
+            reason: "NotFound",
+            message: "the server could not find the requested resource".into(),
+            details: None,
+        }
+    }
+
+    /// 405: the path exists but not for this method (e.g. GET on `pods/x/binding`).
+    pub fn method_not_allowed() -> Status {
+        Status {
+            code: 405,
+            reason: "MethodNotAllowed",
+            message: "the server does not allow this method on the requested resource".into(),
             details: None,
         }
     }

@@ -17,7 +17,7 @@ pub enum Print {
     Get { output: Output, show_labels: bool, no_headers: bool },
     /// `<kind>[.<group>]/<name> <word>` (`pod/x created`, `namespace/dev labeled`).
     Done(&'static str),
-    /// `<resource>[.<group>] "<name>" deleted`.
+    /// `<kind>[.<group>] "<name>" deleted` (lower-case kind: `pod "x" deleted`).
     Deleted,
     /// `kubectl get --raw`: the response body as JSON.
     Raw,

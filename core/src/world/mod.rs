@@ -1917,7 +1917,11 @@ impl World {
             }
             a
         };
-        let answer = rbac::can_i(&store, &attrs);
+        // A SelfSubjectAccessReview asks every authorizer: Node, then RBAC.
+        let answer = match self.office_cache() {
+            Some(cache) => crate::k8s::node_authorizer::can_i(&store, cache, &attrs),
+            None => rbac::can_i(&store, &attrs),
+        };
         let allowed = answer == "yes";
         out.push((LineKind::Stdout, answer));
         Ok((out, allowed))

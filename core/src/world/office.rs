@@ -41,6 +41,8 @@ pub const TELLER_SLOW_US_MAX: u64 = 60 * US_PER_S;
 
 /// Watches clients may hold at once (`kubectl get -w`, `?watch=1`).
 pub const API_WATCHES_MAX: usize = 8;
+/// Answers of [`World::api_call`] requests kept until taken (the oldest are dropped beyond).
+pub const API_ANSWERS_KEPT: usize = 1000;
 
 /// A watch a client holds on a teller (`kubectl get -w`, `?watch=1`), served from its watch
 /// cache as kube-apiserver's cacher serves watches.
@@ -108,6 +110,8 @@ pub struct Office {
     pub watches: Vec<ApiWatch>,
     /// `kubectl proxy` processes: port → the kubeconfig context they were started with.
     pub proxies: BTreeMap<u16, usize>,
+    /// Requests sent through [`World::api_call`] → their answer once done (until taken).
+    answers: BTreeMap<u64, Option<Response>>,
 }
 
 impl Office {
@@ -131,6 +135,9 @@ impl Office {
             (w.cmd, w.server, w.rv).hash(h);
         }
         self.proxies.hash(h);
+        for (id, a) in &self.answers {
+            (id, a.as_ref().map(Response::code)).hash(h);
+        }
         self.etcd_of.hash(h);
         self.responses_by_code.hash(h);
         self.webhooks.len().hash(h);
@@ -359,6 +366,33 @@ impl World {
         }
     }
 
+    /// Sends `call` to the API server on control-plane node `server`, as a component on that
+    /// node does (kube-controller-manager, kube-scheduler: not through the load balancer,
+    /// nothing printed); returns the request's number, or `None` without such an API server.
+    /// Its answer waits in [`World::take_api_answer`].
+    pub fn api_call(&mut self, server: MemberId, call: ApiCall) -> Option<u64> {
+        let office = self.office.as_ref()?;
+        if !office.tellers.iter().any(|t| t.node == server) {
+            return None;
+        }
+        let id = self.send_internal(server, call);
+        let office = self.office.as_mut().expect("checked above");
+        office.answers.insert(id, None);
+        while office.answers.len() > API_ANSWERS_KEPT {
+            office.answers.pop_first();
+        }
+        Some(id)
+    }
+
+    /// The answer to an [`World::api_call`] request once it is done (taken: asked again, `None`).
+    pub fn take_api_answer(&mut self, id: u64) -> Option<Response> {
+        let office = self.office.as_mut()?;
+        match office.answers.get(&id) {
+            Some(Some(_)) => office.answers.remove(&id).flatten(),
+            _ => None,
+        }
+    }
+
     /// A request from a component on node `server` to its own API server (not through the load
     /// balancer); nothing is printed for it.
     pub(super) fn send_internal(&mut self, server: MemberId, call: ApiCall) -> u64 {
@@ -456,7 +490,11 @@ impl World {
             credential,
             impersonate,
             subresource: "",
-            delete: Default::default(),
+            // kubectl delete's default `--cascade=background` is sent as `propagationPolicy`.
+            delete: handler::DeleteOptions {
+                propagation: (k.verb == Verb::Delete).then_some(crate::controllers::Propagation::Background),
+                ..Default::default()
+            },
         };
         let Some(server) = self.pick_teller() else {
             // haproxy with every backend down closes the connection (message UNCONFIRMED).
@@ -572,6 +610,9 @@ impl World {
         req.answered_us = Some(now_us);
         // The body goes to kubectl; the inspector keeps the code (finished requests stay small).
         let Some(response) = req.response.take() else { return };
+        if let Some(slot) = office.answers.get_mut(&id) {
+            *slot = Some(response.clone());
+        }
         req.code = Some(response.code());
         if let Response::Status(s) = &response {
             req.message = Some(s.message.clone());
@@ -644,7 +685,8 @@ impl World {
         if !namespace.is_empty() {
             a = a.in_namespace(namespace);
         }
-        let d = rbac::authorize(&office.tellers[(server - 1) as usize].rbac, &a);
+        let teller = &office.tellers[(server - 1) as usize];
+        let d = crate::k8s::node_authorizer::authorize(&teller.rbac, &teller.cache, &a);
         if !d.allowed {
             return vec![(LineKind::Stderr, rbac::kubectl_forbidden(&a, &d.reason))];
         }
@@ -738,7 +780,12 @@ fn print_response(
             let n = crate::apiserver::object::name(object);
             (out(vec![format!("{singular}/{n} {word}")]), false)
         }
-        (Response::Deleted(_), _) => (out(vec![format!("{qualified} \"{name}\" deleted")]), false),
+        // kubectl delete's `PrintObj`: the lower-case kind with its group (`pod "x" deleted`,
+        // `deployment.apps "web" deleted`). A graceful deletion answers with the marked object
+        // instead of the removed one; kubectl prints the same line.
+        (Response::Deleted(_), _) | (Response::Object { .. }, Print::Deleted) => {
+            (out(vec![format!("{singular} \"{name}\" deleted")]), false)
+        }
         (Response::Object { object, .. }, Print::Get { output, show_labels, no_headers }) => {
             let opts = get_options(*output, *show_labels, *no_headers, false);
             let p = printers::print_one(resource, object, now_unix_s, &opts);
