@@ -16,18 +16,18 @@ fn run(w: &mut World, line: &str) -> String {
 #[test]
 fn explore() {
     let mut w = World::with_kubernetes(1, 3);
-    w.run_until(w.now_us() + 60 * S);
+    w.run_until(w.now_us() + 30 * S);
     println!("{}", run(&mut w, "kubectl get nodes"));
-    println!("{}", run(&mut w, "kubectl get leases -A"));
     println!("{:?}", w.office().unwrap().responses_by_code);
-    println!("{}", run(&mut w, "kubectl run web --image=nginx"));
-    w.run_until(w.now_us() + 10 * S);
-    println!("{}", run(&mut w, "kubectl get pods -o wide"));
+    println!("{}", run(&mut w, "kubectl create deployment nginx --image=nginx --replicas=3"));
+    w.run_until(w.now_us() + 15 * S);
+    println!("{}", run(&mut w, "kubectl get deploy,rs,pods -o wide"));
     println!("{}", run(&mut w, "kubectl get events"));
+    println!("{:?}", w.office().unwrap().responses_by_code);
     let f = w.factory().unwrap();
     for i in &f.instances {
         println!("{} leading={} log:", i.pod_name(), i.elector.leading);
-        for l in &i.log {
+        for l in i.log.iter().take(40) {
             println!("  {l}");
         }
     }
