@@ -1,4 +1,6 @@
-//! The robot factory end to end (issue 5): leader election, kubelets, scheduler, node lifecycle.
+//! The robot factory end to end (issue 5): a Deployment becomes a ReplicaSet and running pods
+//! through the API server and etcd; a dead node's pods are replaced elsewhere after the grace
+//! period and the toleration; the controller-manager's leader hands over when it dies.
 
 use lab_core::i18n::Lang;
 use lab_core::World;
@@ -13,23 +15,98 @@ fn run(w: &mut World, line: &str) -> String {
     out.split_once('\n').map_or(String::new(), |(_, rest)| rest.trim_end().to_string())
 }
 
+fn pods(w: &mut World) -> Vec<(String, String, String)> {
+    run(w, "kubectl get pods -o wide --no-headers")
+        .lines()
+        .map(|l| {
+            let c: Vec<&str> = l.split_whitespace().collect();
+            (c[0].to_string(), c[2].to_string(), c.get(6).copied().unwrap_or("").to_string())
+        })
+        .collect()
+}
+
+/// The class's Part 3: `kubectl create deployment nginx --image=nginx --replicas=3` gives a
+/// Deployment, one ReplicaSet and three pods that are scheduled on the workers and run
+/// (fact sheet §5; KW `workloads/controllers/deployment.md`).
 #[test]
-fn explore() {
+fn a_deployment_becomes_three_running_pods_on_the_workers() {
     let mut w = World::with_kubernetes(1, 3);
-    w.run_until(w.now_us() + 30 * S);
-    println!("{}", run(&mut w, "kubectl get nodes"));
-    println!("{:?}", w.office().unwrap().responses_by_code);
-    println!("{}", run(&mut w, "kubectl create deployment nginx --image=nginx --replicas=3"));
+    assert_eq!(run(&mut w, "kubectl create deployment nginx --image=nginx --replicas=3"), "deployment.apps/nginx created");
     w.run_until(w.now_us() + 15 * S);
-    println!("{}", run(&mut w, "kubectl get deploy,rs,pods -o wide"));
-    println!("{}", run(&mut w, "kubectl get events"));
-    println!("{:?}", w.office().unwrap().responses_by_code);
-    let f = w.factory().unwrap();
-    for i in &f.instances {
-        println!("{} leading={} log:", i.pod_name(), i.elector.leading);
-        for l in i.log.iter().take(40) {
-            println!("  {l}");
-        }
+    let p = pods(&mut w);
+    assert_eq!(p.len(), 3, "{p:?}");
+    for (name, status, node) in &p {
+        assert!(name.starts_with("nginx-"), "{name}");
+        assert_eq!(status, "Running");
+        assert!(node.starts_with("challenge-cluster-worker"), "{node}");
     }
-    println!("violations {:?}", f.violations);
+    let events = run(&mut w, "kubectl get events");
+    assert!(events.contains("Scaled up replica set nginx-"), "{events}");
+    assert!(events.contains("SuccessfulCreate"), "{events}");
+    let logs = run(&mut w, "kubectl logs -n kube-system kube-controller-manager-challenge-cluster-control-plane");
+    assert!(logs.contains("reason=\"ScalingReplicaSet\""), "{logs}");
+    assert!(w.factory().unwrap().violations.is_empty());
+}
+
+/// Fact sheet §5 "Node lifecycle": a worker that stops renewing its Lease is NotReady after the
+/// 40 s grace period; its pods, tolerating `unreachable` for 300 s, are evicted then and replaced
+/// on the other worker, while they stay Terminating until the node returns.
+#[test]
+fn a_dead_workers_pods_are_replaced_elsewhere_after_grace_and_toleration() {
+    let mut w = World::with_kubernetes(2, 3);
+    run(&mut w, "kubectl create deployment web --image=nginx --replicas=4");
+    w.run_until(w.now_us() + 20 * S);
+    let before = pods(&mut w);
+    assert_eq!(before.iter().filter(|p| p.1 == "Running").count(), 4, "{before:?}");
+    run(&mut w, "lab node crash challenge-cluster-worker");
+    let crashed_at = w.now_us();
+    w.run_until(crashed_at + 30 * S);
+    assert!(run(&mut w, "kubectl get nodes").contains("challenge-cluster-worker    Ready"));
+    w.run_until(crashed_at + 60 * S);
+    let nodes = run(&mut w, "kubectl get nodes");
+    assert!(nodes.contains("challenge-cluster-worker    NotReady"), "{nodes}");
+    // Not yet evicted before grace + toleration.
+    w.run_until(crashed_at + 300 * S);
+    assert!(pods(&mut w).iter().all(|p| p.1 != "Terminating"));
+    w.run_until(crashed_at + 400 * S);
+    let after = pods(&mut w);
+    let running_elsewhere =
+        after.iter().filter(|p| p.1 == "Running" && p.2 == "challenge-cluster-worker2").count();
+    assert_eq!(running_elsewhere, 4, "{after:?}");
+    let moved = before.iter().filter(|p| p.2 == "challenge-cluster-worker").count();
+    assert_eq!(after.iter().filter(|p| p.1 == "Terminating").count(), moved, "{after:?}");
+    // The node comes back: the kubelet finishes the deletions.
+    run(&mut w, "lab node restart challenge-cluster-worker");
+    w.run_until(w.now_us() + 30 * S);
+    let back = pods(&mut w);
+    assert!(back.iter().all(|p| p.1 == "Running"), "{back:?}");
+    assert_eq!(back.len(), 4);
+}
+
+/// Leader election (fact sheet §5: 15 s / 10 s / 2 s): killing the controller-manager that
+/// leads hands the Lease to another instance, which goes on reconciling.
+#[test]
+fn controller_manager_failover_keeps_reconciling() {
+    let mut w = World::with_kubernetes(3, 3);
+    run(&mut w, "lab controller-manager crash 1");
+    let t0 = w.now_us();
+    w.run_until(t0 + 25 * S);
+    let f = w.factory().unwrap();
+    let leaders: Vec<String> = f
+        .instances
+        .iter()
+        .filter(|i| i.component == lab_core::world::Component::ControllerManager && i.elector.leading)
+        .map(|i| i.pod_name())
+        .collect();
+    assert_eq!(leaders.len(), 1, "{leaders:?}");
+    assert_ne!(leaders[0], "kube-controller-manager-challenge-cluster-control-plane");
+    let logs = run(&mut w, &format!("kubectl logs -n kube-system {}", leaders[0]));
+    assert!(logs.contains("successfully acquired lease kube-system/kube-controller-manager"), "{logs}");
+    run(&mut w, "kubectl create deployment after --image=nginx --replicas=2");
+    w.run_until(w.now_us() + 15 * S);
+    assert_eq!(pods(&mut w).iter().filter(|p| p.1 == "Running").count(), 2);
+    let standby = run(&mut w, "kubectl logs -n kube-system kube-controller-manager-challenge-cluster-control-plane3");
+    if leaders[0].ends_with("plane2") {
+        assert!(standby.contains("the leader is kube-controller-manager-challenge-cluster-control-plane2"), "{standby}");
+    }
 }
