@@ -119,7 +119,8 @@ fn generate_name_appends_five_safe_characters() {
         (0..2)
             .map(|_| {
                 let mut c = call(Verb::Create, "pods", "default", "", controller("replicaset-controller"));
-                c.body = Some(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "web-7854ff8877-"},
+                c.body =
+                    Some(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "web-7854ff8877-"},
                     "spec": {"containers": [{"name": "web", "image": "nginx:1.25"}]}}));
                 let (code, pod) = object(send(w, c));
                 assert_eq!(code, 201);
@@ -167,7 +168,10 @@ fn status_updates_touch_only_the_status() {
     p.subresource = "status";
     p.body = Some(json!({"status": {"podIP": "10.244.3.7"}, "spec": {"nodeName": "x"}}));
     let (_, patched) = object(send(&mut w, p));
-    assert_eq!((object::str_at(&patched, "/status/podIP"), object::str_at(&patched, "/spec/nodeName")), ("10.244.3.7", WORKER));
+    assert_eq!(
+        (object::str_at(&patched, "/status/podIP"), object::str_at(&patched, "/spec/nodeName")),
+        ("10.244.3.7", WORKER)
+    );
     // Deployments: a status update keeps spec and generation (deploymentStatusStrategy).
     let d = get(&mut w, "deployments", "kube-system", "coredns").expect("coredns");
     let mut body = d.clone();
@@ -177,7 +181,10 @@ fn status_updates_touch_only_the_status() {
     c.subresource = "status";
     c.body = Some(body);
     let (_, stored) = object(send(&mut w, c));
-    assert_eq!((stored["spec"]["replicas"].clone(), stored["metadata"]["generation"].clone()), (json!(2), d["metadata"]["generation"].clone()));
+    assert_eq!(
+        (stored["spec"]["replicas"].clone(), stored["metadata"]["generation"].clone()),
+        (json!(2), d["metadata"]["generation"].clone())
+    );
     // RBAC: `edit` may update pods but not pods/status.
     run(&mut w, "kubectl run dev-pod --image=nginx:1.25 -n dev");
     let dev = Credential::ClientCert { cn: "developer".into(), orgs: vec!["dev-team".into()] };
@@ -205,7 +212,11 @@ fn the_scheduler_binds_a_pod_once() {
     assert_eq!(body.to_string(), r#"{"apiVersion":"v1","code":201,"kind":"Status","metadata":{},"status":"Success"}"#);
     let pod = get(&mut w, "pods", "default", "web").expect("pod");
     assert_eq!(object::str_at(&pod, "/spec/nodeName"), WORKER);
-    let scheduled = pod["status"]["conditions"].as_array().expect("conditions").iter().any(|c| c["type"] == "PodScheduled" && c["status"] == "True");
+    let scheduled = pod["status"]["conditions"]
+        .as_array()
+        .expect("conditions")
+        .iter()
+        .any(|c| c["type"] == "PodScheduled" && c["status"] == "True");
     assert!(scheduled);
     assert_eq!(
         status(send(&mut w, binding("web", WORKER2, scheduler()))),
@@ -233,7 +244,10 @@ fn the_scale_subresource_reads_and_writes_replicas() {
     c.subresource = "scale";
     let (_, scale) = object(send(&mut w, c));
     assert_eq!((scale["kind"].clone(), scale["apiVersion"].clone()), (json!("Scale"), json!("autoscaling/v1")));
-    assert_eq!((scale["spec"]["replicas"].clone(), scale["status"]["selector"].clone()), (json!(2), json!("k8s-app=kube-dns")));
+    assert_eq!(
+        (scale["spec"]["replicas"].clone(), scale["status"]["selector"].clone()),
+        (json!(2), json!("k8s-app=kube-dns"))
+    );
     let before = get(&mut w, "deployments", "kube-system", "coredns").expect("coredns");
     let mut p = call(Verb::Patch, "deployments", "kube-system", "coredns", admin());
     p.subresource = "scale";
@@ -277,7 +291,12 @@ fn bound_pods_terminate_gracefully() {
     other.delete.grace_period_s = Some(0);
     assert_eq!(
         status(send(&mut w, other)),
-        (403, format!("pods \"web\" is forbidden: node \"{WORKER2}\" can only delete pods with spec.nodeName set to itself"))
+        (
+            403,
+            format!(
+                "pods \"web\" is forbidden: node \"{WORKER2}\" can only delete pods with spec.nodeName set to itself"
+            )
+        )
     );
     let mut final_delete = call(Verb::Delete, "pods", "default", "web", kubelet(WORKER));
     final_delete.delete.grace_period_s = Some(0);
@@ -299,12 +318,17 @@ fn evictions_delete_gracefully() {
     let evict = |cred: Credential| {
         let mut c = call(Verb::Create, "pods", "default", "web", cred);
         c.subresource = "eviction";
-        c.body = Some(json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "web", "namespace": "default"}}));
+        c.body = Some(
+            json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "web", "namespace": "default"}}),
+        );
         c
     };
     assert_eq!(
         status(send(&mut w, evict(kubelet(WORKER2)))),
-        (403, format!("pods \"web\" is forbidden: node {WORKER2} can only evict pods with spec.nodeName set to itself"))
+        (
+            403,
+            format!("pods \"web\" is forbidden: node {WORKER2} can only evict pods with spec.nodeName set to itself")
+        )
     );
     let (code, body) = object(send(&mut w, evict(admin())));
     assert_eq!((code, body["status"].clone()), (201, json!("Success")));
@@ -322,7 +346,9 @@ fn propagation_policies_and_finalizers() {
     run(&mut w, "kubectl create deployment fg --image=nginx:1.25");
     run(&mut w, "kubectl create deployment orph --image=nginx:1.25");
     run(&mut w, "kubectl create deployment bg --image=nginx:1.25");
-    for (name, policy, finalizer) in [("fg", Propagation::Foreground, "foregroundDeletion"), ("orph", Propagation::Orphan, "orphan")] {
+    for (name, policy, finalizer) in
+        [("fg", Propagation::Foreground, "foregroundDeletion"), ("orph", Propagation::Orphan, "orphan")]
+    {
         let mut c = call(Verb::Delete, "deployments", "default", name, admin());
         c.delete.propagation = Some(policy);
         let (code, d) = object(send(&mut w, c));
@@ -339,7 +365,9 @@ fn propagation_policies_and_finalizers() {
     assert!(get(&mut w, "deployments", "default", "bg").is_none());
     // Any finalizer holds an object; none can be added once it is being deleted.
     let mut c = call(Verb::Create, "configmaps", "default", "held", admin());
-    c.body = Some(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "held", "finalizers": ["example.com/keep"]}}));
+    c.body = Some(
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "held", "finalizers": ["example.com/keep"]}}),
+    );
     send(&mut w, c);
     assert_eq!(run(&mut w, "kubectl delete cm held"), "configmap \"held\" deleted");
     assert!(get(&mut w, "configmaps", "default", "held").is_some());
@@ -389,7 +417,10 @@ fn kubelets_write_only_their_own_things() {
     p.name = WORKER2.into();
     assert_eq!(
         status(send(&mut w, p)),
-        (403, format!("nodes \"{WORKER2}\" is forbidden: node \"{WORKER}\" is not allowed to modify node \"{WORKER2}\""))
+        (
+            403,
+            format!("nodes \"{WORKER2}\" is forbidden: node \"{WORKER}\" is not allowed to modify node \"{WORKER2}\"")
+        )
     );
     let mut lease = call(Verb::Patch, "leases", "kube-node-lease", WORKER, me.clone());
     lease.body = Some(json!({"spec": {"renewTime": "2026-11-27T09:00:10.000000Z"}}));
@@ -439,9 +470,12 @@ fn controllers_have_their_bootstrap_roles() {
             "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx:1.25"}]}}}}));
     assert_eq!(object(send(&mut w, rs)).0, 201);
     let mut node_taint = call(Verb::Patch, "nodes", "", WORKER, controller("node-controller"));
-    node_taint.body = Some(json!({"spec": {"taints": [{"key": "node.kubernetes.io/unreachable", "effect": "NoExecute"}]}}));
+    node_taint.body =
+        Some(json!({"spec": {"taints": [{"key": "node.kubernetes.io/unreachable", "effect": "NoExecute"}]}}));
     assert_eq!(object(send(&mut w, node_taint)).0, 200);
-    for (user, lease) in [("system:kube-controller-manager", "kube-controller-manager"), ("system:kube-scheduler", "kube-scheduler")] {
+    for (user, lease) in
+        [("system:kube-controller-manager", "kube-controller-manager"), ("system:kube-scheduler", "kube-scheduler")]
+    {
         // client-go's leader election reads the Lease and updates it (`get`, `update` on its
         // own Lease by name; no `patch`).
         let cred = Credential::ClientCert { cn: user.into(), orgs: vec![] };
@@ -454,6 +488,10 @@ fn controllers_have_their_bootstrap_roles() {
         renew.body = Some(json!({"spec": {}}));
         assert_eq!(status(send(&mut w, renew)).0, 403, "{user} has no patch");
         let other = if lease == "kube-scheduler" { "kube-controller-manager" } else { "kube-scheduler" };
-        assert_eq!(status(send(&mut w, call(Verb::Get, "leases", "kube-system", other, cred))).0, 403, "{user} only reads its own lease");
+        assert_eq!(
+            status(send(&mut w, call(Verb::Get, "leases", "kube-system", other, cred))).0,
+            403,
+            "{user} only reads its own lease"
+        );
     }
 }

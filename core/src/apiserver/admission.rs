@@ -1217,11 +1217,9 @@ fn node_restriction(req: &Request, obj: Option<&Object>, old: Option<&Object>, i
                 Some(_) => Outcome::Passed,
             }
         }
-        ("", "pods", sub) => reject(
-            req,
-            obj,
-            format!("unexpected pod subresource \"{sub}\", only 'status' and 'eviction' are allowed"),
-        ),
+        ("", "pods", sub) => {
+            reject(req, obj, format!("unexpected pod subresource \"{sub}\", only 'status' and 'eviction' are allowed"))
+        }
         ("coordination.k8s.io", "leases", _) => {
             if req.namespace != "kube-node-lease" {
                 return reject(req, obj, "can only access leases in the \"kube-node-lease\" system namespace");

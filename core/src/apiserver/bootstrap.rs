@@ -1826,7 +1826,11 @@ fn rbac_bootstrap_policy(b: &mut Boot) {
             vec![
                 rule(&read, &[""], &["nodes", "pods", "services"]),
                 rule(&["update"], &[""], &["services/finalizers"]),
-                rule(&["create", "delete", "get", "list", "update", "watch"], &["discovery.k8s.io"], &["endpointslices"]),
+                rule(
+                    &["create", "delete", "get", "list", "update", "watch"],
+                    &["discovery.k8s.io"],
+                    &["endpointslices"],
+                ),
                 events(),
             ],
         ),

@@ -214,9 +214,7 @@ pub fn plan(resource: &ApiResource, current: &Object, options: &DeleteOptions, n
 /// `ShouldDeleteDuringUpdate`: an update that leaves an object being deleted (with no grace
 /// left) without finalizers removes it instead of storing it.
 pub fn should_delete_during_update(new: &Object, old: &Object) -> bool {
-    finalizers(new).is_empty()
-        && deletion_timestamp_s(old).is_some()
-        && deletion_grace_s(old).is_none_or(|g| g == 0)
+    finalizers(new).is_empty() && deletion_timestamp_s(old).is_some() && deletion_grace_s(old).is_none_or(|g| g == 0)
 }
 
 /// `rest.BeforeUpdate`: an update can never remove or change a deletion timestamp, nor drop the

@@ -5,6 +5,12 @@
 //! inspector and the office drawing show. Order and messages: fact sheet §3 (KK
 //! `staging/src/k8s.io/apiserver/pkg/server/config.go` `DefaultBuildHandlerChain`;
 //! `staging/src/k8s.io/apiserver/pkg/storage/etcd3/store.go` for the etcd transactions).
+//!
+//! Writes other than a plain create are compare-and-swaps on the key's `mod_revision`, retried
+//! from the newer object etcd returns when they lose (`GuaranteedUpdate`): updates and patches
+//! (also of the `status` and `scale` subresources, see `subresources`), bindings, and deletes —
+//! which remove the object, or only mark it for graceful deletion or its finalizers (see
+//! `deletion`).
 
 use std::rc::Rc;
 
@@ -464,7 +470,7 @@ impl ApiRequest {
         }
     }
 
-    /// Asks etcd for the object the request works on; the answer goes to [`Self::from_current`].
+    /// Asks etcd for the object the request works on; the answer goes to [`Self::continue_with`].
     fn read_current(&mut self, now: u64) -> Next {
         self.stage = Stage::Reading;
         self.step("etcd", Floor::Basement, now, Outcome::Waiting);
@@ -613,7 +619,6 @@ impl ApiRequest {
             return self.respond(Response::Status(s));
         }
         let obj = slot.expect("create keeps its object");
-        assert!(!self.call.name.is_empty() || object::name(&obj).is_empty(), "a generated name reaches the key");
         self.step("handler", Floor::Handling, now, Outcome::Passed);
         // etcd3 store Create: If(mod_revision(key) = 0) Then(put).
         let key: Rc<str> = self.call.key().into();
@@ -660,18 +665,18 @@ impl ApiRequest {
         match d.cache.at_key(&self.call.key()) {
             Some(o) => {
                 let o = (**o).clone();
-                self.delete_from(d, Some(o))
+                self.delete_from(d, Some(o), true)
             }
             None => self.read_current(d.now_us),
         }
     }
 
     /// The object the request works on has been read (`None`: it does not exist).
-    fn from_current(&mut self, d: &Desks, current: Option<Object>) -> Next {
+    fn continue_with(&mut self, d: &Desks, current: Option<Object>) -> Next {
         match (self.call.verb, self.call.subresource) {
             (Verb::Update | Verb::Patch, _) => self.update_from(d, current),
             (Verb::Create, "binding") => self.bind_from(d, current),
-            (Verb::Delete, _) | (Verb::Create, "eviction") => self.delete_from(d, current),
+            (Verb::Delete, _) | (Verb::Create, "eviction") => self.delete_from(d, current, false),
             (verb, sub) => {
                 debug_assert!(false, "{verb:?} {sub} never reads first");
                 self.respond(Response::Status(Status::internal(format!("{} {sub}: nothing to read", verb.as_str()))))
@@ -680,7 +685,9 @@ impl ApiRequest {
     }
 
     /// store.go `Delete`: preconditions, then remove, mark or leave the object (see `deletion`).
-    fn delete_from(&mut self, d: &Desks, current: Option<Object>) -> Next {
+    /// `cached`: `current` is the teller's copy, good enough to start a compare-and-swap but not
+    /// to answer without writing — those answers are given from etcd's copy.
+    fn delete_from(&mut self, d: &Desks, current: Option<Object>, cached: bool) -> Next {
         let now = d.now_us;
         let r = self.call.resource;
         let Some(current) = current else {
@@ -689,6 +696,9 @@ impl ApiRequest {
         // rest.BeforeDelete checks the preconditions first; its Conflict names the kind.
         if let Some(uid) = self.call.delete.uid.clone() {
             let have = object::str_at(&current, "/metadata/uid");
+            if uid != have && cached {
+                return self.read_current(now);
+            }
             if uid != have {
                 let kind = if r.group.is_empty() { r.kind.to_string() } else { format!("{}.{}", r.kind, r.group) };
                 let why = format!(
@@ -699,6 +709,9 @@ impl ApiRequest {
         }
         let plan = deletion::plan(r, &current, &self.call.delete, object::unix_s(now));
         let eviction = self.call.subresource == "eviction";
+        if plan == deletion::Plan::Unchanged && cached {
+            return self.read_current(now);
+        }
         if plan == deletion::Plan::Unchanged {
             // A graceful deletion already under way: answered without admission or a write.
             self.step("handler", Floor::Handling, now, Outcome::Noted("already being deleted".into()));
@@ -797,7 +810,7 @@ impl ApiRequest {
         match (self.stage, self.call.verb) {
             (Stage::Reading, _) => {
                 let current = first(&answer);
-                self.from_current(d, current)
+                self.continue_with(d, current)
             }
             (_, Verb::Get) => match first(&answer) {
                 Some(o) => {
@@ -818,7 +831,8 @@ impl ApiRequest {
             (_, Verb::Create) if self.call.subresource.is_empty() => {
                 if !answer.succeeded {
                     // A name drawn from generateName that is taken: NewGenerateNameConflict.
-                    let generated = self.after.as_ref().is_some_and(|o| !object::str_at(o, "/metadata/generateName").is_empty());
+                    let generated =
+                        self.after.as_ref().is_some_and(|o| !object::str_at(o, "/metadata/generateName").is_empty());
                     let s = if generated {
                         Status::generate_name_conflict(&q, &self.call.name)
                     } else {
@@ -842,7 +856,7 @@ impl ApiRequest {
                     return self.respond(Response::Status(Status::conflict(&q, &self.call.name)));
                 }
                 let current = first(&answer);
-                self.from_current(d, current)
+                self.continue_with(d, current)
             }
         }
     }
@@ -876,7 +890,8 @@ impl ApiRequest {
         // The body as the request means it: the object (update) or the current one patched.
         let (sent, patched) = match (self.call.verb, self.call.body.clone()) {
             (Verb::Patch, Some(patch)) => {
-                let mut o = if self.call.subresource == "scale" { subresources::scale_of(&current) } else { current.clone() };
+                let mut o =
+                    if self.call.subresource == "scale" { subresources::scale_of(&current) } else { current.clone() };
                 merge_patch(&mut o, &patch);
                 (o, true)
             }
@@ -1009,7 +1024,10 @@ mod tests {
         assert_eq!(c.attributes(&u).name, None);
         c.subresource = "binding";
         let a = c.attributes(&u);
-        assert_eq!((a.name.as_deref(), a.subresource.as_str(), a.namespace.as_deref()), (Some("x"), "binding", Some("default")));
+        assert_eq!(
+            (a.name.as_deref(), a.subresource.as_str(), a.namespace.as_deref()),
+            (Some("x"), "binding", Some("default"))
+        );
         let nodes = crate::k8s::resources::resolve("nodes").expect("nodes");
         let n = ApiCall::new(Verb::Patch, nodes, "default", "w", Credential::None);
         assert_eq!((n.namespace.as_str(), n.attributes(&u).namespace), ("", None));

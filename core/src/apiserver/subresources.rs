@@ -109,8 +109,11 @@ pub fn selector_string(sel: Option<&Value>) -> String {
     }
     for e in sel.get("matchExpressions").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
         let key = object::str_at(e, "/key");
-        let mut values: Vec<&str> =
-            e.get("values").and_then(Value::as_array).map(|l| l.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+        let mut values: Vec<&str> = e
+            .get("values")
+            .and_then(Value::as_array)
+            .map(|l| l.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
         values.sort_unstable();
         let text = match object::str_at(e, "/operator") {
             "In" => format!("{key} in ({})", values.join(",")),
@@ -324,7 +327,10 @@ mod tests {
         assert_eq!(code(route(res("configmaps"), "status", Verb::Update, "x")), Some(404));
         assert_eq!(code(route(res("pods"), "scale", Verb::Get, "x")), Some(404));
         assert_eq!(code(route(res("pods"), "status", Verb::Update, "")), Some(404));
-        assert_eq!(route(res("pods"), "nope", Verb::Get, "x").unwrap_err().message, "the server could not find the requested resource");
+        assert_eq!(
+            route(res("pods"), "nope", Verb::Get, "x").unwrap_err().message,
+            "the server could not find the requested resource"
+        );
     }
 
     /// podStatusStrategy / deploymentStatusStrategy `PrepareForUpdate`.
@@ -398,6 +404,9 @@ mod tests {
         let e = json!({"metadata": {"name": "x"}, "deleteOptions": {"gracePeriodSeconds": 5, "preconditions": {"uid": "u"}}});
         let o = eviction_options(&e, &DeleteOptions::default());
         assert_eq!((o.grace_period_s, o.uid.as_deref()), (Some(5), Some("u")));
-        assert_eq!(validate_eviction(&e, "y").unwrap_err().message, "name in URL does not match name in Eviction object");
+        assert_eq!(
+            validate_eviction(&e, "y").unwrap_err().message,
+            "name in URL does not match name in Eviction object"
+        );
     }
 }

@@ -195,13 +195,21 @@ pub fn validate_status_update(resource: &ApiResource, obj: &Object, old: &Object
     let n = |k: &str| status.get(k).and_then(Value::as_i64).unwrap_or(0);
     for k in counters {
         if n(k) < 0 {
-            errs.push(FieldError::invalid(&format!("status.{k}"), n(k).to_string(), "must be greater than or equal to 0"));
+            errs.push(FieldError::invalid(
+                &format!("status.{k}"),
+                n(k).to_string(),
+                "must be greater than or equal to 0",
+            ));
         }
     }
     if !counters.is_empty() {
         for k in ["readyReplicas", "availableReplicas"] {
             if n(k) > n("replicas") {
-                errs.push(FieldError::invalid(&format!("status.{k}"), n(k).to_string(), "cannot be greater than status.replicas"));
+                errs.push(FieldError::invalid(
+                    &format!("status.{k}"),
+                    n(k).to_string(),
+                    "cannot be greater than status.replicas",
+                ));
             }
         }
         if n("availableReplicas") > n("readyReplicas") {

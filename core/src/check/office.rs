@@ -192,8 +192,9 @@ fn checks_in_order(w: &World, v: &mut Vec<Violation>) {
     }
 }
 
-/// Default deny (KW authorization.md): a write happens only if RBAC allows it. RBAC is additive
-/// and this run only adds bindings, so the final policy allows everything that was allowed.
+/// Default deny (KW authorization.md): a write happens only if an authorizer (Node, then RBAC)
+/// allows it. RBAC is additive and this run only adds bindings, so the final policy allows
+/// everything that was allowed.
 fn only_authorized_writes(w: &World, v: &mut Vec<Violation>) {
     let office = w.office().expect("office");
     let policy: RbacStore = w.rbac_policy();

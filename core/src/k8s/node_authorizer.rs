@@ -308,7 +308,10 @@ mod tests {
         assert!(ok(lease("create", "kube-node-lease", "")));
         assert!(ok(lease("update", "kube-node-lease", "worker")));
         let d = authorize(&store, &s, &lease("update", "kube-node-lease", "worker2"));
-        assert_eq!((d.allowed, d.reason.as_str()), (false, "can only access node lease with the same name as the requesting node"));
+        assert_eq!(
+            (d.allowed, d.reason.as_str()),
+            (false, "can only access node lease with the same name as the requesting node")
+        );
         let d = authorize(&store, &s, &lease("get", "kube-system", "kube-controller-manager"));
         assert_eq!(d.reason, "can only access leases in the \"kube-node-lease\" system namespace");
         // Not among its rules: creating Deployments, binding pods.
