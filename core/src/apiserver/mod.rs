@@ -9,6 +9,7 @@ pub mod admission;
 pub mod bootstrap;
 pub mod cache;
 pub mod defaults;
+pub mod describe;
 pub mod handler;
 pub mod help;
 pub mod object;
