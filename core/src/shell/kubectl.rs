@@ -42,7 +42,8 @@ pub struct CanI {
 }
 
 /// The kubectl commands the lab runs so far.
-const SIMULATED: &str = "get, create, run, delete, label, exec, proxy, config, auth can-i, create token";
+const SIMULATED: &str =
+    "get, describe, create, run, delete, label, scale, cordon, uncordon, logs, exec, proxy, config, auth can-i, create token";
 
 fn err(msg: String) -> ParseError {
     Text::same(format!("error: {msg}"))

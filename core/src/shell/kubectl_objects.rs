@@ -23,6 +23,9 @@ pub enum Print {
     Raw,
     /// `curl`: the HTTP response body, pretty-printed as kube-apiserver does for curl.
     Curl,
+    /// `kubectl describe`: the object(s) with their events (and pods, lease) from the answering
+    /// API server's watch cache.
+    Describe,
 }
 
 /// Who sends the request and with which credentials.
@@ -167,6 +170,7 @@ pub(super) fn cmd(verb: Verb, res: &'static ApiResource, f: &mut Flags, print: P
 pub(super) fn parse(sub: &str, args: &[String]) -> Option<Result<Command, ParseError>> {
     let r = match sub {
         "get" => parse_get(args),
+        "describe" => parse_describe(args),
         "run" => parse_run(args),
         "delete" => parse_delete(args),
         "label" => parse_label(args),
@@ -291,6 +295,26 @@ fn parse_raw(path: &str, f: &mut Flags) -> Result<KubeCmd, ParseError> {
     c.watch = p.watch && p.name.is_empty();
     c.name = p.name;
     c.resource_version = p.resource_version;
+    Ok(c)
+}
+
+/// `kubectl describe TYPE [NAME] [-n NS] [-A]`: a GET, or a LIST when no name is given (kubectl
+/// describes every object of the type then, e.g. `kubectl describe node | grep -A5 Conditions`).
+fn parse_describe(args: &[String]) -> Result<KubeCmd, ParseError> {
+    let mut f = split_flags(args)?;
+    let all = f.has(&["-A", "--all-namespaces"]);
+    let (res, name) = target(&f.words)?;
+    if !matches!(res.name, "nodes" | "pods" | "deployments" | "replicasets") {
+        return Err(Text::new(
+            format!("kubectl describe {}: 이 랩은 nodes, pods, deployments, replicasets를 describe합니다", res.name),
+            format!("kubectl describe {}: the lab describes nodes, pods, deployments, replicasets", res.name),
+        ));
+    }
+    let verb = if name.is_empty() { Verb::List } else { Verb::Get };
+    let mut c = cmd(verb, res, &mut f, Print::Describe);
+    f.done()?;
+    c.all_namespaces = all && name.is_empty();
+    c.name = name;
     Ok(c)
 }
 

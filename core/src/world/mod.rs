@@ -2130,9 +2130,13 @@ impl World {
 
     fn push_line(&mut self, cmd: u32, kind: LineKind, text: Text) {
         if kind == LineKind::Stdout {
-            if let Some(filters) = self.filters.get(&cmd) {
-                // Tool output is the same in both languages; a pipe sees the English text.
-                let keep = text.en.split('\n').filter(|l| filters.iter().all(|g| g.keeps(l))).collect::<Vec<_>>();
+            if let Some(filters) = self.filters.get_mut(&cmd) {
+                // Tool output is the same in both languages; a pipe sees the English text. Each
+                // filter sees the lines the one before it let through (`grep -A` keeps state).
+                let mut keep: Vec<String> = text.en.split('\n').map(str::to_string).collect();
+                for g in filters.iter_mut() {
+                    keep = keep.iter().flat_map(|l| g.feed(l)).collect();
+                }
                 if keep.is_empty() {
                     return;
                 }
