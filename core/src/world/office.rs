@@ -443,9 +443,26 @@ impl World {
             resource_version: k.resource_version.clone(),
             credential,
             impersonate,
-            subresource: "",
-            delete: Default::default(),
+            subresource: k.subresource,
+            delete: k.delete.clone(),
         };
+        if let Some(w) = &k.warning {
+            self.say(cmd, LineKind::Stderr, Text::same(w.clone()));
+        }
+        // `kubectl cordon|uncordon`: drain.go GETs the node first and says `already cordoned`
+        // without patching when nothing would change. The lab reads that from the first up
+        // API server's watch cache instead of a consistent GET.
+        if let (Print::Done(word @ ("cordoned" | "uncordoned")), "nodes") = (&k.print, k.resource.name) {
+            let cordon = *word == "cordoned";
+            let node = self.office_cache().and_then(|c| crate::apiserver::Informers::get(c, "nodes", "", &k.name));
+            let unschedulable =
+                node.and_then(|n| n.pointer("/spec/unschedulable")).and_then(serde_json::Value::as_bool);
+            if node.is_some() && unschedulable.unwrap_or(false) == cordon {
+                self.say(cmd, LineKind::Stdout, Text::same(format!("node/{} already {word}", k.name)));
+                self.finish(cmd, false);
+                return Ok(());
+            }
+        }
         let Some(server) = self.pick_teller() else {
             // haproxy with every backend down closes the connection (message UNCONFIRMED).
             return Err(Text::same(format!("Unable to connect to the server: EOF ({})", kubeconfig::SERVER)));
@@ -734,7 +751,11 @@ fn print_response(
             let n = crate::apiserver::object::name(object);
             (out(vec![format!("{singular}/{n} {word}")]), false)
         }
-        (Response::Deleted(_), _) => (out(vec![format!("{qualified} \"{name}\" deleted")]), false),
+        (Response::Deleted(_), Print::ForceDeleted) => {
+            (out(vec![format!("{singular} \"{name}\" force deleted")]), false)
+        }
+        // delete.go `PrintObj`: the lowercase kind and group (`pod "x" deleted`).
+        (Response::Deleted(_), _) => (out(vec![format!("{singular} \"{name}\" deleted")]), false),
         (Response::Object { object, .. }, Print::Get { output, show_labels, no_headers }) => {
             let opts = get_options(*output, *show_labels, *no_headers, false);
             let p = printers::print_one(resource, object, now_unix_s, &opts);
