@@ -108,6 +108,8 @@ pub enum Command {
     },
     /// `kubectl exec [-n NS] POD -- COMMAND …`.
     Exec(Box<exec::Exec>),
+    /// `kubectl logs [-n NS] [-f] POD [-c CONTAINER] [--tail=N]`.
+    Logs(kubectl::Logs),
     /// `COMMAND | grep …`: the command, its standard output filtered.
     Piped(Box<Command>, Vec<pipe::Grep>),
     /// `lab oidc-token EMAIL [--group G]…`: an id_token from the lab's OIDC provider.

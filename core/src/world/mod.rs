@@ -23,6 +23,7 @@ use crate::sim::rng::SimRng;
 use crate::sim::US_PER_S;
 use crate::watch::{self, WatchHub, WatchLog};
 
+mod logs;
 mod office;
 pub use office::{Office, Teller, ETCD_REQUEST_TIMEOUT_US};
 
@@ -1727,6 +1728,7 @@ impl World {
                 self.apply(id, *inner)?;
             }
             Command::Exec(e) => self.exec(id, *e)?,
+            Command::Logs(l) => self.logs_command(id, &l)?,
             Command::Proxy { port } => self.start_proxy(id, port)?,
             Command::OidcToken { email, groups } => {
                 let now_s = self.now_us / US_PER_S;
