@@ -591,7 +591,7 @@ fn pluralize<'a>(singular: &'a str, plural: &'a str, n: usize) -> &'a str {
 }
 
 /// A `corev1.ResourceList`: (name, quantity) in name order.
-type ResourceList = Vec<(String, Quantity)>;
+pub(crate) type ResourceList = Vec<(String, Quantity)>;
 
 /// A resource list (`requests`/`limits`) as quantities, in name order; unparsable entries skipped
 /// (validation rejects them).
@@ -941,7 +941,7 @@ fn limit_ranger_validate(
 
 /// A pod's requests and limits: containers summed, then the largest init container where
 /// larger (`PodRequests`/`PodLimits` without overhead).
-fn pod_requests_limits(pod: &Object) -> (ResourceList, ResourceList) {
+pub(crate) fn pod_requests_limits(pod: &Object) -> (ResourceList, ResourceList) {
     let spec = pod.get("spec").unwrap_or(&Value::Null);
     let (mut reqs, mut lims) = (Vec::new(), Vec::new());
     for c in arr(spec, "containers") {

@@ -37,6 +37,12 @@ fn map<'a>(obj: &'a mut Object, key: &str) -> &'a mut Map<String, Value> {
     v.as_object_mut().expect("made a map above")
 }
 
+/// `obj.spec` as an object (made one if missing), to take maps from.
+fn spec_value(obj: &mut Object) -> &mut Object {
+    map(obj, "spec");
+    obj.get_mut("spec").expect("made above")
+}
+
 fn default(m: &mut Map<String, Value>, key: &str, v: Value) {
     m.entry(key).or_insert(v);
 }
@@ -70,6 +76,12 @@ fn pod_spec_defaults(spec: &mut Map<String, Value>) {
             default(c, "terminationMessagePath", json!("/dev/termination-log"));
             default(c, "terminationMessagePolicy", json!("File"));
             default(c, "resources", json!({}));
+            // SetDefaults_ContainerPort.
+            if let Some(ports) = c.get_mut("ports").and_then(Value::as_array_mut) {
+                for p in ports.iter_mut().filter_map(Value::as_object_mut) {
+                    default(p, "protocol", json!("TCP"));
+                }
+            }
         }
     }
 }
@@ -88,11 +100,18 @@ pub fn apply(resource: &ApiResource, obj: &mut Object) {
             default(spec, "replicas", json!(1));
             default(spec, "revisionHistoryLimit", json!(10));
             default(spec, "progressDeadlineSeconds", json!(600));
-            default(
-                spec,
-                "strategy",
-                json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}),
-            );
+            // SetDefaults_Deployment: the type, then (for RollingUpdate) each missing bound —
+            // `kubectl create deployment` sends `strategy: {}`, which gets all three.
+            let strategy = map(spec_value(obj), "strategy");
+            default(strategy, "type", json!("RollingUpdate"));
+            if strategy.get("type") == Some(&json!("RollingUpdate")) {
+                let rolling = strategy.entry("rollingUpdate").or_insert_with(|| json!({}));
+                if let Some(r) = rolling.as_object_mut() {
+                    default(r, "maxUnavailable", json!("25%"));
+                    default(r, "maxSurge", json!("25%"));
+                }
+            }
+            let spec = map(obj, "spec");
             if let Some(t) = spec.get_mut("template").and_then(|t| t.get_mut("spec")).and_then(Value::as_object_mut) {
                 pod_spec_defaults(t);
             }

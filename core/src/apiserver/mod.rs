@@ -10,6 +10,7 @@ pub mod bootstrap;
 pub mod cache;
 pub mod defaults;
 pub mod deletion;
+pub mod describe;
 pub mod handler;
 pub mod help;
 pub mod object;

@@ -39,6 +39,20 @@ pub fn rfc3339_micro(now_us: u64) -> String {
     rfc3339(unix_s(now_us)).replace('Z', &format!(".{:06}Z", now_us % US_PER_S))
 }
 
+/// `Fri, 27 Nov 2026 09:00:00 +0000`: Go's `time.RFC1123Z` in UTC (what `kubectl describe`
+/// prints for times; kubectl uses its machine's zone, the lab's is UTC).
+pub fn rfc1123z(unix_s: u64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let days = (unix_s / 86_400) as i64;
+    let secs = unix_s % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    // 1970-01-01 was a Thursday.
+    let weekday = DAYS[(days % 7) as usize];
+    let month = MONTHS[(m - 1) as usize];
+    format!("{weekday}, {d:02} {month} {y:04} {:02}:{:02}:{:02} +0000", secs / 3600, secs / 60 % 60, secs % 60)
+}
+
 /// Parses what [`rfc3339`] writes (UTC, whole seconds); `None` for anything else.
 pub fn parse_rfc3339(s: &str) -> Option<u64> {
     let b = s.as_bytes();
@@ -212,6 +226,14 @@ mod tests {
         }
         assert_eq!(parse_rfc3339("2026-13-01T00:00:00Z"), None);
         assert_eq!(parse_rfc3339("2026-11-27 09:00:00"), None);
+    }
+
+    /// Go's `time.RFC1123Z` layout `Mon, 02 Jan 2006 15:04:05 -0700`, in UTC.
+    #[test]
+    fn rfc1123z_names_the_weekday_and_month() {
+        assert_eq!(rfc1123z(EPOCH_UNIX_S), "Fri, 27 Nov 2026 09:00:00 +0000");
+        assert_eq!(rfc1123z(0), "Thu, 01 Jan 1970 00:00:00 +0000");
+        assert_eq!(rfc1123z(951_782_400 + 3_723), "Tue, 29 Feb 2000 01:02:03 +0000");
     }
 
     /// apimachinery `duration.HumanDuration` examples (its `TestHumanDuration` table).

@@ -890,15 +890,15 @@ fn or<'a>(s: &'a str, default: &'a str) -> &'a str {
 
 /// A `metav1.Time` / `MicroTime`: whole seconds and whether a fraction followed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Time {
-    secs: u64,
-    nanos: u32,
+pub(crate) struct Time {
+    pub(crate) secs: u64,
+    pub(crate) nanos: u32,
 }
 
 impl Time {
     /// Whole seconds from this time to `now` (Go truncates the duration; never negative here, as
     /// `object::age`).
-    fn elapsed(self, now: u64) -> u64 {
+    pub(crate) fn elapsed(self, now: u64) -> u64 {
         if now > self.secs {
             now - self.secs - u64::from(self.nanos > 0)
         } else {
@@ -908,7 +908,7 @@ impl Time {
 }
 
 /// `2026-11-27T09:00:00Z` or `2026-11-27T09:00:00.123456Z`.
-fn time_at(v: &Value, pointer: &str) -> Option<Time> {
+pub(crate) fn time_at(v: &Value, pointer: &str) -> Option<Time> {
     let s = v.pointer(pointer)?.as_str()?;
     if !s.is_ascii() {
         return None;

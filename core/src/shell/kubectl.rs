@@ -13,6 +13,20 @@ pub struct CreateToken {
     pub duration_s: u64,
 }
 
+/// `kubectl logs [-n NS] [-f] POD [-c CONTAINER] [--tail=N]` (flags in any order).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Logs {
+    /// `-n`; `None`: the context's namespace.
+    pub namespace: Option<String>,
+    pub pod: String,
+    /// `-f` / `--follow`: keep streaming until `^C`.
+    pub follow: bool,
+    /// `-c`; `None`: the pod's default (first) container.
+    pub container: Option<String>,
+    /// `--tail=N`: the last N lines only (`None`: all; kubectl's -1).
+    pub tail_lines: Option<u64>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConfigCmd {
     CurrentContext,
@@ -42,7 +56,8 @@ pub struct CanI {
 }
 
 /// The kubectl commands the lab runs so far.
-const SIMULATED: &str = "get, create, run, delete, label, exec, proxy, config, auth can-i, create token";
+const SIMULATED: &str =
+    "get, describe, create, run, delete, label, scale, cordon, uncordon, logs, exec, proxy, config, auth can-i, create token";
 
 fn err(msg: String) -> ParseError {
     Text::same(format!("error: {msg}"))
@@ -59,6 +74,7 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
         [a, c, rest @ ..] if a == "auth" && c == "can-i" => parse_can_i(rest),
         [a, t, rest @ ..] if a == "create" && t == "token" => parse_create_token(rest),
         [e, rest @ ..] if e == "exec" => super::exec::parse(rest),
+        [l, rest @ ..] if l == "logs" => parse_logs(rest),
         [p, rest @ ..] if p == "proxy" => super::curl::parse_proxy(rest),
         [] => Err(Text::new(
             format!("kubectl: 하위 명령이 필요합니다 ({SIMULATED})"),
@@ -69,6 +85,50 @@ pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
             format!("kubectl {}: not simulated in the lab yet ({SIMULATED})", printable(other)),
         )),
     }
+}
+
+fn parse_logs(args: &[String]) -> Result<Command, ParseError> {
+    let mut l = Logs { namespace: None, pod: String::new(), follow: false, container: None, tail_lines: None };
+    let mut names = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with('-') => (f, Some(v.to_string())),
+            _ => (a.as_str(), None),
+        };
+        let mut value = || {
+            inline.clone().or_else(|| it.next().cloned()).ok_or_else(|| err(format!("flag needs an argument: {flag}")))
+        };
+        match flag {
+            "-n" | "--namespace" => l.namespace = Some(value()?),
+            "-c" | "--container" => l.container = Some(value()?),
+            "-f" | "--follow" => l.follow = true,
+            "--tail" => {
+                let v = value()?;
+                let n: i64 = v.parse().map_err(|_| {
+                    err(format!(
+                        "invalid argument \"{0}\" for \"--tail\" flag: strconv.ParseInt: parsing \"{0}\": invalid syntax",
+                        printable(&v)
+                    ))
+                })?;
+                // kubectl: -1 (the default) means every line.
+                l.tail_lines = u64::try_from(n).ok();
+            }
+            f if f.starts_with('-') => return Err(err(format!("unknown flag: {}", printable(f)))),
+            _ => names.push(a.clone()),
+        }
+    }
+    match names.as_slice() {
+        [pod] => l.pod = pod.strip_prefix("pod/").or_else(|| pod.strip_prefix("pods/")).unwrap_or(pod).to_string(),
+        [] => return Err(err("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples".into())),
+        [pod, c] if l.container.is_none() => {
+            // kubectl logs POD CONTAINER (the old positional form).
+            l.pod = pod.clone();
+            l.container = Some(c.clone());
+        }
+        _ => return Err(err("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nSee 'kubectl logs -h' for help and examples".into())),
+    }
+    Ok(Command::Logs(l))
 }
 
 fn parse_config(args: &[String]) -> Result<Command, ParseError> {
@@ -220,5 +280,30 @@ mod tests {
         assert_eq!(parse_line("kubectl config view --minify"), Ok(Command::KubectlConfig(ConfigCmd::ViewMinify)));
         assert!(parse_line("kubectl auth can-i").is_err());
         assert!(parse_line("kubectl frobnicate pods").is_err());
+    }
+
+    #[test]
+    fn logs_flags_parse_in_any_order() {
+        let want = Logs {
+            namespace: Some("kube-system".into()),
+            pod: "etcd-x".into(),
+            follow: true,
+            container: None,
+            tail_lines: None,
+        };
+        for line in [
+            "kubectl logs -n kube-system -f etcd-x",
+            "kubectl logs etcd-x -f -n kube-system",
+            "kubectl logs --follow --namespace=kube-system pod/etcd-x",
+        ] {
+            assert_eq!(parse_line(line), Ok(Command::Logs(want.clone())), "{line}");
+        }
+        let Ok(Command::Logs(l)) = parse_line("kubectl logs web -c nginx --tail=20") else { panic!() };
+        assert_eq!((l.container.as_deref(), l.tail_lines, l.follow), (Some("nginx"), Some(20), false));
+        let Ok(Command::Logs(l)) = parse_line("kubectl logs web --tail=-1") else { panic!() };
+        assert_eq!(l.tail_lines, None);
+        assert!(parse_line("kubectl logs").is_err());
+        assert!(parse_line("kubectl logs web --tail=x").is_err());
+        assert!(parse_line("kubectl logs web --bogus").is_err());
     }
 }

@@ -5,8 +5,9 @@
 use serde_json::{json, Map, Value};
 
 use super::{printable, Command, ParseError};
-use crate::apiserver::handler::Verb;
+use crate::apiserver::handler::{DeleteOptions, Verb};
 use crate::apiserver::Object;
+use crate::controllers::Propagation;
 use crate::i18n::Text;
 use crate::k8s::resources::{self, ApiResource};
 
@@ -17,12 +18,17 @@ pub enum Print {
     Get { output: Output, show_labels: bool, no_headers: bool },
     /// `<kind>[.<group>]/<name> <word>` (`pod/x created`, `namespace/dev labeled`).
     Done(&'static str),
-    /// `<kind>[.<group>] "<name>" deleted` (lower-case kind: `pod "x" deleted`).
+    /// `<kind>[.<group>] "<name>" deleted` (lowercase kind, as delete.go `PrintObj`).
     Deleted,
+    /// `<kind>[.<group>] "<name>" force deleted` (`--grace-period=0 --force`).
+    ForceDeleted,
     /// `kubectl get --raw`: the response body as JSON.
     Raw,
     /// `curl`: the HTTP response body, pretty-printed as kube-apiserver does for curl.
     Curl,
+    /// `kubectl describe`: the object(s) with their events (and pods, lease) from the answering
+    /// API server's watch cache.
+    Describe,
 }
 
 /// Who sends the request and with which credentials.
@@ -65,6 +71,12 @@ pub struct KubeCmd {
     /// cache) until `^C`.
     pub watch: bool,
     pub client: Client,
+    /// `""` or the subresource addressed (`ApiCall::subresource`).
+    pub subresource: &'static str,
+    /// A delete's options, as kubectl sets them.
+    pub delete: DeleteOptions,
+    /// What kubectl writes to stderr before it sends the request.
+    pub warning: Option<String>,
 }
 
 fn err(msg: String) -> ParseError {
@@ -79,7 +91,7 @@ pub(super) struct Flags {
 }
 
 /// Switches: flags without a value.
-const SWITCHES: [&str; 9] = [
+const SWITCHES: [&str; 11] = [
     "-A",
     "--all-namespaces",
     "--show-labels",
@@ -89,6 +101,9 @@ const SWITCHES: [&str; 9] = [
     "--dry-run",
     "-w",
     "--watch",
+    // pflag `NoOptDefVal`: a bare `--cascade` is `background`; a value needs `=`.
+    "--cascade",
+    "--force",
 ];
 
 pub(super) fn split_flags_pub(args: &[String]) -> Result<Flags, ParseError> {
@@ -161,15 +176,22 @@ pub(super) fn cmd(verb: Verb, res: &'static ApiResource, f: &mut Flags, print: P
         print,
         watch: false,
         client: Client::Kubectl,
+        subresource: "",
+        delete: DeleteOptions::default(),
+        warning: None,
     }
 }
 
 pub(super) fn parse(sub: &str, args: &[String]) -> Option<Result<Command, ParseError>> {
     let r = match sub {
         "get" => parse_get(args),
+        "describe" => parse_describe(args),
         "run" => parse_run(args),
         "delete" => parse_delete(args),
         "label" => parse_label(args),
+        "scale" => parse_scale(args),
+        "cordon" => parse_cordon(args, true),
+        "uncordon" => parse_cordon(args, false),
         "create" => match args.first().map(String::as_str) {
             Some("token") => return None,
             _ => parse_create(args),
@@ -294,15 +316,129 @@ fn parse_raw(path: &str, f: &mut Flags) -> Result<KubeCmd, ParseError> {
     Ok(c)
 }
 
+/// `kubectl describe TYPE [NAME] [-n NS] [-A]`: a GET, or a LIST when no name is given (kubectl
+/// describes every object of the type then, e.g. `kubectl describe node | grep -A5 Conditions`).
+fn parse_describe(args: &[String]) -> Result<KubeCmd, ParseError> {
+    let mut f = split_flags(args)?;
+    let all = f.has(&["-A", "--all-namespaces"]);
+    let (res, name) = target(&f.words)?;
+    if !matches!(res.name, "nodes" | "pods" | "deployments" | "replicasets") {
+        return Err(Text::new(
+            format!("kubectl describe {}: 이 랩은 nodes, pods, deployments, replicasets를 describe합니다", res.name),
+            format!("kubectl describe {}: the lab describes nodes, pods, deployments, replicasets", res.name),
+        ));
+    }
+    let verb = if name.is_empty() { Verb::List } else { Verb::Get };
+    let mut c = cmd(verb, res, &mut f, Print::Describe);
+    f.done()?;
+    c.all_namespaces = all && name.is_empty();
+    c.name = name;
+    Ok(c)
+}
+
 fn parse_delete(args: &[String]) -> Result<KubeCmd, ParseError> {
     let mut f = split_flags(args)?;
     let (res, name) = target(&f.words)?;
     if name.is_empty() {
         return Err(err("resource(s) were provided, but no name was specified".into()));
     }
-    let mut c = cmd(Verb::Delete, res, &mut f, Print::Deleted);
+    // KK staging/src/k8s.io/kubectl/pkg/cmd/util/helpers.go `GetCascadingStrategy`; kubectl
+    // always sends a propagationPolicy (background by default).
+    let propagation = match f.take(&["--cascade"]).as_deref() {
+        None | Some("") | Some("background") | Some("true") => Propagation::Background,
+        Some("foreground") => Propagation::Foreground,
+        Some("orphan") | Some("false") => Propagation::Orphan,
+        Some(v) => {
+            return Err(err(format!(
+                "invalid cascade value ({}). Must be \"background\", \"foreground\", or \"orphan\"",
+                printable(v)
+            )))
+        }
+    };
+    // delete.go: `--grace-period` defaults to -1 (the object's own period).
+    let mut grace: i64 = match f.take(&["--grace-period"]) {
+        None => -1,
+        Some(v) => v.parse().map_err(|_| {
+            err(format!(
+                "invalid argument \"{}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{}\": invalid syntax",
+                printable(&v),
+                printable(&v)
+            ))
+        })?,
+    };
+    let force = f.has(&["--force"]);
+    // delete.go Complete: `--grace-period=0` without `--force` becomes 1 (no accidental
+    // immediate deletion); `--force` without a period means 0.
+    if grace == 0 && !force {
+        grace = 1;
+    }
+    if force && grace < 0 {
+        grace = 0;
+    }
+    if force && grace > 0 {
+        return Err(err("--force and --grace-period greater than 0 cannot be specified together".into()));
+    }
+    let print = if grace == 0 { Print::ForceDeleted } else { Print::Deleted };
+    let mut c = cmd(Verb::Delete, res, &mut f, print);
     f.done()?;
     c.name = name;
+    c.delete.propagation = Some(propagation);
+    c.delete.grace_period_s = u64::try_from(grace).ok();
+    if grace == 0 {
+        // delete.go Validate writes this before anything is sent.
+        c.warning = Some(
+            "warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely."
+                .into(),
+        );
+    }
+    Ok(c)
+}
+
+/// `kubectl scale deployment|rs NAME --replicas=N` (or `TYPE/NAME`). kubectl PATCHes the `scale`
+/// subresource with `{"spec":{"replicas":N}}`; the lab sends the same merge patch to the object
+/// itself (same effect on `spec.replicas`, no Scale object to build).
+fn parse_scale(args: &[String]) -> Result<KubeCmd, ParseError> {
+    let mut f = split_flags(args)?;
+    let replicas = f.take(&["--replicas"]).ok_or_else(|| err("required flag(s) \"replicas\" not set".into()))?;
+    let n: u32 = replicas.parse().map_err(|_| {
+        err(format!(
+            "invalid argument \"{0}\" for \"--replicas\" flag: strconv.ParseInt: parsing \"{0}\": invalid syntax",
+            printable(&replicas)
+        ))
+    })?;
+    let (res, name) = target(&f.words)?;
+    if name.is_empty() {
+        return Err(err("resource(s) were provided, but no name was specified".into()));
+    }
+    if !matches!(res.name, "deployments" | "replicasets") {
+        return Err(Text::new(
+            "kubectl scale: 이 랩은 deployments와 replicasets를 scale합니다",
+            "kubectl scale: the lab scales deployments and replicasets",
+        ));
+    }
+    let mut c = cmd(Verb::Patch, res, &mut f, Print::Done("scaled"));
+    f.done()?;
+    c.name = name;
+    c.body = Some(json!({"spec": {"replicas": n}}));
+    Ok(c)
+}
+
+/// `kubectl cordon|uncordon NODE`: a merge patch of `spec.unschedulable` (true, or null to drop
+/// it, as drain.go's `PatchOrReplace` diff does).
+fn parse_cordon(args: &[String], cordon: bool) -> Result<KubeCmd, ParseError> {
+    let mut f = split_flags(args)?;
+    let name = match f.words.as_slice() {
+        [n] => n.split_once('/').map_or(n.as_str(), |(_, n)| n).to_string(),
+        _ => {
+            return Err(err("USAGE: cordon NODE [flags]".replace("cordon", if cordon { "cordon" } else { "uncordon" })))
+        }
+    };
+    let res = resources::resolve("nodes").expect("nodes are known");
+    let word = if cordon { "cordoned" } else { "uncordoned" };
+    let mut c = cmd(Verb::Patch, res, &mut f, Print::Done(word));
+    f.done()?;
+    c.name = name;
+    c.body = Some(json!({"spec": {"unschedulable": if cordon { json!(true) } else { Value::Null }}}));
     Ok(c)
 }
 
@@ -574,6 +710,61 @@ mod tests {
             Some(2)
         );
         assert_eq!(container_name("registry.k8s.io/nginx:1.25@sha256:abc"), "nginx");
+    }
+
+    /// kubectl delete's flags (KK kubectl/pkg/cmd/delete/delete.go, cmd/util/helpers.go
+    /// `GetCascadingStrategy`): propagation always sent, grace period only when asked.
+    #[test]
+    fn delete_flags_set_the_delete_options() {
+        let c = kube("kubectl delete deployment web");
+        assert_eq!((c.delete.propagation, c.delete.grace_period_s), (Some(Propagation::Background), None));
+        for (flag, want) in [
+            ("--cascade=orphan", Propagation::Orphan),
+            ("--cascade=false", Propagation::Orphan),
+            ("--cascade=foreground", Propagation::Foreground),
+            ("--cascade=true", Propagation::Background),
+            ("--cascade", Propagation::Background),
+        ] {
+            assert_eq!(kube(&format!("kubectl delete deployment web {flag}")).delete.propagation, Some(want), "{flag}");
+        }
+        assert_eq!(
+            parse_line("kubectl delete deployment web --cascade=maybe"),
+            Err(Text::same(
+                "error: invalid cascade value (maybe). Must be \"background\", \"foreground\", or \"orphan\""
+            ))
+        );
+        let c = kube("kubectl delete pod x --grace-period=5");
+        assert_eq!((c.delete.grace_period_s, c.print.clone(), c.warning.is_some()), (Some(5), Print::Deleted, false));
+        // 0 without --force is 1; --force alone is 0 and warns first.
+        assert_eq!(kube("kubectl delete pod x --grace-period=0").delete.grace_period_s, Some(1));
+        let c = kube("kubectl delete pod x --force");
+        assert_eq!((c.delete.grace_period_s, c.print.clone()), (Some(0), Print::ForceDeleted));
+        assert!(c.warning.as_deref().is_some_and(|w| w.starts_with("warning: Immediate deletion")));
+        assert!(parse_line("kubectl delete pod x --force --grace-period=3").is_err());
+    }
+
+    #[test]
+    fn scale_and_cordon_are_merge_patches() {
+        for line in ["kubectl scale deployment web --replicas=5", "kubectl scale --replicas=5 deployment/web"] {
+            let c = kube(line);
+            assert_eq!((c.verb, c.resource.name, c.name.as_str()), (Verb::Patch, "deployments", "web"), "{line}");
+            assert_eq!(c.body, Some(json!({"spec": {"replicas": 5}})));
+            assert_eq!(c.print, Print::Done("scaled"));
+        }
+        assert_eq!(kube("kubectl scale rs web-1 --replicas=0").resource.name, "replicasets");
+        assert!(parse_line("kubectl scale deployment web").is_err());
+        assert!(parse_line("kubectl scale deployment web --replicas=-1").is_err());
+        assert!(parse_line("kubectl scale pods web --replicas=1").is_err());
+        let c = kube("kubectl cordon challenge-cluster-worker");
+        assert_eq!((c.resource.name, c.name.as_str()), ("nodes", "challenge-cluster-worker"));
+        assert_eq!(c.body, Some(json!({"spec": {"unschedulable": true}})));
+        let c = kube("kubectl uncordon challenge-cluster-worker");
+        assert_eq!((c.body, c.print), (Some(json!({"spec": {"unschedulable": null}})), Print::Done("uncordoned")));
+        let c = kube("kubectl describe node");
+        assert_eq!((c.verb, c.print), (Verb::List, Print::Describe));
+        let c = kube("kubectl describe deploy web -n dev");
+        assert_eq!((c.verb, c.name.as_str(), c.namespace.as_deref()), (Verb::Get, "web", Some("dev")));
+        assert!(parse_line("kubectl describe configmaps").is_err());
     }
 
     #[test]

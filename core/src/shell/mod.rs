@@ -120,6 +120,8 @@ pub enum Command {
     },
     /// `kubectl exec [-n NS] POD -- COMMAND …`.
     Exec(Box<exec::Exec>),
+    /// `kubectl logs [-n NS] [-f] POD [-c CONTAINER] [--tail=N]`.
+    Logs(kubectl::Logs),
     /// `COMMAND | grep …`: the command, its standard output filtered.
     Piped(Box<Command>, Vec<pipe::Grep>),
     /// `lab oidc-token EMAIL [--group G]…`: an id_token from the lab's OIDC provider.
@@ -706,7 +708,10 @@ kubectl get --raw /api/v1/…[?resourceVersion=0][&watch=1]
 kubectl run NAME --image=IMAGE [--labels=k=v] [--privileged]
 kubectl create namespace|deployment|quota|configmap|serviceaccount|role|clusterrole|
                rolebinding|clusterrolebinding NAME …
-kubectl delete TYPE NAME   kubectl label TYPE NAME k=v [k-]
+kubectl delete TYPE NAME [--cascade=background|foreground|orphan] [--grace-period=N] [--force]
+kubectl label TYPE NAME k=v [k-]   kubectl scale deployment|rs NAME --replicas=N
+kubectl cordon|uncordon NODE       kubectl describe node|pod|deployment|rs [NAME] [-n NS]
+kubectl logs [-n NS] [-f] POD [-c CONTAINER] [--tail=N]
                                    one request through kind's load balancer to an API server:
                                    authentication, authorization, admission, validation, etcd.
                                    kubectl get reads etcd (a consistent read, as in v1.27);
@@ -714,7 +719,7 @@ kubectl delete TYPE NAME   kubectl label TYPE NAME k=v [k-]
 kubectl exec -n kube-system POD -- etcdctl …|kube-apiserver --help
 kubectl proxy --port=8080 &        then: curl http://localhost:8080/api/v1/pods
                                    (-X POST|PUT|PATCH|DELETE, -d '{…}')
-COMMAND | grep [-i] [-v] [-E] PATTERN
+COMMAND | grep [-i] [-v] [-E] [-A N] PATTERN
 lab apiserver crash|restart apiserver-N   lab apiserver slow apiserver-N 2s
 lab webhook add deny-latest NAME | add-label NAME K=V | deny NAME MESSAGE; remove NAME
 lab node crash|restart|partition|heal NODE   a node's kubelet (workers); lab node add
@@ -763,7 +768,10 @@ kubectl get --raw /api/v1/…[?resourceVersion=0][&watch=1]
 kubectl run NAME --image=IMAGE [--labels=k=v] [--privileged]
 kubectl create namespace|deployment|quota|configmap|serviceaccount|role|clusterrole|
                rolebinding|clusterrolebinding NAME …
-kubectl delete TYPE NAME   kubectl label TYPE NAME k=v [k-]
+kubectl delete TYPE NAME [--cascade=background|foreground|orphan] [--grace-period=N] [--force]
+kubectl label TYPE NAME k=v [k-]   kubectl scale deployment|rs NAME --replicas=N
+kubectl cordon|uncordon NODE       kubectl describe node|pod|deployment|rs [NAME] [-n NS]
+kubectl logs [-n NS] [-f] POD [-c CONTAINER] [--tail=N]
                                    kind의 로드 밸런서를 거쳐 API 서버 하나로 가는 요청:
                                    인증, 인가, 어드미션, 검증, etcd 순서.
                                    kubectl get은 etcd를 읽음(v1.27처럼 일관된 읽기);
@@ -771,7 +779,7 @@ kubectl delete TYPE NAME   kubectl label TYPE NAME k=v [k-]
 kubectl exec -n kube-system POD -- etcdctl …|kube-apiserver --help
 kubectl proxy --port=8080 &        그다음: curl http://localhost:8080/api/v1/pods
                                    (-X POST|PUT|PATCH|DELETE, -d '{…}')
-COMMAND | grep [-i] [-v] [-E] PATTERN
+COMMAND | grep [-i] [-v] [-E] [-A N] PATTERN
 lab apiserver crash|restart apiserver-N   lab apiserver slow apiserver-N 2s
 lab webhook add deny-latest NAME | add-label NAME K=V | deny NAME MESSAGE; remove NAME
 lab node crash|restart|partition|heal NODE   노드의 kubelet (워커 노드); lab node add

@@ -8,16 +8,54 @@ use crate::i18n::Text;
 /// Filters a pipeline may chain.
 pub const FILTERS_MAX: usize = 4;
 
-/// `grep [-i] [-v] [-E] [--color=…] PATTERN`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// Most trailing context lines `-A N` takes (a bound; GNU grep has none).
+pub const AFTER_MAX: usize = 1_000;
+
+/// `grep [-i] [-v] [-E] [-A N] [--color=…] PATTERN`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Grep {
     /// Alternatives (`-E 'a|b'`); a line matches if it contains any of them.
     pub patterns: Vec<String>,
     pub ignore_case: bool,
     pub invert: bool,
+    /// `-A N`: lines of trailing context after each match.
+    pub after: usize,
+    /// Context lines still to print after the last match.
+    after_left: usize,
+    /// A line has been printed, and a line has been skipped since the last one printed: GNU grep
+    /// separates context groups with `--`.
+    printed: bool,
+    skipped: bool,
 }
 
 impl Grep {
+    /// The lines one input line becomes: none, itself, or (with `-A`) the `--` group separator
+    /// and itself.
+    pub fn feed(&mut self, line: &str) -> Vec<String> {
+        let hit = self.keeps(line);
+        let show = if hit {
+            self.after_left = self.after;
+            true
+        } else if self.after_left > 0 {
+            self.after_left -= 1;
+            true
+        } else {
+            false
+        };
+        if !show {
+            self.skipped = true;
+            return Vec::new();
+        }
+        let mut out = Vec::with_capacity(2);
+        if self.after > 0 && self.printed && self.skipped {
+            out.push("--".to_string());
+        }
+        self.printed = true;
+        self.skipped = false;
+        out.push(line.to_string());
+        out
+    }
+
     pub fn keeps(&self, line: &str) -> bool {
         let hit = if self.ignore_case {
             let l = line.to_lowercase();
@@ -41,9 +79,23 @@ pub fn parse_filter(words: &[String]) -> Result<Grep, ParseError> {
         ));
     }
     let (mut ignore_case, mut invert, mut extended) = (false, false, false);
+    let mut after: Option<usize> = None;
     let mut pattern: Option<&String> = None;
-    for a in args {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let count = |v: &str| {
+            v.parse::<usize>()
+                .ok()
+                .filter(|&n| n <= AFTER_MAX)
+                .ok_or_else(|| Text::same(format!("grep: {}: invalid context length argument", printable(v))))
+        };
         match a.as_str() {
+            "-A" | "--after-context" => {
+                let v = it.next().ok_or_else(|| Text::same("grep: option requires an argument -- 'A'"))?;
+                after = Some(count(v)?);
+            }
+            f if f.starts_with("-A") => after = Some(count(&f[2..])?),
+            f if f.starts_with("--after-context=") => after = Some(count(&f["--after-context=".len()..])?),
             "-i" => ignore_case = true,
             "-v" => invert = true,
             "-E" => extended = true,
@@ -65,7 +117,7 @@ pub fn parse_filter(words: &[String]) -> Result<Grep, ParseError> {
         return Err(Text::same("Usage: grep [OPTION]... PATTERNS [FILE]..."));
     };
     let patterns = if extended { p.split('|').map(str::to_string).collect() } else { vec![p.clone()] };
-    Ok(Grep { patterns, ignore_case, invert })
+    Ok(Grep { patterns, ignore_case, invert, after: after.unwrap_or(0), ..Grep::default() })
 }
 
 #[cfg(test)]
@@ -89,5 +141,22 @@ mod tests {
         assert!(parse_filter(&words("sort")).is_err());
         assert!(parse_filter(&words("grep")).is_err());
         assert!(parse_filter(&[]).is_err());
+    }
+
+    /// GNU grep `-A N`: N lines after each match, `--` between groups that are not adjacent
+    /// (`kubectl describe node | grep -A5 Conditions`, the class's command).
+    #[test]
+    fn grep_after_context_separates_groups() {
+        let mut g = parse_filter(&words("grep -A1 C")).expect("valid");
+        let input = ["a", "C1", "x", "y", "C2", "C3", "z", "w"];
+        let out: Vec<String> = input.iter().flat_map(|l| g.feed(l)).collect();
+        assert_eq!(out, ["C1", "x", "--", "C2", "C3", "z"]);
+        let g = parse_filter(&words("grep -A 5 Conditions")).expect("valid");
+        assert_eq!((g.after, g.patterns.as_slice()), (5, ["Conditions".to_string()].as_slice()));
+        assert!(parse_filter(&words("grep -Ax C")).is_err());
+        // Without -A there is no separator.
+        let mut g = parse_filter(&words("grep C")).expect("valid");
+        let out: Vec<String> = input.iter().flat_map(|l| g.feed(l)).collect();
+        assert_eq!(out, ["C1", "C2", "C3"]);
     }
 }

@@ -1104,7 +1104,7 @@ impl World {
     /// `kubectl logs [-f] -n kube-system kube-controller-manager-…|kube-scheduler-…`: the
     /// instance's klog lines; a standby's end with a note naming the leader. `false`: `pod` is
     /// not one of the factory's processes.
-    pub(super) fn factory_logs(&mut self, cmd: u32, namespace: &str, pod: &str, follow: bool) -> bool {
+    pub(super) fn factory_logs(&mut self, cmd: u32, namespace: &str, pod: &str, follow: bool, tail_lines: Option<u64>) -> bool {
         use crate::i18n::Text;
         let Some(f) = self.factory.as_ref() else { return false };
         if namespace != "kube-system" {
@@ -1112,7 +1112,8 @@ impl World {
         }
         let Some(inst) = f.instances.iter().position(|i| i.pod_name() == pod) else { return false };
         let i = &f.instances[inst];
-        let lines: Vec<String> = i.log.iter().cloned().collect();
+        let skip = tail_lines.map_or(0, |n| i.log.len().saturating_sub(n as usize));
+        let lines: Vec<String> = i.log.iter().skip(skip).cloned().collect();
         let written = i.log_written;
         let standby = i.up && !i.elector.leading;
         let leader = f

@@ -25,6 +25,7 @@ use crate::watch::{self, WatchHub, WatchLog};
 
 mod factory;
 mod kubelet;
+mod logs;
 mod office;
 pub use factory::{Component, Factory, FactoryEvent, Instance, Kubelet};
 pub use office::{Office, Teller, ETCD_REQUEST_TIMEOUT_US};
@@ -1739,6 +1740,7 @@ impl World {
                 self.apply(id, *inner)?;
             }
             Command::Exec(e) => self.exec(id, *e)?,
+            Command::Logs(l) => self.logs_command(id, &l)?,
             Command::Proxy { port } => self.start_proxy(id, port)?,
             Command::OidcToken { email, groups } => {
                 let now_s = self.now_us / US_PER_S;
@@ -2148,9 +2150,13 @@ impl World {
 
     fn push_line(&mut self, cmd: u32, kind: LineKind, text: Text) {
         if kind == LineKind::Stdout {
-            if let Some(filters) = self.filters.get(&cmd) {
-                // Tool output is the same in both languages; a pipe sees the English text.
-                let keep = text.en.split('\n').filter(|l| filters.iter().all(|g| g.keeps(l))).collect::<Vec<_>>();
+            if let Some(filters) = self.filters.get_mut(&cmd) {
+                // Tool output is the same in both languages; a pipe sees the English text. Each
+                // filter sees the lines the one before it let through (`grep -A` keeps state).
+                let mut keep: Vec<String> = text.en.split('\n').map(str::to_string).collect();
+                for g in filters.iter_mut() {
+                    keep = keep.iter().flat_map(|l| g.feed(l)).collect();
+                }
                 if keep.is_empty() {
                     return;
                 }

@@ -489,13 +489,26 @@ impl World {
             resource_version: k.resource_version.clone(),
             credential,
             impersonate,
-            subresource: "",
-            // kubectl delete's default `--cascade=background` is sent as `propagationPolicy`.
-            delete: handler::DeleteOptions {
-                propagation: (k.verb == Verb::Delete).then_some(crate::controllers::Propagation::Background),
-                ..Default::default()
-            },
+            subresource: k.subresource,
+            delete: k.delete.clone(),
         };
+        if let Some(w) = &k.warning {
+            self.say(cmd, LineKind::Stderr, Text::same(w.clone()));
+        }
+        // `kubectl cordon|uncordon`: drain.go GETs the node first and says `already cordoned`
+        // without patching when nothing would change. The lab reads that from the first up
+        // API server's watch cache instead of a consistent GET.
+        if let (Print::Done(word @ ("cordoned" | "uncordoned")), "nodes") = (&k.print, k.resource.name) {
+            let cordon = *word == "cordoned";
+            let node = self.office_cache().and_then(|c| crate::apiserver::Informers::get(c, "nodes", "", &k.name));
+            let unschedulable =
+                node.and_then(|n| n.pointer("/spec/unschedulable")).and_then(serde_json::Value::as_bool);
+            if node.is_some() && unschedulable.unwrap_or(false) == cordon {
+                self.say(cmd, LineKind::Stdout, Text::same(format!("node/{} already {word}", k.name)));
+                self.finish(cmd, false);
+                return Ok(());
+            }
+        }
         let Some(server) = self.pick_teller() else {
             // haproxy with every backend down closes the connection (message UNCONFIRMED).
             return Err(Text::same(format!("Unable to connect to the server: EOF ({})", kubeconfig::SERVER)));
@@ -656,7 +669,19 @@ impl World {
                 return;
             }
         }
-        let (lines, failed) = print_response(&print, resource, &namespace, &name, &response, now_unix_s);
+        let (lines, failed) = match (&print.print, &response) {
+            (Print::Describe, Response::Object { .. } | Response::List { .. }) => match &self.office {
+                Some(o) => describe_response(
+                    &o.tellers[(server - 1) as usize].cache,
+                    resource,
+                    &namespace,
+                    &response,
+                    now_unix_s,
+                ),
+                None => (Vec::new(), false),
+            },
+            _ => print_response(&print, resource, &namespace, &name, &response, now_unix_s),
+        };
         for (kind, line) in lines {
             self.say(cmd, kind, Text::same(line));
         }
@@ -780,6 +805,9 @@ fn print_response(
             let n = crate::apiserver::object::name(object);
             (out(vec![format!("{singular}/{n} {word}")]), false)
         }
+        (Response::Deleted(_), Print::ForceDeleted) => {
+            (out(vec![format!("{singular} \"{name}\" force deleted")]), false)
+        }
         // kubectl delete's `PrintObj`: the lower-case kind with its group (`pod "x" deleted`,
         // `deployment.apps "web" deleted`). A graceful deletion answers with the marked object
         // instead of the removed one; kubectl prints the same line.
@@ -798,6 +826,77 @@ fn print_response(
         }
         (r, _) => (out(vec![format!("{} {}", r.code(), qualified)]), false),
     }
+}
+
+/// `kubectl describe`: each object described, with what kubectl fetches next to it. kubectl
+/// sends one more GET per object, then LISTs events (field selector on the involved object), the
+/// node's pods and its Lease, or the namespace's ReplicaSets/pods; the lab reads those from the
+/// answering API server's watch cache instead of sending the requests (same data, one request in
+/// the inspector).
+fn describe_response(
+    cache: &crate::apiserver::cache::WatchCache,
+    resource: &'static crate::k8s::resources::ApiResource,
+    namespace: &str,
+    response: &Response,
+    now_unix_s: u64,
+) -> (Vec<(LineKind, String)>, bool) {
+    use crate::apiserver::describe;
+    use crate::apiserver::object::{name, namespace as ns_of, str_at};
+    use crate::k8s::resources::resolve;
+    let objects: Vec<&crate::apiserver::Object> = match response {
+        Response::Object { object, .. } => vec![object],
+        Response::List { items, .. } => items.iter().collect(),
+        _ => Vec::new(),
+    };
+    if objects.is_empty() {
+        // describe.go: nothing described and no error → say so.
+        let line = if namespace.is_empty() && resource.namespaced {
+            "No resources found".to_string()
+        } else {
+            format!("No resources found in {} namespace.", if namespace.is_empty() { "default" } else { namespace })
+        };
+        return (vec![(LineKind::Stderr, line)], false);
+    }
+    let list = |r: &str, ns: Option<&str>| resolve(r).map_or(Vec::new(), |r| cache.list_of(r, ns));
+    let all_events = list("events", None);
+    let all_events: Vec<&crate::apiserver::Object> = all_events.iter().map(|e| e.as_ref()).collect();
+    let mut out = Vec::new();
+    for (i, obj) in objects.iter().enumerate() {
+        let events = describe::events_about(&all_events, resource.kind, ns_of(obj), name(obj));
+        let lines = match resource.name {
+            "nodes" => {
+                let pods = list("pods", None);
+                let on_node: Vec<&crate::apiserver::Object> = pods
+                    .iter()
+                    .map(|p| p.as_ref())
+                    .filter(|p| str_at(p, "/spec/nodeName") == name(obj))
+                    .filter(|p| !matches!(str_at(p, "/status/phase"), "Succeeded" | "Failed"))
+                    .collect();
+                let leases = list("leases", Some("kube-node-lease"));
+                let lease = leases.iter().map(|l| l.as_ref()).find(|l| name(l) == name(obj));
+                describe::describe_node(obj, &on_node, &events, lease, now_unix_s)
+            }
+            "pods" => describe::describe_pod(obj, &events, now_unix_s),
+            "deployments" => {
+                let rss = list("replicasets", Some(ns_of(obj)));
+                let rss: Vec<&crate::apiserver::Object> = rss.iter().map(|r| r.as_ref()).collect();
+                describe::describe_deployment(obj, &rss, &events, now_unix_s)
+            }
+            "replicasets" => {
+                let pods = list("pods", Some(ns_of(obj)));
+                let pods: Vec<&crate::apiserver::Object> = pods.iter().map(|p| p.as_ref()).collect();
+                describe::describe_replica_set(obj, &pods, &events, now_unix_s)
+            }
+            _ => Vec::new(),
+        };
+        // describe.go: `fmt.Fprintf(o.Out, "\n\n%s", s)` before every description but the first.
+        if i > 0 {
+            out.push((LineKind::Stdout, String::new()));
+            out.push((LineKind::Stdout, String::new()));
+        }
+        out.extend(lines.into_iter().map(|l| (LineKind::Stdout, l)));
+    }
+    (out, false)
 }
 
 fn get_options(output: Output, show_labels: bool, no_headers: bool, all_namespaces: bool) -> printers::GetOptions {
