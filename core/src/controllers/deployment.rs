@@ -15,6 +15,10 @@
 //! write with the first one's stale resourceVersion and gets 409 Conflict, exactly as a real
 //! controller-manager does (it logs `Error syncing deployment` at V(2) and requeues).
 //!
+//! Logs: at klog's default verbosity KK's deployment controller prints nothing in a sync (its
+//! lines are V(2) and up; the event broadcaster's lines are the integrator's), so plans carry
+//! no log lines.
+//!
 //! Lab simplifications (each marked where it happens): the template hash is FNV-32a over the
 //! lab's canonical JSON, not over Go's spew dump of the struct; a hash collision is detected in the
 //! cache before the create instead of from its `AlreadyExists`; a write of a ReplicaSet copy that
@@ -90,9 +94,10 @@ fn i64_at(obj: &Object, pointer: &str) -> Option<i64> {
     obj.pointer(pointer).and_then(Value::as_i64)
 }
 
-/// `spec.replicas` of a Deployment or ReplicaSet (both default to 1).
+/// `spec.replicas` of a Deployment or ReplicaSet (both default to 1; validation keeps it ≥ 0,
+/// and a negative one read anyway counts as 0).
 pub fn replicas(obj: &Object) -> i64 {
-    i64_at(obj, "/spec/replicas").unwrap_or(1)
+    i64_at(obj, "/spec/replicas").unwrap_or(1).max(0)
 }
 
 fn status_i64(obj: &Object, field: &str) -> i64 {
@@ -1245,7 +1250,8 @@ impl<'a> Run<'a> {
         if max_scaled_down <= 0 {
             return false;
         }
-        let cleaned = self.cleanup_unhealthy_replicas(&mut old, max_scaled_down);
+        // KK: an error of either step reports "not scaled" (`return false, nil`).
+        let Ok(cleaned) = self.cleanup_unhealthy_replicas(&mut old, max_scaled_down) else { return false };
         let mut all_after = old.clone();
         all_after.push(new_rs.clone());
         let scaled = self.scale_down_old_for_rolling(&all_after, &mut old);
@@ -1253,8 +1259,10 @@ impl<'a> Run<'a> {
     }
 
     /// `cleanupUnhealthyReplicas`: trim old ReplicaSets' unavailable replicas (oldest first);
-    /// losing those does not lower availability.
-    fn cleanup_unhealthy_replicas(&mut self, old: &mut [Object], max_cleanup: i64) -> i64 {
+    /// losing those does not lower availability. A ReplicaSet whose status still counts more
+    /// available pods than its (just lowered) spec would be "scaled down" upwards: KK refuses
+    /// with an error (`got invalid request to scale down`), and so does this.
+    fn cleanup_unhealthy_replicas(&mut self, old: &mut [Object], max_cleanup: i64) -> Result<i64, Stop> {
         old.sort_by(by_creation);
         let mut total = 0;
         for rs in old.iter_mut() {
@@ -1266,12 +1274,14 @@ impl<'a> Run<'a> {
                 continue;
             }
             let count = (max_cleanup - total).min(replicas(rs) - available);
-            assert!(count >= 0, "cleanup never scales a ReplicaSet up");
+            if count < 0 {
+                return Err(Stop);
+            }
             let (_, updated) = self.scale_rs_and_record_event(rs, replicas(rs) - count);
             *rs = updated;
             total += count;
         }
-        total
+        Ok(total)
     }
 
     /// `scaleDownOldReplicaSetsForRollingUpdate`: scale down, oldest first, as many as are
@@ -1702,7 +1712,10 @@ impl Robot for DeploymentController {
                 match pos.map(|i| memo.scalings.remove(i)) {
                     Some((rs, new, old)) if new != old => {
                         let dir = if old < new { "up" } else { "down" };
-                        // v1.27 wording (KK PR #101142; v1.31 reorders it to `from M to N`).
+                        // `to N from M`: KK PR #101142 added the old count (present in
+                        // v1.28's sync.go; that v1.27 has it too is UNCONFIRMED); KK PR
+                        // #125118 (2024) reorders it to `from M to N`. Creation events never
+                        // carry it (`Scaled up replica set x to 3`).
                         let msg = format!("Scaled {dir} replica set {rs} to {new} from {old}");
                         vec![note(msg, EventType::Normal, "ScalingReplicaSet")]
                     }

@@ -953,6 +953,35 @@ fn unavailable_new_pods_block_scaling_down_until_rolled_back() {
     assert_eq!(replicas(&rs_for(&c, "nginx:1.24")), 10, "9 pods left, the good ReplicaSet grows to 10");
 }
 
+/// Right after an old ReplicaSet is scaled down its status still counts the pods it had: the
+/// sync that sees 1 desired but 3 available must not "clean up" −2 unhealthy replicas (KK
+/// returns an error there and scales nothing down in that sync).
+#[test]
+fn a_stale_old_status_scales_nothing_down() {
+    let mut c = Cluster::new();
+    let mut d = deployment("nginx", 3, "nginx:1.24");
+    d["spec"]["strategy"] = json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 1}});
+    c.create("deployments", d).expect("create");
+    c.settle("nginx");
+    c.set_image("nginx", "nginx:1.25");
+    c.tick();
+    c.sync("nginx");
+    c.replicasets();
+    let mut old = rs_for(&c, "nginx:1.24");
+    // The Deployment lowers the old spec (as a scale-down would) before the ReplicaSet
+    // controller has counted its pods again; a new pod is ready meanwhile.
+    old["spec"]["replicas"] = json!(1);
+    old["status"]["replicas"] = json!(3);
+    old["status"]["availableReplicas"] = json!(3);
+    c.set.insert("replicasets", old.clone());
+    c.ready(object::name(&rs_for(&c, "nginx:1.25")), 1);
+    c.tick();
+    let (plan, _) = c.sync("nginx");
+    let old_writes: Vec<&Write> =
+        plan.batches.iter().flatten().filter(|w| w.name == object::name(&old) && w.resource == "replicasets").collect();
+    assert!(old_writes.is_empty(), "{old_writes:?}");
+}
+
 /// `kubectl scale deployment nginx --replicas=5` with one ReplicaSet: the scaling event resizes
 /// it directly.
 #[test]
