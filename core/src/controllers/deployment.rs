@@ -15,11 +15,16 @@
 //! write with the first one's stale resourceVersion and gets 409 Conflict, exactly as a real
 //! controller-manager does (it logs `Error syncing deployment` at V(2) and requeues).
 //!
+//! Logs: at klog's default verbosity KK's deployment controller prints nothing in a sync (its
+//! lines are V(2) and up; the event broadcaster's lines are the integrator's), so plans carry
+//! no log lines.
+//!
 //! Lab simplifications (each marked where it happens): the template hash is FNV-32a over the
 //! lab's canonical JSON, not over Go's spew dump of the struct; a hash collision is detected in the
-//! cache before the create instead of from its `AlreadyExists`; a ReplicaSet written twice in one
-//! sync is sent the second time without a resourceVersion (KK sends the one the first write
-//! returned, which the lab does not know while planning); adoption patches are JSON merge patches
+//! cache before the create instead of from its `AlreadyExists`; a write of a ReplicaSet copy that
+//! an earlier write of the same sync returned goes without a resourceVersion (KK sends the one
+//! that write returned, which the lab does not know while planning; writes of the informer's
+//! copies keep theirs, so KK's own stale second writes still get their 409); adoption patches are JSON merge patches
 //! carrying the whole `ownerReferences` list (KK: a strategic merge patch with a uid
 //! precondition); the deprecated `rollbackTo` annotation (extensions/v1beta1 only) is ignored.
 
@@ -89,9 +94,10 @@ fn i64_at(obj: &Object, pointer: &str) -> Option<i64> {
     obj.pointer(pointer).and_then(Value::as_i64)
 }
 
-/// `spec.replicas` of a Deployment or ReplicaSet (both default to 1).
+/// `spec.replicas` of a Deployment or ReplicaSet (both default to 1; validation keeps it ≥ 0,
+/// and a negative one read anyway counts as 0).
 pub fn replicas(obj: &Object) -> i64 {
-    i64_at(obj, "/spec/replicas").unwrap_or(1)
+    i64_at(obj, "/spec/replicas").unwrap_or(1).max(0)
 }
 
 fn status_i64(obj: &Object, field: &str) -> i64 {
@@ -132,7 +138,10 @@ fn is_rolling_update(d: &Object) -> bool {
 
 /// `maxSurge` / `maxUnavailable` of a RollingUpdate strategy (each defaults to `25%`).
 fn rolling_param(d: &Object, field: &str) -> Value {
-    d.pointer(&format!("/spec/strategy/rollingUpdate/{field}")).filter(|v| !v.is_null()).cloned().unwrap_or(json!("25%"))
+    d.pointer(&format!("/spec/strategy/rollingUpdate/{field}"))
+        .filter(|v| !v.is_null())
+        .cloned()
+        .unwrap_or(json!("25%"))
 }
 
 /// `util.HasProgressDeadline`: the deadline in seconds (default 600), `None` when unset.
@@ -209,8 +218,9 @@ fn by_creation(a: &Object, b: &Object) -> Ordering {
     creation_s(a).cmp(&creation_s(b)).then_with(|| object::name(a).cmp(object::name(b)))
 }
 
-/// A copy of an object as a write returned it: its resourceVersion is one the lab does not know
-/// while planning, so a later write of the copy goes without one (see the module note).
+/// A copy of an object as a write returned it: KK goes on with the returned object, whose new
+/// resourceVersion the lab does not know while planning, so a later write of this copy goes
+/// without one (see the module note). Lister copies keep theirs.
 fn as_written(obj: &Object) -> Object {
     let mut copy = obj.clone();
     object::metadata_mut(&mut copy).remove("resourceVersion");
@@ -554,7 +564,13 @@ fn deployment_timed_out(d: &Object, s: &DeploymentStatus, now_us: u64) -> bool {
 
 /// `calculateStatus`: the counts summed over the ReplicaSets' statuses, Available from
 /// `replicas − maxUnavailable`, the other conditions carried over.
-fn calculate_status(all: &[Object], new_rs: Option<&Object>, d: &Object, cur: &DeploymentStatus, now_us: u64) -> DeploymentStatus {
+fn calculate_status(
+    all: &[Object],
+    new_rs: Option<&Object>,
+    d: &Object,
+    cur: &DeploymentStatus,
+    now_us: u64,
+) -> DeploymentStatus {
     let sum = |field: &str| all.iter().map(|rs| status_i64(rs, field)).sum::<i64>();
     let available = sum("availableReplicas");
     let total: i64 = all.iter().map(replicas).sum();
@@ -712,7 +728,8 @@ fn set_new_rs_annotations(d: &Object, rs: &mut Object, new_revision: i64, exists
 /// the Deployment, annotated with revision and desired/max replicas.
 pub fn new_replica_set(d: &Object, hash: &str, replicas_n: i64, revision_n: i64) -> Object {
     let mut template = d.pointer("/spec/template").cloned().unwrap_or_else(|| json!({}));
-    let mut labels = template.pointer("/metadata/labels").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
+    let mut labels =
+        template.pointer("/metadata/labels").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
     labels[POD_TEMPLATE_HASH_LABEL] = json!(hash);
     if !template.is_object() {
         template = json!({});
@@ -789,8 +806,6 @@ struct Run<'a> {
     notes: Vec<Note>,
     scalings: Vec<(String, i64, i64)>,
     requeue_after_us: Option<u64>,
-    /// Names of ReplicaSets already updated by this sync (for the second-write rule).
-    written: BTreeSet<String>,
 }
 
 /// A sync that returns early with an error and no further writes.
@@ -808,7 +823,6 @@ impl<'a> Run<'a> {
             notes: Vec::new(),
             scalings: Vec::new(),
             requeue_after_us: None,
-            written: BTreeSet::new(),
         }
     }
 
@@ -928,7 +942,8 @@ impl<'a> Run<'a> {
     /// `getPodMapForDeployment`: the pods the Deployment selects, by the uid of the ReplicaSet
     /// (among `rs_list`) that controls them — terminating and finished ones included.
     fn pod_map(&self, rs_list: &[Object]) -> BTreeMap<String, Vec<Object>> {
-        let mut map: BTreeMap<String, Vec<Object>> = rs_list.iter().map(|rs| (uid(rs).to_string(), Vec::new())).collect();
+        let mut map: BTreeMap<String, Vec<Object>> =
+            rs_list.iter().map(|rs| (uid(rs).to_string(), Vec::new())).collect();
         let selector = self.d.pointer("/spec/selector");
         for pod in self.cache.list("pods", &self.ns()) {
             if !selector_matches(selector, pod.pointer("/metadata/labels")) {
@@ -1004,14 +1019,18 @@ impl<'a> Run<'a> {
         create: bool,
     ) -> Result<(Option<Object>, Vec<Object>), Stop> {
         let new_uid = find_new_rs(&self.d, rs_list).map(|rs| uid(rs).to_string());
-        let old: Vec<Object> =
-            rs_list.iter().filter(|rs| new_uid.as_deref() != Some(uid(rs))).cloned().collect();
+        let old: Vec<Object> = rs_list.iter().filter(|rs| new_uid.as_deref() != Some(uid(rs))).cloned().collect();
         let new_rs = self.get_new_replica_set(rs_list, &old, create)?;
         Ok((new_rs, old))
     }
 
     /// `getNewReplicaSet`.
-    fn get_new_replica_set(&mut self, rs_list: &[Object], old: &[Object], create: bool) -> Result<Option<Object>, Stop> {
+    fn get_new_replica_set(
+        &mut self,
+        rs_list: &[Object],
+        old: &[Object],
+        create: bool,
+    ) -> Result<Option<Object>, Stop> {
         let new_revision = max_revision(old) + 1;
         if let Some(existing) = find_new_rs(&self.d, rs_list) {
             let mut rs = existing.clone();
@@ -1139,13 +1158,12 @@ impl<'a> Run<'a> {
         (size_changes, as_written(&copy))
     }
 
+    /// An Update of `rs` carrying the resourceVersion of the copy it was made from: a lister
+    /// copy's (stale once this sync wrote the ReplicaSet: 409, as in KK) or none for a copy a
+    /// write returned (see [`as_written`]).
     fn update_rs(&mut self, rs: &Object, new_scale: i64, old_scale: i64) {
-        let mut body = rs.clone();
-        if !self.written.insert(object::name(rs).to_string()) {
-            object::metadata_mut(&mut body).remove("resourceVersion");
-        }
         self.scalings.push((object::name(rs).to_string(), new_scale, old_scale));
-        self.writes.push(Write::update("replicasets", body));
+        self.writes.push(Write::update("replicasets", rs.clone()));
     }
 
     /// `cleanupDeployment`: delete the oldest old ReplicaSets beyond revisionHistoryLimit — only
@@ -1232,7 +1250,8 @@ impl<'a> Run<'a> {
         if max_scaled_down <= 0 {
             return false;
         }
-        let cleaned = self.cleanup_unhealthy_replicas(&mut old, max_scaled_down);
+        // KK: an error of either step reports "not scaled" (`return false, nil`).
+        let Ok(cleaned) = self.cleanup_unhealthy_replicas(&mut old, max_scaled_down) else { return false };
         let mut all_after = old.clone();
         all_after.push(new_rs.clone());
         let scaled = self.scale_down_old_for_rolling(&all_after, &mut old);
@@ -1240,8 +1259,10 @@ impl<'a> Run<'a> {
     }
 
     /// `cleanupUnhealthyReplicas`: trim old ReplicaSets' unavailable replicas (oldest first);
-    /// losing those does not lower availability.
-    fn cleanup_unhealthy_replicas(&mut self, old: &mut [Object], max_cleanup: i64) -> i64 {
+    /// losing those does not lower availability. A ReplicaSet whose status still counts more
+    /// available pods than its (just lowered) spec would be "scaled down" upwards: KK refuses
+    /// with an error (`got invalid request to scale down`), and so does this.
+    fn cleanup_unhealthy_replicas(&mut self, old: &mut [Object], max_cleanup: i64) -> Result<i64, Stop> {
         old.sort_by(by_creation);
         let mut total = 0;
         for rs in old.iter_mut() {
@@ -1253,12 +1274,14 @@ impl<'a> Run<'a> {
                 continue;
             }
             let count = (max_cleanup - total).min(replicas(rs) - available);
-            assert!(count >= 0, "cleanup never scales a ReplicaSet up");
+            if count < 0 {
+                return Err(Stop);
+            }
             let (_, updated) = self.scale_rs_and_record_event(rs, replicas(rs) - count);
             *rs = updated;
             total += count;
         }
-        total
+        Ok(total)
     }
 
     /// `scaleDownOldReplicaSetsForRollingUpdate`: scale down, oldest first, as many as are
@@ -1357,7 +1380,11 @@ impl<'a> Run<'a> {
         }
         // getReplicaFailures: the new ReplicaSet's ReplicaFailure condition, else an old one's.
         let failure_of = |rs: &Object| {
-            rs.pointer("/status/conditions")?.as_array()?.iter().find(|c| object::str_at(c, "/type") == "ReplicaFailure").cloned()
+            rs.pointer("/status/conditions")?
+                .as_array()?
+                .iter()
+                .find(|c| object::str_at(c, "/type") == "ReplicaFailure")
+                .cloned()
         };
         let failure = new_rs.and_then(failure_of).or_else(|| all.iter().find_map(failure_of));
         match failure {
@@ -1460,11 +1487,7 @@ fn diff_of(d: &Object, rs_list: &[Object]) -> Diff {
             current: if current.is_empty() { "<none>".into() } else { current.join(" ") },
         };
     }
-    Diff {
-        what: "replicas".into(),
-        desired: replicas(d).to_string(),
-        current: new_rs.map_or(0, replicas).to_string(),
-    }
+    Diff { what: "replicas".into(), desired: replicas(d).to_string(), current: new_rs.map_or(0, replicas).to_string() }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1631,12 +1654,8 @@ impl Robot for DeploymentController {
         };
         let mut run = Run::new(cache, now_us, d.clone());
         run.sync_deployment();
-        let rs_list: Vec<Object> = cache
-            .list("replicasets", ns)
-            .into_iter()
-            .filter(|rs| is_controlled_by(rs, d))
-            .cloned()
-            .collect();
+        let rs_list: Vec<Object> =
+            cache.list("replicasets", ns).into_iter().filter(|rs| is_controlled_by(rs, d)).cloned().collect();
         let diff = diff_of(d, &rs_list);
         let (plan, scalings) = run.into_plan(Some(diff));
         let memo = Memo { namespace: ns.into(), name: name.into(), uid: uid(d).into(), scalings };
@@ -1693,7 +1712,10 @@ impl Robot for DeploymentController {
                 match pos.map(|i| memo.scalings.remove(i)) {
                     Some((rs, new, old)) if new != old => {
                         let dir = if old < new { "up" } else { "down" };
-                        // v1.27 wording (KK PR #101142; v1.31 reorders it to `from M to N`).
+                        // `to N from M`: KK PR #101142 added the old count (present in
+                        // v1.28's sync.go; that v1.27 has it too is UNCONFIRMED); KK PR
+                        // #125118 (2024) reorders it to `from M to N`. Creation events never
+                        // carry it (`Scaled up replica set x to 3`).
                         let msg = format!("Scaled {dir} replica set {rs} to {new} from {old}");
                         vec![note(msg, EventType::Normal, "ScalingReplicaSet")]
                     }

@@ -65,7 +65,8 @@ pub fn rollout_status(d: &Object, revision_wanted: Option<i64>) -> Result<(Strin
     }
     if total > updated {
         let old = total - updated;
-        let msg = format!("Waiting for deployment {name:?} rollout to finish: {old} old replicas are pending termination...");
+        let msg =
+            format!("Waiting for deployment {name:?} rollout to finish: {old} old replicas are pending termination...");
         return Ok((msg, false));
     }
     if available < updated {
@@ -163,7 +164,7 @@ impl Prefix {
     }
 }
 
-fn str_list<'a>(v: Option<&'a Value>) -> Vec<&'a str> {
+fn str_list(v: Option<&Value>) -> Vec<&str> {
     v.and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
 }
 
@@ -199,7 +200,8 @@ fn describe_probe(p: &Value) -> String {
         i64_at(p, "/successThreshold"),
         i64_at(p, "/failureThreshold"),
     );
-    let port = |v: Option<&Value>| v.map_or(String::new(), |v| v.as_str().map_or_else(|| v.to_string(), str::to_string));
+    let port =
+        |v: Option<&Value>| v.map_or(String::new(), |v| v.as_str().map_or_else(|| v.to_string(), str::to_string));
     if let Some(e) = p.get("exec") {
         return format!("exec [{}] {attrs}", str_list(e.get("command")).join(" "));
     }
@@ -224,14 +226,16 @@ fn describe_containers(w: &mut Prefix, label: &str, containers: &[Value]) {
     for c in containers {
         w.write(1, &format!(" {}:\n", object::str_at(c, "/name")));
         w.write(2, &format!("Image:\t{}\n", object::str_at(c, "/image")));
-        let ports: Vec<&Value> = c.get("ports").and_then(Value::as_array).map(|p| p.iter().collect()).unwrap_or_default();
+        let ports: Vec<&Value> =
+            c.get("ports").and_then(Value::as_array).map(|p| p.iter().collect()).unwrap_or_default();
         let proto = |p: &Value| match object::str_at(p, "/protocol") {
             "" => "TCP".to_string(),
             x => x.to_string(),
         };
         let container_ports: Vec<String> =
             ports.iter().map(|p| format!("{}/{}", i64_at(p, "/containerPort"), proto(p))).collect();
-        let host_ports: Vec<String> = ports.iter().map(|p| format!("{}/{}", i64_at(p, "/hostPort"), proto(p))).collect();
+        let host_ports: Vec<String> =
+            ports.iter().map(|p| format!("{}/{}", i64_at(p, "/hostPort"), proto(p))).collect();
         for (one, many, list) in [("Port", "Ports", &container_ports), ("Host Port", "Host Ports", &host_ports)] {
             match list.len() {
                 0 => w.write(2, &format!("{one}:\t<none>\n")),
@@ -259,7 +263,9 @@ fn describe_containers(w: &mut Prefix, label: &str, containers: &[Value]) {
                 }
             }
         }
-        for (title, key) in [("Liveness", "livenessProbe"), ("Readiness", "readinessProbe"), ("Startup", "startupProbe")] {
+        for (title, key) in
+            [("Liveness", "livenessProbe"), ("Readiness", "readinessProbe"), ("Startup", "startupProbe")]
+        {
             if let Some(p) = c.get(key).filter(|p| p.is_object()) {
                 w.write(2, &format!("{title}:\t{}\n", describe_probe(p)));
             }
@@ -291,7 +297,8 @@ fn describe_containers(w: &mut Prefix, label: &str, containers: &[Value]) {
         mounts.sort_by(|a, b| object::str_at(a, "/mountPath").cmp(object::str_at(b, "/mountPath")));
         w.write(2, &format!("Mounts:{}\n", if mounts.is_empty() { "\t<none>" } else { "" }));
         for m in &mounts {
-            let mut flags = vec![if m.get("readOnly").and_then(Value::as_bool) == Some(true) { "ro" } else { "rw" }.to_string()];
+            let mut flags =
+                vec![if m.get("readOnly").and_then(Value::as_bool) == Some(true) { "ro" } else { "rw" }.to_string()];
             let sub = object::str_at(m, "/subPath");
             if !sub.is_empty() {
                 flags.push(format!("path={sub:?}"));
