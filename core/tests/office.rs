@@ -5,8 +5,10 @@
 use lab_core::i18n::Lang;
 use lab_core::World;
 
+/// The API servers alone: no controller-manager, scheduler or kubelets write meanwhile, so
+/// etcd's revision and the load balancer's turn move only for the test's own requests.
 fn cluster() -> World {
-    World::with_kubernetes(1, 3)
+    World::with_kubernetes(1, 3).without_robots()
 }
 
 /// Submits and runs until the command finishes; returns its output (English).

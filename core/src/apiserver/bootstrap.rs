@@ -133,16 +133,16 @@ pub fn node_names(control_planes: u8, workers: u8) -> Vec<String> {
     hosts(control_planes, workers).into_iter().map(|h| h.name).collect()
 }
 
-/// The Node object a kubelet registers when worker number `worker` (1-based) joins later
-/// (`lab node add`); the API server stamps its uid and creation time.
-pub fn joining_node(control_planes: u8, worker: u8) -> Object {
-    let h = hosts(control_planes, worker).pop().expect("at least one host");
-    let mut n = node(&h, false);
+/// The Node object the kubelet of node `name` registers (a worker joining later with `lab
+/// node add`, or any node whose object was deleted); the API server stamps uid and creation time.
+pub fn registering_node(control_planes: u8, name: &str) -> Option<Object> {
+    let h = hosts(control_planes, 5).into_iter().find(|h| h.name == name)?;
+    let mut n = node(&h, h.control_plane());
     if let Some(meta) = n.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.remove("uid");
         meta.remove("creationTimestamp");
     }
-    n
+    Some(n)
 }
 
 /// Where clients reach the API servers: kind's HA load balancer, or the only control plane.

@@ -276,7 +276,10 @@ fn caches_converge(w: &World, v: &mut Vec<Violation>) {
 /// Every request is answered once the cluster is healthy again (an answer may be an error).
 fn every_request_answered(w: &World, v: &mut Vec<Violation>) {
     let office = w.office().expect("office");
-    for r in office.requests().filter(|r| r.stage != Stage::Done) {
+    // The robots keep sending requests: only those old enough to have been answered or timed out
+    // (etcd's 7 s, the API server's 60 s) count.
+    let answered_by_us = w.now_us().saturating_sub(crate::world::office_request_timeout_us() + 10 * crate::sim::US_PER_S);
+    for r in office.requests().filter(|r| r.stage != Stage::Done && r.sent_us < answered_by_us) {
         let waiting = r.steps.last().is_some_and(|s| s.outcome == Outcome::Waiting);
         v.push(Violation {
             at_us: w.now_us(),

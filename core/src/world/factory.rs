@@ -36,6 +36,9 @@ pub const KUBELET_LEASE_RENEW_US: u64 = 10 * US_PER_S;
 /// kube-controller-manager restarts (the kubelet restarts its static pod) this long after
 /// `leaderelection lost` makes it exit.
 const RESTART_DELAY_US: u64 = 5 * US_PER_S;
+/// Rounds of syncing one instance does at one simulated instant before it waits a millisecond
+/// (a robot that keeps asking for "again now" cannot stop time).
+const SYNCS_PER_INSTANT_MAX: u32 = 64;
 /// Workers per controller in the lab (kube-controller-manager's defaults are 5 for most).
 pub const WORKERS_PER_ROBOT_MAX: usize = 5;
 
@@ -161,6 +164,8 @@ pub struct Instance {
     delivery_pending: bool,
     /// The work queues' wake-up already scheduled.
     timer_at_us: Option<u64>,
+    /// (instant, rounds of syncing at it): bounds the work done at one simulated instant.
+    syncs_at: (u64, u32),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -319,6 +324,7 @@ impl Instance {
             electing: false,
             delivery_pending: false,
             timer_at_us: None,
+            syncs_at: (u64::MAX, 0),
         }
     }
 
@@ -393,6 +399,13 @@ impl World {
             let jitter = self.rng.below(KUBELET_LEASE_RENEW_US);
             self.queue.push(self.now_us + jitter, Event::Factory(FactoryEvent::KubeletBeat { kubelet, generation: 0 }));
         }
+    }
+
+    /// The same cluster with no controller-manager, scheduler or kubelets running (tests of the
+    /// API server alone: nothing else writes).
+    pub fn without_robots(mut self) -> World {
+        self.factory = None;
+        self
     }
 
     pub fn factory(&self) -> Option<&Factory> {
@@ -771,8 +784,20 @@ impl World {
         for (s, w) in idle_done {
             self.finish_key(inst, s, w);
         }
-        if any {
+        // Keys freed workers: take more, up to a budget per instant (then a wake 1 ms later).
+        let budget_left = self.factory.as_mut().is_some_and(|f| {
+            let i = &mut f.instances[inst];
+            if i.syncs_at.0 != now {
+                i.syncs_at = (now, 0);
+            }
+            i.syncs_at.1 = i.syncs_at.1.saturating_add(1);
+            i.syncs_at.1 < SYNCS_PER_INSTANT_MAX
+        });
+        if any && budget_left {
             self.run_workers(inst);
+        } else if any {
+            let generation = self.factory.as_ref().map_or(0, |f| f.instances[inst].generation);
+            self.queue.push(now + 1_000, Event::Factory(FactoryEvent::Wake { inst, generation }));
         } else {
             self.schedule_wake(inst);
         }
@@ -850,25 +875,38 @@ impl World {
         worker.batches.clear();
         f.in_sync.remove(&(inst, s, key.clone()));
         slot.queue.done(&key);
-        if worker.failed {
-            slot.queue.add_rate_limited(&key, now);
-        } else {
-            slot.queue.forget(&key);
-            if let Some(after) = worker.requeue_after_us.take() {
-                slot.queue.add_after(&key, after, now);
+        match (worker.failed, worker.requeue_after_us.take()) {
+            // A failed sync, or "again now" (`Some(0)`), backs off (`AddRateLimited`) so a robot
+            // can never spin at one instant.
+            (true, _) | (false, Some(0)) => slot.queue.add_rate_limited(&key, now),
+            (false, after) => {
+                slot.queue.forget(&key);
+                if let Some(after) = after {
+                    slot.queue.add_after(&key, after, now);
+                }
             }
         }
     }
 
     fn schedule_wake(&mut self, inst: usize) {
         let Some(i) = self.factory.as_mut().map(|f| &mut f.instances[inst]) else { return };
-        let Some(due) = i.slots.iter().filter_map(|s| s.queue.next_due_us()).min() else { return };
+        // Only robots with an idle worker: a busy one takes its due keys when a worker is freed
+        // (waking for it now would spin at this instant).
+        let Some(due) = i
+            .slots
+            .iter()
+            .filter(|s| s.workers.iter().any(|w| w.key.is_none()))
+            .filter_map(|s| s.queue.next_due_us())
+            .min()
+        else {
+            return;
+        };
         if i.timer_at_us.is_some_and(|t| t <= due) {
             return;
         }
-        i.timer_at_us = Some(due);
+        let at = due.max(self.now_us + 1);
+        i.timer_at_us = Some(at);
         let generation = i.generation;
-        let at = due.max(self.now_us);
         self.queue.push(at, Event::Factory(FactoryEvent::Wake { inst, generation }));
     }
 

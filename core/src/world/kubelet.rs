@@ -235,12 +235,11 @@ impl World {
             if status_busy {
                 return;
             }
-            let (control_planes, index) = {
+            let control_planes = {
                 let f = self.factory.as_ref().expect("factory");
-                let cps = f.kubelets.iter().filter(|k| k.control_plane).count() as u8;
-                (cps, f.kubelets[k].index)
+                f.kubelets.iter().filter(|k| k.control_plane).count() as u8
             };
-            let n = crate::apiserver::bootstrap::joining_node(control_planes, index + 1 - control_planes);
+            let Some(n) = crate::apiserver::bootstrap::registering_node(control_planes, &node) else { return };
             let w = Write::create("nodes", "", n);
             if self.kubelet_send(k, &w, super::factory::Waiter::KubeletStatus { kubelet: k, generation }) {
                 if let Some(kl) = self.kubelet_mut(k, generation) {

@@ -30,6 +30,11 @@ mod office;
 pub use factory::{Component, Factory, FactoryEvent, Instance, Kubelet};
 pub use office::{Office, Teller, ETCD_REQUEST_TIMEOUT_US};
 
+/// kube-apiserver's `--request-timeout` (a request is answered by then, if only with 504).
+pub fn office_request_timeout_us() -> u64 {
+    office::API_REQUEST_TIMEOUT_US
+}
+
 /// etcdctl's `--command-timeout` (etcd `etcdctl/ctlv3/ctl.go`): a write not answered in 5 s
 /// fails with `Error: context deadline exceeded`.
 pub const CLIENT_TIMEOUT_US: u64 = 5 * US_PER_S;
