@@ -134,7 +134,9 @@ async fn the_mounted_page_draws_vaults_and_turns_clicks_into_commands() {
     assert!(log.contains("lab disk etcd-1 500ms"), "{log}");
     let v1 = doc.query_selector("[data-member=\"1\"]").unwrap().unwrap();
     assert_eq!(v1.get_attribute("data-disk-slow").as_deref(), Some("true"));
-    assert!(v1.text_content().unwrap().contains("fsync 500ms"));
+    // The disk line names the latency whether the vault is writing now or idle (the robots
+    // keep etcd busy: leases, events).
+    assert!(v1.text_content().unwrap().contains("500ms"));
     button("act-read-s").click();
     button("act-watch").click();
     next_task().await;
