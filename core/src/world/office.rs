@@ -648,8 +648,15 @@ impl World {
             self.factory_answered(id, &response);
             return;
         }
-        // Keep the last finished requests for the inspector.
-        let done: Vec<u64> = office.requests.iter().filter(|(_, r)| r.stage == Stage::Done).map(|(&k, _)| k).collect();
+        // Keep the last finished requests for the inspector: the users' and the robots' apart,
+        // so the robots' steady traffic never pushes a user's request out.
+        let internal = cmd == INTERNAL_CMD;
+        let done: Vec<u64> = office
+            .requests
+            .iter()
+            .filter(|(_, r)| r.stage == Stage::Done && (r.cmd == INTERNAL_CMD) == internal)
+            .map(|(&k, _)| k)
+            .collect();
         if done.len() > API_REQUESTS_KEPT {
             for k in &done[..done.len() - API_REQUESTS_KEPT] {
                 office.requests.remove(k);
@@ -1097,12 +1104,15 @@ impl World {
                 in_flight: office.requests.values().filter(|r| r.server == t.node && r.stage != Stage::Done).count(),
             })
             .collect();
-        let skip = office.requests.len().saturating_sub(OFFICE_REQUESTS_SHOWN);
+        // The office draws the users' requests (the robots' are the factory's to draw).
+        let users = office.requests.values().filter(|r| r.cmd != INTERNAL_CMD).count();
+        let skip = users.saturating_sub(OFFICE_REQUESTS_SHOWN);
         let pretty =
             |o: &Option<crate::apiserver::Object>| o.as_ref().and_then(|o| serde_json::to_string_pretty(o).ok());
         let requests = office
             .requests
             .values()
+            .filter(|r| r.cmd != INTERNAL_CMD)
             .skip(skip)
             .map(|r| {
                 let steps: Vec<StepView> = r
