@@ -37,7 +37,10 @@ fn pods(w: &mut World) -> Vec<(String, String, String)> {
 #[test]
 fn a_deployment_becomes_three_running_pods_on_the_workers() {
     let mut w = World::with_kubernetes(1, 3);
-    assert_eq!(run(&mut w, "kubectl create deployment nginx --image=nginx --replicas=3"), "deployment.apps/nginx created");
+    assert_eq!(
+        run(&mut w, "kubectl create deployment nginx --image=nginx --replicas=3"),
+        "deployment.apps/nginx created"
+    );
     w.run_until(w.now_us() + 15 * S);
     let p = pods(&mut w);
     assert_eq!(p.len(), 3, "{p:?}");
@@ -75,8 +78,7 @@ fn a_dead_workers_pods_are_replaced_elsewhere_after_grace_and_toleration() {
     assert!(pods(&mut w).iter().all(|p| p.1 != "Terminating"));
     w.run_until(crashed_at + 400 * S);
     let after = pods(&mut w);
-    let running_elsewhere =
-        after.iter().filter(|p| p.1 == "Running" && p.2 == "challenge-cluster-worker2").count();
+    let running_elsewhere = after.iter().filter(|p| p.1 == "Running" && p.2 == "challenge-cluster-worker2").count();
     assert_eq!(running_elsewhere, 4, "{after:?}");
     let moved = before.iter().filter(|p| p.2 == "challenge-cluster-worker").count();
     assert_eq!(after.iter().filter(|p| p.1 == "Terminating").count(), moved, "{after:?}");
@@ -112,7 +114,10 @@ fn controller_manager_failover_keeps_reconciling() {
     assert_eq!(pods(&mut w).iter().filter(|p| p.1 == "Running").count(), 2);
     let standby = run(&mut w, "kubectl logs -n kube-system kube-controller-manager-challenge-cluster-control-plane3");
     if leaders[0].ends_with("plane2") {
-        assert!(standby.contains("the leader is kube-controller-manager-challenge-cluster-control-plane2"), "{standby}");
+        assert!(
+            standby.contains("the leader is kube-controller-manager-challenge-cluster-control-plane2"),
+            "{standby}"
+        );
     }
 }
 

@@ -278,7 +278,8 @@ fn every_request_answered(w: &World, v: &mut Vec<Violation>) {
     let office = w.office().expect("office");
     // The robots keep sending requests: only those old enough to have been answered or timed out
     // (etcd's 7 s, the API server's 60 s) count.
-    let answered_by_us = w.now_us().saturating_sub(crate::world::office_request_timeout_us() + 10 * crate::sim::US_PER_S);
+    let answered_by_us =
+        w.now_us().saturating_sub(crate::world::office_request_timeout_us() + 10 * crate::sim::US_PER_S);
     for r in office.requests().filter(|r| r.stage != Stage::Done && r.sent_us < answered_by_us) {
         let waiting = r.steps.last().is_some_and(|s| s.outcome == Outcome::Waiting);
         v.push(Violation {

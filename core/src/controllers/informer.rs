@@ -66,7 +66,11 @@ impl Informer {
         for &r in &self.resources {
             let Some(res) = resources::resolve(r) else { continue };
             for o in cache.list_of(res, None) {
-                let key = (r, crate::apiserver::object::namespace(&o).to_string(), crate::apiserver::object::name(&o).to_string());
+                let key = (
+                    r,
+                    crate::apiserver::object::namespace(&o).to_string(),
+                    crate::apiserver::object::name(&o).to_string(),
+                );
                 fresh.insert(key, o);
             }
         }
@@ -78,7 +82,9 @@ impl Informer {
         }
         for (k, new) in &fresh {
             match self.objects.get(k) {
-                Some(old) if crate::apiserver::object::resource_version(old) == crate::apiserver::object::resource_version(new) => {}
+                Some(old)
+                    if crate::apiserver::object::resource_version(old)
+                        == crate::apiserver::object::resource_version(new) => {}
                 old => out.push(Delta { resource: k.0, old: old.cloned(), new: Some(new.clone()) }),
             }
         }
@@ -104,7 +110,11 @@ impl Informer {
                 for c in changes {
                     let Some(&r) = self.resources.iter().find(|r| **r == c.resource.name) else { continue };
                     let o = &c.object;
-                    let key = (r, crate::apiserver::object::namespace(o).to_string(), crate::apiserver::object::name(o).to_string());
+                    let key = (
+                        r,
+                        crate::apiserver::object::namespace(o).to_string(),
+                        crate::apiserver::object::name(o).to_string(),
+                    );
                     self.events += 1;
                     let d = match c.kind {
                         crate::apiserver::cache::ChangeKind::Deleted => {
@@ -122,9 +132,11 @@ impl Informer {
         if now_us >= self.next_resync_us {
             // Resync: every object again, old = new (handlers decide whether it matters).
             self.next_resync_us = now_us + RESYNC_US;
-            out.extend(
-                self.objects.iter().map(|(k, o)| Delta { resource: k.0, old: Some(o.clone()), new: Some(o.clone()) }),
-            );
+            out.extend(self.objects.iter().map(|(k, o)| Delta {
+                resource: k.0,
+                old: Some(o.clone()),
+                new: Some(o.clone()),
+            }));
         }
         out
     }
@@ -211,7 +223,9 @@ mod tests {
         cache.catch_up(&store);
         let d = inf.watch(&cache, 1);
         assert_eq!(inf.relists, 1);
-        assert!(d.iter().any(|d| d.new.is_none() && crate::apiserver::object::name(d.old.as_deref().unwrap()) == "gone"));
+        assert!(d
+            .iter()
+            .any(|d| d.new.is_none() && crate::apiserver::object::name(d.old.as_deref().unwrap()) == "gone"));
         assert_eq!(d.iter().filter(|d| d.old.is_none()).count(), 3, "p0, p1, p2 are new");
         assert_eq!(inf.list("pods", "").len(), 4);
     }

@@ -124,7 +124,8 @@ impl Elector {
             })
         });
         let held_by_me = current.is_some_and(|c| object::str_at(c, "/spec/holderIdentity") == self.identity);
-        let transitions = current.and_then(|c| c.pointer("/spec/leaseTransitions")).and_then(|v| v.as_u64()).unwrap_or(0);
+        let transitions =
+            current.and_then(|c| c.pointer("/spec/leaseTransitions")).and_then(|v| v.as_u64()).unwrap_or(0);
         let spec = &mut lease["spec"];
         spec["holderIdentity"] = json!(self.identity);
         spec["leaseDurationSeconds"] = json!(LEASE_DURATION_US / US_PER_S);

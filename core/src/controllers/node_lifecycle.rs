@@ -171,9 +171,8 @@ impl Robot for NodeLifecycle {
             // A pod bound to a node with NoExecute taints may have to go.
             "pods" => {
                 let node = object::str_at(obj, "/spec/nodeName");
-                let tainted = cache
-                    .get("nodes", "", node)
-                    .is_some_and(|n| taints(n).iter().any(|t| t["effect"] == "NoExecute"));
+                let tainted =
+                    cache.get("nodes", "", node).is_some_and(|n| taints(n).iter().any(|t| t["effect"] == "NoExecute"));
                 if tainted && change.old.is_none() {
                     vec![node.to_string()]
                 } else {
@@ -280,7 +279,9 @@ mod tests {
 
     fn pod(tolerate_s: Option<u64>) -> Object {
         let tol = match tolerate_s {
-            Some(s) => json!([{"key": UNREACHABLE, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": s}]),
+            Some(s) => {
+                json!([{"key": UNREACHABLE, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": s}])
+            }
             None => json!([]),
         };
         json!({"metadata": {"name": "p", "namespace": "default", "uid": "p1"},
@@ -303,7 +304,10 @@ mod tests {
         let node = plan.batches[0][0].body.as_ref().unwrap();
         assert_eq!(node.pointer("/status/conditions/0/status"), Some(&json!("Unknown")));
         assert_eq!(node.pointer("/status/conditions/0/message"), Some(&json!("Kubelet stopped posting node status.")));
-        assert_eq!(plan.batches[1][0].body.as_ref().unwrap().pointer("/status/conditions/0/status"), Some(&json!("False")));
+        assert_eq!(
+            plan.batches[1][0].body.as_ref().unwrap().pointer("/status/conditions/0/status"),
+            Some(&json!("False"))
+        );
     }
 
     /// A renewed Lease is a heartbeat: the node stays Ready.

@@ -211,8 +211,9 @@ impl Robot for Scheduler {
             }
             // A node that changed may fit pods that did not fit before (the queue's
             // `MoveAllToActiveOrBackoffQueue` on node events).
-            "nodes" if change.old.map(|o| &o["spec"]) != change.new.map(|n| &n["spec"])
-                || change.old.map(node_ready) != change.new.map(node_ready) =>
+            "nodes"
+                if change.old.map(|o| &o["spec"]) != change.new.map(|n| &n["spec"])
+                    || change.old.map(node_ready) != change.new.map(node_ready) =>
             {
                 cache
                     .list("pods", "")

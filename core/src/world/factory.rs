@@ -13,11 +13,11 @@ use serde_json::{json, Value};
 use super::{Event, World};
 use crate::apiserver::handler::{ApiCall, Response, Verb};
 use crate::apiserver::{object, Object};
-use crate::controllers::informer::{Delta, Informer};
-use crate::controllers::leader::{self, Attempt, Elector, Transition};
 use crate::controllers::deployment::DeploymentController;
 use crate::controllers::endpoints::EndpointsController;
 use crate::controllers::gc::GarbageCollector;
+use crate::controllers::informer::{Delta, Informer};
+use crate::controllers::leader::{self, Attempt, Elector, Transition};
 use crate::controllers::node_lifecycle::NodeLifecycle;
 use crate::controllers::replicaset::ReplicaSetController;
 use crate::controllers::scheduler::Scheduler;
@@ -171,10 +171,14 @@ pub struct Instance {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(super) enum Running {
     /// The container image is being pulled; the container starts at the given time.
-    Creating { start_at_us: u64 },
+    Creating {
+        start_at_us: u64,
+    },
     Running,
     /// Marked for deletion: the container stops at the given time, then the pod is deleted.
-    Stopping { done_at_us: u64 },
+    Stopping {
+        done_at_us: u64,
+    },
 }
 
 #[derive(Clone, Debug, Hash)]
@@ -233,16 +237,37 @@ pub(super) enum Waiter {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FactoryEvent {
     /// An election step (retry period).
-    Elect { inst: usize, generation: u32 },
+    Elect {
+        inst: usize,
+        generation: u32,
+    },
     /// Watch events reach the instance's informer.
-    Deliver { inst: usize, generation: u32 },
+    Deliver {
+        inst: usize,
+        generation: u32,
+    },
     /// A delayed work-queue key is due.
-    Wake { inst: usize, generation: u32 },
+    Wake {
+        inst: usize,
+        generation: u32,
+    },
     /// The process starts again after exiting.
-    Restart { inst: usize, generation: u32 },
-    KubeletBeat { kubelet: usize, generation: u32 },
-    KubeletDeliver { kubelet: usize, generation: u32 },
-    KubeletPods { kubelet: usize, generation: u32 },
+    Restart {
+        inst: usize,
+        generation: u32,
+    },
+    KubeletBeat {
+        kubelet: usize,
+        generation: u32,
+    },
+    KubeletDeliver {
+        kubelet: usize,
+        generation: u32,
+    },
+    KubeletPods {
+        kubelet: usize,
+        generation: u32,
+    },
 }
 
 #[derive(Clone, Debug, Default)]
@@ -432,7 +457,8 @@ impl World {
                 i.restarts += 1;
                 i.log.clear();
                 i.log(klog('I', now, "serving.go:348", "Generated self-signed cert in-memory"));
-                let what = format!("attempting to acquire leader lease kube-system/{}...", component_lease(i.component));
+                let what =
+                    format!("attempting to acquire leader lease kube-system/{}...", component_lease(i.component));
                 i.log(klog('I', now, "leaderelection.go:245", &what));
                 self.queue.push(now, Event::Factory(FactoryEvent::Elect { inst, generation }));
             }
@@ -520,7 +546,10 @@ impl World {
                     }
                 }
                 if retry {
-                    self.queue.push(self.now_us + US_PER_S, Event::Factory(FactoryEvent::KubeletPods { kubelet, generation }));
+                    self.queue.push(
+                        self.now_us + US_PER_S,
+                        Event::Factory(FactoryEvent::KubeletPods { kubelet, generation }),
+                    );
                 } else {
                     self.queue.push(self.now_us, Event::Factory(FactoryEvent::KubeletPods { kubelet, generation }));
                 }
@@ -541,15 +570,13 @@ impl World {
         let (node, component, leading) = (i.node, i.component, i.elector.leading);
         let busy = std::mem::replace(&mut i.electing, true);
         // Candidates retry with jitter (`wait.JitterUntil(…, 1.2)`); the leader every retry period.
-        let next = if leading { leader::RETRY_PERIOD_US } else { leader::RETRY_PERIOD_US + self.rng.below(RETRY_JITTER_US) };
+        let next =
+            if leading { leader::RETRY_PERIOD_US } else { leader::RETRY_PERIOD_US + self.rng.below(RETRY_JITTER_US) };
         self.queue.push(now + next, Event::Factory(FactoryEvent::Elect { inst, generation }));
         if busy {
             return;
         }
-        let read = Write {
-            verb: Verb::Get,
-            ..Write::delete("leases", "kube-system", component_lease(component))
-        };
+        let read = Write { verb: Verb::Get, ..Write::delete("leases", "kube-system", component_lease(component)) };
         let cred = Credential::ClientCert { cn: component.user().to_string(), orgs: Vec::new() };
         self.factory_send(node, cred, &read, Waiter::ElectRead { inst, generation });
     }
@@ -571,7 +598,8 @@ impl World {
             Attempt::Wait => i.electing = false,
             Attempt::Write { lease, create } => {
                 let (node, component) = (i.node, i.component);
-                let w = if create { Write::create("leases", "kube-system", lease) } else { Write::update("leases", lease) };
+                let w =
+                    if create { Write::create("leases", "kube-system", lease) } else { Write::update("leases", lease) };
                 let cred = Credential::ClientCert { cn: component.user().to_string(), orgs: Vec::new() };
                 self.factory_send(node, cred, &w, Waiter::ElectWrite { inst, generation });
             }
@@ -738,7 +766,8 @@ impl World {
                 let Some(key) = slot.queue.get(now) else { break };
                 // client-go's queue never hands a key to two workers at once.
                 if !f.in_sync.insert((inst, s, key.clone())) {
-                    f.violations.push(format!("{}: key {key} synced by two workers at once", slot.robot.robot_ref().name()));
+                    f.violations
+                        .push(format!("{}: key {key} synced by two workers at once", slot.robot.robot_ref().name()));
                 }
                 slot.syncs += 1;
                 let plan = slot.robot.robot().sync(&key, &i.informer, now);
@@ -1004,7 +1033,12 @@ fn event_object(n: &Note, source: &str, host: &str, now_us: u64, seq: u64) -> Ob
 
 impl World {
     /// `lab node crash|restart|partition|heal NODE`, `lab node add`.
-    pub(super) fn node_command(&mut self, cmd: u32, action: crate::shell::NodeAction, node: &str) -> Result<(), crate::i18n::Text> {
+    pub(super) fn node_command(
+        &mut self,
+        cmd: u32,
+        action: crate::shell::NodeAction,
+        node: &str,
+    ) -> Result<(), crate::i18n::Text> {
         use crate::i18n::Text;
         use crate::shell::NodeAction;
         let now = self.now_us;
@@ -1027,15 +1061,22 @@ impl World {
             let index = f.kubelets.len();
             f.kubelets.push(Kubelet::new(name.clone(), index as u8, control_planes));
             self.queue.push(now, Event::Factory(FactoryEvent::KubeletBeat { kubelet: index, generation: 0 }));
-            self.say(cmd, super::LineKind::Stdout, Text::new(
-                format!("{name}: 새 워커 노드 — kubelet이 Node를 등록합니다"),
-                format!("{name}: a new worker node — its kubelet registers the Node"),
-            ));
+            self.say(
+                cmd,
+                super::LineKind::Stdout,
+                Text::new(
+                    format!("{name}: 새 워커 노드 — kubelet이 Node를 등록합니다"),
+                    format!("{name}: a new worker node — its kubelet registers the Node"),
+                ),
+            );
             self.finish(cmd, false);
             return Ok(());
         }
         let Some(k) = f.kubelets.iter().position(|k| k.node == node) else {
-            return Err(Text::same(format!("Error from server (NotFound): nodes \"{}\" not found", crate::shell::printable(node))));
+            return Err(Text::same(format!(
+                "Error from server (NotFound): nodes \"{}\" not found",
+                crate::shell::printable(node)
+            )));
         };
         let kl = &mut f.kubelets[k];
         if kl.control_plane && matches!(action, NodeAction::Crash | NodeAction::Restart) {
@@ -1054,7 +1095,10 @@ impl World {
                 kl.delivery_pending = false;
                 kl.lease_in_flight = false;
                 kl.status_in_flight = false;
-                ("멈춤: kubelet과 컨테이너가 모두 멈췄습니다 (Lease 갱신 중단)", "crashed: the kubelet and its containers stopped (no more Lease renewals)")
+                (
+                    "멈춤: kubelet과 컨테이너가 모두 멈췄습니다 (Lease 갱신 중단)",
+                    "crashed: the kubelet and its containers stopped (no more Lease renewals)",
+                )
             }
             NodeAction::Restart if kl.up => ("이미 실행 중입니다", "is already running"),
             NodeAction::Restart => {
@@ -1064,7 +1108,10 @@ impl World {
                 kl.rebooted = true;
                 let generation = kl.generation;
                 self.queue.push(now, Event::Factory(FactoryEvent::KubeletBeat { kubelet: k, generation }));
-                ("다시 시작: kubelet이 Lease를 갱신하고 컨테이너를 다시 시작합니다", "restarted: the kubelet renews its Lease and starts its containers again")
+                (
+                    "다시 시작: kubelet이 Lease를 갱신하고 컨테이너를 다시 시작합니다",
+                    "restarted: the kubelet renews its Lease and starts its containers again",
+                )
             }
             NodeAction::Partition => {
                 kl.reachable = false;
@@ -1114,7 +1161,10 @@ impl World {
                 let was_leader = i.elector.leading;
                 self.stop_instance(inst);
                 if was_leader {
-                    ("멈춤: 리더였으므로 Lease가 만료되면(15초) 다른 인스턴스가 이어받습니다", "crashed: it was the leader; another instance takes over when the Lease expires (15 s)")
+                    (
+                        "멈춤: 리더였으므로 Lease가 만료되면(15초) 다른 인스턴스가 이어받습니다",
+                        "crashed: it was the leader; another instance takes over when the Lease expires (15 s)",
+                    )
                 } else {
                     ("멈춤 (대기 중이던 인스턴스)", "crashed (it was a standby)")
                 }
@@ -1142,7 +1192,14 @@ impl World {
     /// `kubectl logs [-f] -n kube-system kube-controller-manager-…|kube-scheduler-…`: the
     /// instance's klog lines; a standby's end with a note naming the leader. `false`: `pod` is
     /// not one of the factory's processes.
-    pub(super) fn factory_logs(&mut self, cmd: u32, namespace: &str, pod: &str, follow: bool, tail_lines: Option<u64>) -> bool {
+    pub(super) fn factory_logs(
+        &mut self,
+        cmd: u32,
+        namespace: &str,
+        pod: &str,
+        follow: bool,
+        tail_lines: Option<u64>,
+    ) -> bool {
         use crate::i18n::Text;
         let Some(f) = self.factory.as_ref() else { return false };
         if namespace != "kube-system" {
@@ -1164,8 +1221,14 @@ impl World {
         }
         if standby {
             let (ko, en) = match &leader {
-                Some(l) => (format!("lab: 이 인스턴스는 대기 중입니다 — 리더는 {l}입니다"), format!("lab: this instance is a standby — the leader is {l}")),
-                None => ("lab: 이 인스턴스는 대기 중입니다 — 지금은 리더가 없습니다".to_string(), "lab: this instance is a standby — there is no leader right now".to_string()),
+                Some(l) => (
+                    format!("lab: 이 인스턴스는 대기 중입니다 — 리더는 {l}입니다"),
+                    format!("lab: this instance is a standby — the leader is {l}"),
+                ),
+                None => (
+                    "lab: 이 인스턴스는 대기 중입니다 — 지금은 리더가 없습니다".to_string(),
+                    "lab: this instance is a standby — there is no leader right now".to_string(),
+                ),
             };
             self.say(cmd, super::LineKind::Stderr, Text::new(ko, en));
         }

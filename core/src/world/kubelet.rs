@@ -142,7 +142,12 @@ fn status_running(pod: &Object, ip: &str, restarts: u64, now_us: u64) -> Value {
     let mut status = pod.get("status").cloned().unwrap_or_else(|| json!({}));
     let conds = status["conditions"].as_array().cloned().unwrap_or_default();
     let keep = |kind: &str| {
-        conds.iter().find(|c| c["type"] == kind).and_then(|c| c["lastTransitionTime"].as_str()).unwrap_or(&now).to_string()
+        conds
+            .iter()
+            .find(|c| c["type"] == kind)
+            .and_then(|c| c["lastTransitionTime"].as_str())
+            .unwrap_or(&now)
+            .to_string()
     };
     status["conditions"] = json!([
         {"lastProbeTime": null, "lastTransitionTime": keep("Initialized"), "status": "True", "type": "Initialized"},
@@ -193,7 +198,8 @@ impl World {
         if self.kubelet_mut(k, generation).is_none() {
             return;
         }
-        self.queue.push(now + KUBELET_LEASE_RENEW_US, Event::Factory(FactoryEvent::KubeletBeat { kubelet: k, generation }));
+        self.queue
+            .push(now + KUBELET_LEASE_RENEW_US, Event::Factory(FactoryEvent::KubeletBeat { kubelet: k, generation }));
         let kl = &self.factory.as_ref().expect("factory").kubelets[k];
         if !kl.informer.has_synced() {
             return;
@@ -214,7 +220,8 @@ impl World {
                     Write::update("leases", l)
                 }
                 None => {
-                    let uid = node_obj.as_ref().map(|n| object::str_at(n, "/metadata/uid").to_string()).unwrap_or_default();
+                    let uid =
+                        node_obj.as_ref().map(|n| object::str_at(n, "/metadata/uid").to_string()).unwrap_or_default();
                     let l = json!({
                         "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
                         "metadata": {"name": node, "namespace": "kube-node-lease",
@@ -261,7 +268,9 @@ impl World {
         if let Some(conds) = n.pointer_mut("/status/conditions").and_then(Value::as_array_mut) {
             for c in conds {
                 let (status, reason, message) = match c["type"].as_str() {
-                    Some("MemoryPressure") => ("False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                    Some("MemoryPressure") => {
+                        ("False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available")
+                    }
                     Some("DiskPressure") => ("False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
                     Some("PIDPressure") => ("False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
                     Some("Ready") => ("True", "KubeletReady", "kubelet is posting ready status"),
@@ -319,7 +328,8 @@ impl World {
             .cloned()
             .collect();
         let mut notes = Vec::new();
-        let names: BTreeSet<String> = mine.iter().map(|p| format!("{}/{}", object::namespace(p), object::name(p))).collect();
+        let names: BTreeSet<String> =
+            mine.iter().map(|p| format!("{}/{}", object::namespace(p), object::name(p))).collect();
         kl.pods.retain(|key, _| names.contains(key));
         for pod in &mine {
             let key = format!("{}/{}", object::namespace(pod), object::name(pod));
@@ -330,7 +340,12 @@ impl World {
                     if terminating && !matches!(run.state, super::factory::Running::Stopping { .. }) {
                         run.state = super::factory::Running::Stopping { done_at_us: now + CONTAINER_STOP };
                         for (c, _) in container_names(pod) {
-                            notes.push(kubelet_note(pod, EventType::Normal, "Killing", format!("Stopping container {c}")));
+                            notes.push(kubelet_note(
+                                pod,
+                                EventType::Normal,
+                                "Killing",
+                                format!("Stopping container {c}"),
+                            ));
                         }
                     }
                 }
@@ -349,19 +364,31 @@ impl World {
                         let known = images.iter().all(|i| kl.images.contains(i));
                         let start_at_us = now + if known { again_us } else { pull_us };
                         for i in &images {
-                            notes.push(kubelet_note(pod, EventType::Normal, "Pulling", format!("Pulling image \"{i}\"")));
+                            notes.push(kubelet_note(
+                                pod,
+                                EventType::Normal,
+                                "Pulling",
+                                format!("Pulling image \"{i}\""),
+                            ));
                         }
                         (super::factory::Running::Creating { start_at_us }, ip)
                     };
                     // After a reboot the containers start again: one more restart each.
-                    let restarts = pod
-                        .pointer("/status/containerStatuses/0/restartCount")
-                        .and_then(Value::as_u64)
-                        .unwrap_or(0)
-                        + u64::from(kl.rebooted && running);
+                    let restarts =
+                        pod.pointer("/status/containerStatuses/0/restartCount").and_then(Value::as_u64).unwrap_or(0)
+                            + u64::from(kl.rebooted && running);
                     kl.pods.insert(
                         key,
-                        super::factory::PodRun { uid, state, ip, restarts, busy: false, written: None, started_us: now, status_posted: false },
+                        super::factory::PodRun {
+                            uid,
+                            state,
+                            ip,
+                            restarts,
+                            busy: false,
+                            written: None,
+                            started_us: now,
+                            status_posted: false,
+                        },
                     );
                 }
             }
@@ -419,13 +446,20 @@ impl World {
                     let pulled_us = now - run.started_us;
                     for (c, image) in container_names(&pod) {
                         let d = crate::etcd::client::go_duration_us(pulled_us / 1000 * 1000);
-                        notes.push(kubelet_note(&pod, EventType::Normal, "Pulled", format!("Successfully pulled image \"{image}\" in {d} ({d} including waiting)")));
+                        notes.push(kubelet_note(
+                            &pod,
+                            EventType::Normal,
+                            "Pulled",
+                            format!("Successfully pulled image \"{image}\" in {d} ({d} including waiting)"),
+                        ));
                         notes.push(kubelet_note(&pod, EventType::Normal, "Created", format!("Created container {c}")));
                         notes.push(kubelet_note(&pod, EventType::Normal, "Started", format!("Started container {c}")));
                         kl.images.insert(image);
                     }
                 }
-                Running::Creating { start_at_us } => next_us = Some(next_us.map_or(start_at_us, |n| n.min(start_at_us))),
+                Running::Creating { start_at_us } => {
+                    next_us = Some(next_us.map_or(start_at_us, |n| n.min(start_at_us)))
+                }
                 Running::Running => {
                     // The node controller marked it not ready while this kubelet was away.
                     if !is_ready(&pod) && pod.pointer("/metadata/deletionTimestamp").is_none() {
