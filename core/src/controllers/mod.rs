@@ -126,6 +126,22 @@ pub struct Note {
     pub message: String,
 }
 
+impl Note {
+    /// An event about `obj` (of `resource`), its namespace, name and uid taken from the object.
+    pub fn about(resource: &'static str, obj: &Object, kind: EventType, reason: &str, message: String) -> Note {
+        use crate::apiserver::object;
+        Note {
+            resource,
+            namespace: object::namespace(obj).to_string(),
+            name: object::name(obj).to_string(),
+            uid: object::str_at(obj, "/metadata/uid").to_string(),
+            kind,
+            reason: reason.to_string(),
+            message,
+        }
+    }
+}
+
 /// Desired against current, as the factory draws it for the key a robot works on.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Diff {

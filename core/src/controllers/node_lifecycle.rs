@@ -48,15 +48,7 @@ fn taints(node: &Object) -> Vec<Value> {
 }
 
 fn note(resource: &'static str, obj: &Object, kind: EventType, reason: &str, message: String) -> Note {
-    Note {
-        resource,
-        namespace: object::namespace(obj).to_string(),
-        name: object::name(obj).to_string(),
-        uid: object::str_at(obj, "/metadata/uid").to_string(),
-        kind,
-        reason: reason.to_string(),
-        message,
-    }
+    Note::about(resource, obj, kind, reason, message)
 }
 
 /// Pods bound to `node` that are not terminating.

@@ -308,15 +308,7 @@ impl Robot for Scheduler {
 }
 
 fn note(pod: &Object, kind: super::EventType, reason: &str, message: String) -> Note {
-    Note {
-        resource: "pods",
-        namespace: object::namespace(pod).to_string(),
-        name: object::name(pod).to_string(),
-        uid: object::str_at(pod, "/metadata/uid").to_string(),
-        kind,
-        reason: reason.to_string(),
-        message,
-    }
+    Note::about("pods", pod, kind, reason, message)
 }
 
 #[cfg(test)]

@@ -504,15 +504,7 @@ impl World {
 const CONTAINER_STOP: u64 = 600_000;
 
 fn kubelet_note(pod: &Object, kind: EventType, reason: &str, message: String) -> Note {
-    Note {
-        resource: "pods",
-        namespace: object::namespace(pod).to_string(),
-        name: object::name(pod).to_string(),
-        uid: object::str_at(pod, "/metadata/uid").to_string(),
-        kind,
-        reason: reason.to_string(),
-        message,
-    }
+    Note::about("pods", pod, kind, reason, message)
 }
 
 #[cfg(test)]
