@@ -136,3 +136,52 @@ fn speed_probe() {
         }
     }
 }
+
+/// The class's discussion question 3, "two controllers modify the same object": a second writer
+/// with its resourceVersion precondition meets 409 Conflict when someone changed the Deployment
+/// after its read, reads again and retries — the other change survives (KW
+/// `reference/using-api/api-concepts.md` "Resource versions"). Without the precondition its
+/// write is unconditional and puts back what it read: a `kubectl scale` made meanwhile is lost.
+#[test]
+fn two_controllers_one_object_conflict_with_preconditions_and_lose_updates_without() {
+    let mut w = World::with_kubernetes(1, 3);
+    run(&mut w, "kubectl create deployment nginx --image=nginx --replicas=2");
+    w.run_until(w.now_us() + 10 * S);
+    let from = w.transcript().len();
+
+    // With the precondition: the scale lands between the rogue's read and its write.
+    assert!(run(&mut w, "lab rogue start deployment/nginx").contains("precondition"));
+    w.run_until(w.now_us() + S / 2);
+    run(&mut w, "kubectl scale deployment nginx --replicas=4");
+    w.run_until(w.now_us() + 20 * S);
+    let said = w.render_transcript(from, Lang::En);
+    assert!(said.contains("rogue: 409 Conflict — deployment/nginx changed since resourceVersion"), "{said}");
+    assert!(said.contains("rogue: wrote deployment/nginx (round 1)"), "{said}");
+    assert!(!said.contains("LOST UPDATE"), "{said}");
+    assert_eq!(run(&mut w, "kubectl get deployment nginx --no-headers").split_whitespace().nth(1), Some("4/4"));
+    let logs =
+        run(&mut w, "kubectl logs -n kube-system kube-controller-manager-challenge-cluster-control-plane | grep rogue");
+    assert!(
+        logs.contains(
+            "\"Error syncing\" deployment=\"default/nginx\" err=\"Operation cannot be fulfilled on deployments.apps"
+        ),
+        "{logs}"
+    );
+    let stopped = run(&mut w, "lab rogue stop");
+    assert!(stopped.contains("409 Conflicts, 0 lost updates"), "{stopped}");
+
+    // Without it: the same race silently undoes the scale.
+    let from = w.transcript().len();
+    assert!(run(&mut w, "lab rogue start deployment/nginx --precondition=false").contains("WITHOUT a precondition"));
+    w.run_until(w.now_us() + S / 2);
+    run(&mut w, "kubectl scale deployment nginx --replicas=6");
+    w.run_until(w.now_us() + 20 * S);
+    let said = w.render_transcript(from, Lang::En);
+    assert!(said.contains("lab: LOST UPDATE"), "{said}");
+    assert!(said.contains("spec.replicas: 6 → 4"), "{said}");
+    assert!(!said.contains("409"), "{said}");
+    assert_eq!(run(&mut w, "kubectl get deployment nginx --no-headers").split_whitespace().nth(1), Some("4/4"));
+    let stopped = run(&mut w, "lab rogue stop");
+    assert!(stopped.contains(", 0 409 Conflicts, 1 lost updates)"), "{stopped}");
+    assert!(w.factory().unwrap().violations.is_empty());
+}

@@ -912,7 +912,7 @@ impl ApiRequest {
                 Ok(o) => o,
                 Err(s) => return self.respond(Response::Status(s)),
             },
-            _ => sent,
+            _ => subresources::main_update(r, &current, sent),
         };
         // rest.BeforeUpdate: fields the client may not change on update (uid, creation time,
         // deletion marks).

@@ -97,6 +97,28 @@ pub fn status_update(resource: &ApiResource, current: &Object, body: Object) -> 
     new
 }
 
+/// An update of the main resource: the body, but the stored status for resources that have a
+/// `status` subresource — each strategy's `PrepareForUpdate` (`newDeployment.Status =
+/// oldDeployment.Status`, KK `pkg/registry/apps/deployment/strategy.go` and the others'), so a
+/// writer with a stale copy can never roll a status back through the main resource.
+pub fn main_update(resource: &ApiResource, current: &Object, body: Object) -> Object {
+    if !WITH_STATUS.contains(&resource.name) {
+        return body;
+    }
+    let mut new = body;
+    if let Some(map) = new.as_object_mut() {
+        match current.get("status") {
+            Some(status) => {
+                map.insert("status".into(), status.clone());
+            }
+            None => {
+                map.remove("status");
+            }
+        }
+    }
+    new
+}
+
 /// `metav1.LabelSelectorAsSelector(sel).String()`: requirements sorted by key — `k=v`,
 /// `k in (a,b)`, `k notin (a,b)`, `k`, `!k` — joined by commas.
 pub fn selector_string(sel: Option<&Value>) -> String {

@@ -14,6 +14,7 @@ pub mod informer;
 pub mod leader;
 pub mod node_lifecycle;
 pub mod replicaset;
+pub mod rogue;
 pub mod scheduler;
 pub mod workqueue;
 

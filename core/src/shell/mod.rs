@@ -114,6 +114,8 @@ pub enum Command {
         crash: bool,
         node: MemberRef,
     },
+    /// `lab rogue start deployment/NAME [-n NS] [--precondition=false]` (`Some`) / `lab rogue stop`.
+    Rogue(Option<crate::controllers::rogue::RogueSpec>),
     /// `kubectl proxy --port=N`: a local HTTP proxy to the API server (runs in the background).
     Proxy {
         port: u16,
@@ -325,6 +327,52 @@ fn parse_component(scheduler: bool, args: &[String]) -> Result<Command, ParseErr
     Ok(Command::Component { scheduler, crash, node })
 }
 
+/// `lab rogue start deployment/NAME [-n NS] [--precondition=true|false]` / `lab rogue stop`.
+fn parse_rogue(args: &[String]) -> Result<Command, ParseError> {
+    use crate::controllers::rogue::RogueSpec;
+    let usage = || {
+        Text::new(
+            "lab rogue: 사용법: lab rogue start deployment/이름 [-n 네임스페이스] [--precondition=false] | lab rogue stop",
+            "lab rogue: usage: lab rogue start deployment/NAME [-n NAMESPACE] [--precondition=false] | lab rogue stop",
+        )
+    };
+    match args.split_first() {
+        Some((a, rest)) if a == "stop" && rest.is_empty() => Ok(Command::Rogue(None)),
+        Some((a, rest)) if a == "start" => {
+            let (mut name, mut namespace, mut precondition) = (None, "default".to_string(), true);
+            let mut it = rest.iter();
+            while let Some(arg) = it.next() {
+                match arg.as_str() {
+                    "-n" | "--namespace" => namespace = it.next().cloned().ok_or_else(usage)?,
+                    "--precondition" | "--precondition=true" => precondition = true,
+                    "--precondition=false" | "--no-precondition" => precondition = false,
+                    a if a.starts_with("--namespace=") => namespace = a["--namespace=".len()..].to_string(),
+                    a => {
+                        let n = a
+                            .strip_prefix("deployment/")
+                            .or_else(|| a.strip_prefix("deployments/"))
+                            .or_else(|| a.strip_prefix("deploy/"))
+                            .filter(|n| !n.is_empty() && name.is_none())
+                            .ok_or_else(usage)?;
+                        name = Some(n.to_string());
+                    }
+                }
+            }
+            let name = name.ok_or_else(usage)?;
+            if !crate::apiserver::validation::is_dns1123_subdomain(&name).is_empty()
+                || !crate::apiserver::validation::is_dns1123_label(&namespace).is_empty()
+            {
+                return Err(Text::new(
+                    format!("lab rogue: 잘못된 이름 \"{}\"", printable(&name)),
+                    format!("lab rogue: invalid name \"{}\"", printable(&name)),
+                ));
+            }
+            Ok(Command::Rogue(Some(RogueSpec { namespace, name, precondition })))
+        }
+        _ => Err(usage()),
+    }
+}
+
 fn parse_lab(args: &[String]) -> Result<Command, ParseError> {
     let Some((sub, rest)) = args.split_first() else {
         return Err(usage_error("lab: 하위 명령이 필요합니다", "lab: missing subcommand"));
@@ -367,6 +415,7 @@ fn parse_lab(args: &[String]) -> Result<Command, ParseError> {
         "apiserver" => parse_teller(rest),
         "node" => parse_node(rest),
         "controller-manager" | "kcm" | "scheduler" => parse_component(sub == "scheduler", rest),
+        "rogue" => parse_rogue(rest),
         "oidc-token" => {
             let mut groups = Vec::new();
             let mut email = None;
@@ -724,6 +773,7 @@ lab apiserver crash|restart apiserver-N   lab apiserver slow apiserver-N 2s
 lab webhook add deny-latest NAME | add-label NAME K=V | deny NAME MESSAGE; remove NAME
 lab node crash|restart|partition|heal NODE   a node's kubelet (workers); lab node add
 lab controller-manager|scheduler crash|restart N   one instance (N: its control-plane node)
+lab rogue start deployment/NAME [--precondition=false]; lab rogue stop   a second writer (409 / lost update)
 lab oidc-token EMAIL [--group G]   an id_token from the lab's OIDC provider (kubectl --token)
 etcdctl put|get|del|compact|lease|member list|endpoint status|health|move-leader
                                    etcd's own client (get: --prefix, --keys-only,
@@ -784,6 +834,7 @@ lab apiserver crash|restart apiserver-N   lab apiserver slow apiserver-N 2s
 lab webhook add deny-latest NAME | add-label NAME K=V | deny NAME MESSAGE; remove NAME
 lab node crash|restart|partition|heal NODE   노드의 kubelet (워커 노드); lab node add
 lab controller-manager|scheduler crash|restart N   인스턴스 하나 (N: 그 컨트롤 플레인 노드)
+lab rogue start deployment/NAME [--precondition=false]; lab rogue stop   두 번째 작성자 (409 / 갱신 손실)
 lab oidc-token EMAIL [--group G]   an id_token from the lab's OIDC provider (kubectl --token)
 etcdctl put|get|del|compact|lease|member list|endpoint status|health|move-leader
                                    etcd 클라이언트 (get: --prefix, --keys-only,

@@ -20,6 +20,7 @@ use crate::controllers::informer::{Delta, Informer};
 use crate::controllers::leader::{self, Attempt, Elector, Transition};
 use crate::controllers::node_lifecycle::NodeLifecycle;
 use crate::controllers::replicaset::ReplicaSetController;
+use crate::controllers::rogue::{self, Rogue, RogueSpec};
 use crate::controllers::scheduler::Scheduler;
 use crate::controllers::workqueue::WorkQueue;
 use crate::controllers::{Change, Diff, EventType, Note, Plan, Robot, Write};
@@ -73,6 +74,8 @@ pub enum Robots {
     GarbageCollector(GarbageCollector),
     Endpoints(EndpointsController),
     Scheduler(Scheduler),
+    /// `lab rogue start`: a second writer of one Deployment (the class's discussion question 3).
+    Rogue(Rogue),
 }
 
 impl Robots {
@@ -84,6 +87,7 @@ impl Robots {
             Robots::GarbageCollector(r) => r,
             Robots::Endpoints(r) => r,
             Robots::Scheduler(r) => r,
+            Robots::Rogue(r) => r,
         }
     }
 
@@ -95,6 +99,7 @@ impl Robots {
             Robots::GarbageCollector(r) => r,
             Robots::Endpoints(r) => r,
             Robots::Scheduler(r) => r,
+            Robots::Rogue(r) => r,
         }
     }
 
@@ -138,6 +143,11 @@ pub struct Slot {
 }
 
 impl Slot {
+    fn new(robot: Robots) -> Slot {
+        let n = robot.robot_ref().workers().clamp(1, WORKERS_PER_ROBOT_MAX);
+        Slot { robot, queue: WorkQueue::default(), workers: vec![Worker::default(); n], syncs: 0, conflicts: 0 }
+    }
+
     pub fn name(&self) -> &'static str {
         self.robot.robot_ref().name()
     }
@@ -169,7 +179,7 @@ pub struct Instance {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(super) enum Running {
+pub(super) enum Container {
     /// The container image is being pulled; the container starts at the given time.
     Creating {
         start_at_us: u64,
@@ -184,7 +194,7 @@ pub(super) enum Running {
 #[derive(Clone, Debug, Hash)]
 pub(super) struct PodRun {
     pub(super) uid: String,
-    pub(super) state: Running,
+    pub(super) state: Container,
     pub(super) ip: String,
     pub(super) restarts: u64,
     /// A status write or delete for it is in flight.
@@ -284,6 +294,9 @@ pub struct Factory {
     pub follows: Vec<(u32, usize, u64)>,
     /// (robot, key) pairs being synced, for the one-worker-per-key check.
     in_sync: BTreeSet<(usize, usize, String)>,
+    /// `lab rogue start`: the command whose output the rogue narrates, and what it writes. Every
+    /// controller-manager that starts leading starts it too.
+    pub rogue: Option<(u32, RogueSpec)>,
 }
 
 impl Factory {
@@ -366,14 +379,12 @@ impl Instance {
     }
 
     /// The leader's controllers start (`StartControllers` after winning the election).
-    fn start_robots(&mut self, now_us: u64) {
-        self.slots = Robots::all(self.component)
-            .into_iter()
-            .map(|robot| {
-                let n = robot.robot_ref().workers().clamp(1, WORKERS_PER_ROBOT_MAX);
-                Slot { robot, queue: WorkQueue::default(), workers: vec![Worker::default(); n], syncs: 0, conflicts: 0 }
-            })
-            .collect();
+    fn start_robots(&mut self, now_us: u64, rogue: Option<&RogueSpec>) {
+        let mut robots = Robots::all(self.component);
+        if let (Component::ControllerManager, Some(spec)) = (self.component, rogue) {
+            robots.push(Robots::Rogue(Rogue::new(spec.clone())));
+        }
+        self.slots = robots.into_iter().map(Slot::new).collect();
         if self.component == Component::ControllerManager {
             let names: Vec<&'static str> = self.slots.iter().map(Slot::name).collect();
             for name in names {
@@ -405,7 +416,7 @@ impl World {
                     let got = format!("successfully acquired lease kube-system/{}", component_lease(component));
                     inst.log(klog('I', boot_us, "leaderelection.go:255", &got));
                     inst.elector.renewed_us = 0;
-                    inst.start_robots(0);
+                    inst.start_robots(0, None);
                 }
                 f.instances.push(inst);
             }
@@ -624,7 +635,9 @@ impl World {
                 i.elector.identity
             );
             i.log(klog('I', now, "event.go:307", &msg));
-            i.start_robots(now);
+            let rogue = self.factory.as_ref().and_then(|f| f.rogue.as_ref().map(|r| r.1.clone()));
+            let Some(i) = self.instance_mut(inst, generation) else { return };
+            i.start_robots(now, rogue.as_ref());
             i.informer.stop();
             self.schedule_delivery(inst);
         }
@@ -791,6 +804,7 @@ impl World {
         for l in log_lines {
             i.log(l);
         }
+        self.rogue_narrate(inst);
         for (s, n) in notes {
             self.record_notes(inst, s, n);
         }
@@ -876,6 +890,7 @@ impl World {
         for (at, line) in reaction.log {
             i.log(klog('I', now, at, &line));
         }
+        self.rogue_narrate(inst);
         if !reaction.notes.is_empty() {
             self.record_notes(inst, s, reaction.notes);
         }
@@ -1272,5 +1287,142 @@ impl World {
         }
         f.follows.retain(|x| x.0 != newest);
         Some(newest)
+    }
+}
+
+impl World {
+    /// `lab rogue start deployment/NAME [--precondition=false]` / `lab rogue stop`: a second
+    /// controller writing the same Deployment (`controllers::rogue`). Its service account gets the
+    /// deployment controller's role through a real ClusterRoleBinding, written as the admin.
+    pub(super) fn rogue_command(&mut self, cmd: u32, start: Option<RogueSpec>) -> Result<(), crate::i18n::Text> {
+        use crate::i18n::Text;
+        let Some(f) = self.factory.as_mut() else {
+            return Err(Text::new(
+                "lab: 이 시나리오에는 Kubernetes가 없습니다 (etcd만 있는 세계)",
+                "lab: this scenario has no Kubernetes (an etcd-only world)",
+            ));
+        };
+        let Some(spec) = start else {
+            let Some((was, spec)) = f.rogue.take() else {
+                return Err(Text::new(
+                    "lab rogue stop: 실행 중인 rogue 컨트롤러가 없습니다",
+                    "lab rogue stop: no rogue controller is running",
+                ));
+            };
+            for i in &mut f.instances {
+                for slot in &mut i.slots {
+                    if let Robots::Rogue(r) = &mut slot.robot {
+                        r.stopped = true;
+                    }
+                }
+            }
+            let (rounds, conflicts, lost) = self.rogue_counts();
+            let what = format!("deployment/{}", spec.name);
+            let summary = Text::new(
+                format!("rogue: 멈춤 ({what}: 쓰기 {rounds}번, 409 Conflict {conflicts}번, 갱신 손실 {lost}번)"),
+                format!("rogue: stopped ({what}: {rounds} writes, {conflicts} 409 Conflicts, {lost} lost updates)"),
+            );
+            self.say(was, super::LineKind::Stdout, summary.clone());
+            self.say(cmd, super::LineKind::Stdout, summary);
+            self.finish(cmd, false);
+            return Ok(());
+        };
+        if f.rogue.is_some() {
+            return Err(Text::new(
+                "lab rogue start: rogue 컨트롤러가 이미 실행 중입니다 (먼저 lab rogue stop)",
+                "lab rogue start: a rogue controller is already running (lab rogue stop first)",
+            ));
+        }
+        f.rogue = Some((cmd, spec.clone()));
+        let key = spec.key();
+        let now = self.now_us;
+        let mut leader = None;
+        for (n, i) in f.instances.iter_mut().enumerate() {
+            if i.component != Component::ControllerManager || !i.up || !i.elector.leading {
+                continue;
+            }
+            // A stopped rogue from before keeps its slot (answers in flight find it); it starts over.
+            let existing = i.slots.iter().position(|s| matches!(s.robot, Robots::Rogue(_)));
+            let s = match existing {
+                Some(s) => {
+                    i.slots[s].robot = Robots::Rogue(Rogue::new(spec.clone()));
+                    s
+                }
+                None => {
+                    i.slots.push(Slot::new(Robots::Rogue(Rogue::new(spec.clone()))));
+                    i.slots.len() - 1
+                }
+            };
+            i.slots[s].queue.add(&key);
+            i.log(klog('I', now, "controllermanager.go:638", "\"Started controller\" controller=\"rogue\""));
+            leader = Some(n);
+        }
+        // Its rights: the deployment controller's ClusterRole, bound to its service account.
+        let binding = json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": {"name": "lab:rogue-controller"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                        "name": "system:controller:deployment-controller"},
+            "subjects": [{"kind": "ServiceAccount", "name": rogue::SERVICE_ACCOUNT, "namespace": "kube-system"}],
+        });
+        let admin = Credential::ClientCert { cn: "kubernetes-admin".into(), orgs: vec!["system:masters".into()] };
+        self.factory_send(1, admin, &Write::create("clusterrolebindings", "", binding), Waiter::Event);
+        let what = format!("deployment/{}", spec.name);
+        let (ko, en) = if spec.precondition {
+            (
+                format!("rogue: {what}을(를) 4초마다 읽고 1.5초 뒤에 resourceVersion 전제 조건과 함께 다시 씁니다 (annotation {})", rogue::ANNOTATION),
+                format!("rogue: reads {what} every 4s and writes it back 1.5s later with its resourceVersion precondition (annotation {})", rogue::ANNOTATION),
+            )
+        } else {
+            (
+                format!("rogue: {what}을(를) 4초마다 읽고 1.5초 뒤에 전제 조건 없이 다시 씁니다 — 그 사이의 변경은 사라집니다"),
+                format!("rogue: reads {what} every 4s and writes it back 1.5s later WITHOUT a precondition — changes made in between are lost"),
+            )
+        };
+        self.say(cmd, super::LineKind::Stdout, Text::new(ko, en));
+        self.say(
+            cmd,
+            super::LineKind::Stderr,
+            Text::new(
+                "lab: 보통 rogue 컨트롤러는 별도 프로세스입니다; 여기서는 공장 안에서 돌려 그림과 kube-controller-manager 로그에 함께 보입니다",
+                "lab: a real rogue controller would be a process of its own; the lab runs it in the factory so it is drawn and logged with the others",
+            ),
+        );
+        // The stream's prompt returns; the rogue narrates here as it goes (`lab rogue stop` ends it).
+        self.finish(cmd, false);
+        if let Some(n) = leader {
+            self.run_workers(n);
+        }
+        Ok(())
+    }
+
+    /// (writes, conflicts, lost updates) of the rogue in whichever instance ran it.
+    fn rogue_counts(&self) -> (u64, u64, u64) {
+        let Some(f) = &self.factory else { return (0, 0, 0) };
+        let mut t = (0, 0, 0);
+        for i in &f.instances {
+            for s in &i.slots {
+                if let Robots::Rogue(r) = &s.robot {
+                    t = (t.0 + r.rounds, t.1 + r.conflicts, t.2 + r.lost_updates);
+                }
+            }
+        }
+        t
+    }
+
+    /// Prints what the instance's rogue said, on the `lab rogue start` command's output.
+    fn rogue_narrate(&mut self, inst: usize) {
+        let Some(f) = self.factory.as_mut() else { return };
+        let cmd = f.rogue.as_ref().map(|r| r.0);
+        let mut said = Vec::new();
+        for s in &mut f.instances[inst].slots {
+            if let Robots::Rogue(r) = &mut s.robot {
+                said.append(&mut r.said);
+            }
+        }
+        let Some(cmd) = cmd else { return };
+        for t in said {
+            self.say(cmd, super::LineKind::Stdout, t);
+        }
     }
 }

@@ -337,8 +337,8 @@ impl World {
             let terminating = pod.pointer("/metadata/deletionTimestamp").is_some();
             match kl.pods.get_mut(&key) {
                 Some(run) if run.uid == uid => {
-                    if terminating && !matches!(run.state, super::factory::Running::Stopping { .. }) {
-                        run.state = super::factory::Running::Stopping { done_at_us: now + CONTAINER_STOP };
+                    if terminating && !matches!(run.state, super::factory::Container::Stopping { .. }) {
+                        run.state = super::factory::Container::Stopping { done_at_us: now + CONTAINER_STOP };
                         for (c, _) in container_names(pod) {
                             notes.push(kubelet_note(
                                 pod,
@@ -353,10 +353,10 @@ impl World {
                     let running = object::str_at(pod, "/status/phase") == "Running" && is_ready(pod);
                     let ip = object::str_at(pod, "/status/podIP").to_string();
                     let (state, ip) = if terminating {
-                        (super::factory::Running::Stopping { done_at_us: now + CONTAINER_STOP }, ip)
+                        (super::factory::Container::Stopping { done_at_us: now + CONTAINER_STOP }, ip)
                     } else if first && running && !kl.rebooted {
                         // Already running when this kubelet (re)connected.
-                        (super::factory::Running::Running, ip)
+                        (super::factory::Container::Running, ip)
                     } else {
                         kl.next_ip += 1;
                         let ip = format!("10.244.{}.{}", kl.index, kl.next_ip % 250 + 2);
@@ -371,7 +371,7 @@ impl World {
                                 format!("Pulling image \"{i}\""),
                             ));
                         }
-                        (super::factory::Running::Creating { start_at_us }, ip)
+                        (super::factory::Container::Creating { start_at_us }, ip)
                     };
                     // After a reboot the containers start again: one more restart each.
                     let restarts =
@@ -405,7 +405,7 @@ impl World {
 
     /// Pod work that is due: status writes, container starts and stops, final deletes.
     pub(super) fn kubelet_pods(&mut self, k: usize, generation: u32) {
-        use super::factory::Running;
+        use super::factory::Container;
         let now = self.now_us;
         let Some(kl) = self.kubelet_mut(k, generation) else { return };
         if !kl.reachable {
@@ -431,18 +431,18 @@ impl World {
                 p
             };
             match run.state {
-                Running::Creating { start_at_us } if !run.status_posted => {
+                Container::Creating { start_at_us } if !run.status_posted => {
                     let mut p = with_rv(pod.clone());
                     p["status"] = status_creating(&pod, &host_ip, now);
                     writes.push((key.clone(), Write::update_status("pods", p)));
                     run.status_posted = true;
                     next_us = Some(next_us.map_or(start_at_us, |n| n.min(start_at_us)));
                 }
-                Running::Creating { start_at_us } if start_at_us <= now => {
+                Container::Creating { start_at_us } if start_at_us <= now => {
                     let mut p = with_rv(pod.clone());
                     p["status"] = status_running(&pod, &run.ip, run.restarts, now);
                     writes.push((key.clone(), Write::update_status("pods", p)));
-                    run.state = Running::Running;
+                    run.state = Container::Running;
                     let pulled_us = now - run.started_us;
                     for (c, image) in container_names(&pod) {
                         let d = crate::etcd::client::go_duration_us(pulled_us / 1000 * 1000);
@@ -457,10 +457,10 @@ impl World {
                         kl.images.insert(image);
                     }
                 }
-                Running::Creating { start_at_us } => {
+                Container::Creating { start_at_us } => {
                     next_us = Some(next_us.map_or(start_at_us, |n| n.min(start_at_us)))
                 }
-                Running::Running => {
+                Container::Running => {
                     // The node controller marked it not ready while this kubelet was away.
                     if !is_ready(&pod) && pod.pointer("/metadata/deletionTimestamp").is_none() {
                         let mut p = with_rv(pod.clone());
@@ -468,13 +468,13 @@ impl World {
                         writes.push((key.clone(), Write::update_status("pods", p)));
                     }
                 }
-                Running::Stopping { done_at_us } if done_at_us <= now => {
+                Container::Stopping { done_at_us } if done_at_us <= now => {
                     let mut w = Write::delete("pods", ns, name);
                     w.grace_period_s = Some(0);
                     w.uid = Some(run.uid.clone());
                     writes.push((key.clone(), w));
                 }
-                Running::Stopping { done_at_us } => next_us = Some(next_us.map_or(done_at_us, |n| n.min(done_at_us))),
+                Container::Stopping { done_at_us } => next_us = Some(next_us.map_or(done_at_us, |n| n.min(done_at_us))),
             }
         }
         for (key, w) in writes {

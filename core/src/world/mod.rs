@@ -1765,6 +1765,7 @@ impl World {
             Command::Teller { node, action } => self.teller_command(id, &node, action)?,
             Command::Node { action, node } => self.node_command(id, action, &node)?,
             Command::Component { scheduler, crash, node } => self.component_command(id, scheduler, crash, &node)?,
+            Command::Rogue(spec) => self.rogue_command(id, spec)?,
             Command::WebhookAdd(spec) => self.webhook_command(id, Some(&spec), None)?,
             Command::WebhookRemove(name) => self.webhook_command(id, None, Some(&name))?,
             Command::CanI(c) => {
