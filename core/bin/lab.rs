@@ -22,7 +22,7 @@ const USAGE: &str = "usage:
   lab run SCENARIO [--until DURATION] [--hash] [--lang ko|en]
   lab share FILE
   lab check [--office] [--seeds N] [--start S] [--mutant NAME]
-  lab bench";
+  lab bench [factory [SECONDS]]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -131,10 +131,22 @@ fn run(args: &[String]) -> Result<(), String> {
             Ok(())
         }
         "check" => check(flags),
-        "bench" => {
-            bench();
-            Ok(())
-        }
+        "bench" => match flags.positional.first().map(String::as_str) {
+            None => {
+                bench();
+                Ok(())
+            }
+            // `lab bench factory [SECONDS]`: the full control plane alone (for profiling).
+            Some("factory") => {
+                let model_s = match flags.positional.get(1) {
+                    Some(n) => n.parse::<u64>().ok().filter(|&n| (1..=3600).contains(&n)).ok_or("SECONDS: 1..3600")?,
+                    None => lab_core::bench::FACTORY_MODEL_S,
+                };
+                bench_factory(model_s);
+                Ok(())
+            }
+            Some(other) => Err(format!("unknown benchmark '{other}'\n{USAGE}")),
+        },
         other => Err(format!("unknown command '{other}'\n{USAGE}")),
     }
 }
@@ -207,8 +219,39 @@ fn run_scenario(flags: Flags) -> Result<(), String> {
 
 /// Raft-only engine speed: 5 members, one client write every 100 ms, 600 s of simulated time
 /// (issue 2's workload; RaftScope's JavaScript engine does 57–88 model-s per wall-s on it).
+/// The process's peak resident memory (Linux `VmHWM`), 0 where unknown.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// The full control plane (issue 5's figure), one run; its peak memory is the process's when it
+/// runs first.
+fn bench_factory(model_s: u64) {
+    let start = std::time::Instant::now();
+    let w = lab_core::bench::factory_rollout(model_s);
+    let wall_us = start.elapsed().as_micros().max(1);
+    let peak_kib = peak_rss_kib();
+    let wall_ms = wall_us as f64 / 1000.0;
+    let rate = model_s as f64 * 1e6 / wall_us as f64;
+    let pods = w.factory_pod_count();
+    println!(
+        "{{\"name\":\"factory_rollout100_write100ms_{model_s}s\",\"model_s\":{model_s},\"wall_ms\":{wall_ms:.3},\"model_s_per_wall_s\":{rate:.0},\"peak_rss_mib\":{:.1},\"pods\":{pods},\"state_hash\":\"{}\"}}",
+        peak_kib as f64 / 1024.0,
+        format_hash(w.state_hash())
+    );
+}
+
 /// Wall time is read here, in the CLI, never inside the simulation. Best of 5 runs.
 fn bench() {
+    // The full control plane first, so the process's peak memory is this run's.
+    bench_factory(lab_core::bench::FACTORY_MODEL_S);
     const MODEL_S: u64 = lab_core::bench::RAFT_WRITES_MODEL_S;
     let mut best_wall_us = u128::MAX;
     let mut hash = 0;

@@ -56,3 +56,41 @@ pub fn office_mix(requests: u64) -> World {
     assert!(failed.is_empty(), "every request succeeded: {failed:?}");
     w
 }
+
+/// Simulated seconds the factory benchmark runs.
+pub const FACTORY_MODEL_S: u64 = 600;
+/// Replicas of the benchmark's Deployment.
+pub const FACTORY_REPLICAS: u64 = 100;
+/// A new image is set this often: the Deployment is always rolling or just finished.
+pub const FACTORY_ROLLOUT_EVERY_US: u64 = 120 * 1_000_000;
+/// One client write this often (10 writes/s).
+pub const FACTORY_WRITE_EVERY_US: u64 = 100_000;
+
+/// The full control plane (issue 5's figure): the default cluster (3 control-plane nodes with
+/// etcd, API servers, controller-managers and schedulers; 2 workers with kubelets), a
+/// 100-replica Deployment whose image changes every two minutes (a rolling update of 100 pods
+/// each time), and a client write every 100 ms (`kubectl label`, a read then a compare-and-swap).
+/// Returns the world after `model_s` simulated seconds.
+pub fn factory_rollout(model_s: u64) -> World {
+    let mut w = World::with_kubernetes(1, 3);
+    let t0 = w.now_us();
+    w.submit(&format!("kubectl create deployment web --image=nginx:1.25 --replicas={FACTORY_REPLICAS}"));
+    let end = t0 + model_s * 1_000_000;
+    let (mut next_write, mut next_rollout, mut writes, mut rollouts) =
+        (t0 + FACTORY_WRITE_EVERY_US, t0 + FACTORY_ROLLOUT_EVERY_US / 2, 0u64, 0u64);
+    while next_write <= end {
+        if next_rollout <= next_write {
+            w.run_until(next_rollout);
+            rollouts += 1;
+            w.submit(&format!("kubectl set image deployment/web nginx=nginx:1.{}", 25 + rollouts));
+            next_rollout += FACTORY_ROLLOUT_EVERY_US;
+            continue;
+        }
+        w.run_until(next_write);
+        writes += 1;
+        w.submit(&format!("kubectl label namespace default tick=t{writes} --overwrite"));
+        next_write += FACTORY_WRITE_EVERY_US;
+    }
+    w.run_until(end);
+    w
+}

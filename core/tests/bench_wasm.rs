@@ -50,3 +50,19 @@ fn office_speed_in_wasm() {
         format_hash(hash)
     );
 }
+
+#[wasm_bindgen_test]
+fn factory_speed_in_wasm() {
+    use lab_core::bench::{factory_rollout, FACTORY_MODEL_S};
+    let start = performance_now();
+    let w = factory_rollout(FACTORY_MODEL_S);
+    let wall_ms = (performance_now() - start).max(0.001);
+    let rate = FACTORY_MODEL_S as f64 * 1000.0 / wall_ms;
+    // Linear memory only grows: its size now is the run's peak.
+    let memory_mib = core::arch::wasm32::memory_size(0) as f64 * 65_536.0 / (1024.0 * 1024.0);
+    console_log!(
+        "{{\"name\":\"wasm_factory_rollout100_write100ms_600s\",\"model_s\":{FACTORY_MODEL_S},\"wall_ms\":{wall_ms:.3},\"model_s_per_wall_s\":{rate:.0},\"wasm_memory_mib\":{memory_mib:.1},\"pods\":{},\"state_hash\":\"{}\"}}",
+        w.factory_pod_count(),
+        format_hash(w.state_hash())
+    );
+}

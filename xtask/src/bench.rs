@@ -23,6 +23,7 @@ enum Unit {
     Bytes,
     Ms,
     Rate,
+    MiB,
 }
 
 impl Unit {
@@ -31,6 +32,7 @@ impl Unit {
             Unit::Bytes => format!("{:.1} KiB", v / 1024.0),
             Unit::Ms => format!("{v:.1} ms"),
             Unit::Rate => format!("{v:.0}"),
+            Unit::MiB => format!("{v:.1} MiB"),
         }
     }
 }
@@ -238,6 +240,8 @@ fn json_figures(stdout: &str) -> Option<Vec<Figure>> {
             ("model_s_per_wall_s", Unit::Rate, "model-s/wall-s"),
             ("requests_per_wall_s", Unit::Rate, "requests/wall-s"),
             ("wall_ms", Unit::Ms, "wall"),
+            ("peak_rss_mib", Unit::MiB, "peak memory (process RSS)"),
+            ("wasm_memory_mib", Unit::MiB, "wasm linear memory"),
         ] {
             if let Some(v) = o.get(field).and_then(Value::as_f64) {
                 figures.push(Figure {

@@ -142,6 +142,22 @@ impl Informer {
     }
 
     /// Forgets everything (the process stopped).
+    /// The shared copy of one object (no deep clone).
+    pub fn get_shared(&self, resource: &str, namespace: &str, name: &str) -> Option<Rc<Object>> {
+        let r = resources::resolve(resource)?.name;
+        self.objects.get(&(r, namespace.to_string(), name.to_string())).cloned()
+    }
+
+    /// The shared copies of every object of `resource` (all namespaces).
+    pub fn all_shared(&self, resource: &str) -> Vec<Rc<Object>> {
+        let Some(r) = resources::resolve(resource).map(|r| r.name) else { return Vec::new() };
+        self.objects
+            .range((r, String::new(), String::new())..)
+            .take_while(|(k, _)| k.0 == r)
+            .map(|(_, o)| o.clone())
+            .collect()
+    }
+
     pub fn stop(&mut self) {
         let resources = std::mem::take(&mut self.resources);
         *self = Informer::new(&resources);

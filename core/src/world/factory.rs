@@ -448,6 +448,11 @@ impl World {
         self.factory.as_ref()
     }
 
+    /// Pods the kubelets run (or start, or stop) right now.
+    pub fn factory_pod_count(&self) -> usize {
+        self.factory.as_ref().map_or(0, |f| f.kubelets.iter().map(|k| k.pods.len()).sum())
+    }
+
     pub(super) fn handle_factory(&mut self, e: FactoryEvent) {
         match e {
             FactoryEvent::Elect { inst, generation } => self.elect(inst, generation),

@@ -318,20 +318,33 @@ impl World {
         }
         let t = &office.tellers[(kl.server - 1) as usize];
         let first = !kl.informer.has_synced();
-        kl.informer.watch(&t.cache, now);
+        let deltas = kl.informer.watch(&t.cache, now);
         let node = kl.node.clone();
-        let mine: Vec<Object> = kl
-            .informer
-            .list("pods", "")
-            .into_iter()
-            .filter(|p| object::str_at(p, "/spec/nodeName") == node)
-            .cloned()
-            .collect();
+        let on_node = |p: &Object| object::str_at(p, "/spec/nodeName") == node;
+        let key_of = |p: &Object| format!("{}/{}", object::namespace(p), object::name(p));
+        // The kubelet watches only its node's pods (`spec.nodeName=` field selector): after a
+        // (re)list it takes them all, then only the changes.
+        let mine: Vec<std::rc::Rc<Object>> = if first {
+            let all: Vec<_> = kl.informer.all_shared("pods").into_iter().filter(|p| on_node(p)).collect();
+            let names: BTreeSet<String> = all.iter().map(|p| key_of(p)).collect();
+            kl.pods.retain(|key, _| names.contains(key));
+            all
+        } else {
+            let mut changed = Vec::new();
+            for d in deltas.iter().filter(|d| d.resource == "pods") {
+                match (d.old.as_deref(), &d.new) {
+                    (_, Some(new)) if on_node(new) => changed.push(new.clone()),
+                    (Some(old), _) if on_node(old) => {
+                        kl.pods.remove(&key_of(old));
+                    }
+                    _ => {}
+                }
+            }
+            changed
+        };
         let mut notes = Vec::new();
-        let names: BTreeSet<String> =
-            mine.iter().map(|p| format!("{}/{}", object::namespace(p), object::name(p))).collect();
-        kl.pods.retain(|key, _| names.contains(key));
         for pod in &mine {
+            let pod: &Object = pod;
             let key = format!("{}/{}", object::namespace(pod), object::name(pod));
             let uid = object::str_at(pod, "/metadata/uid").to_string();
             let terminating = pod.pointer("/metadata/deletionTimestamp").is_some();
@@ -419,7 +432,7 @@ impl World {
         let keys: Vec<String> = kl.pods.keys().cloned().collect();
         for key in keys {
             let (ns, name) = key.split_once('/').unwrap_or(("", &key));
-            let Some(pod) = kl.informer.get("pods", ns, name).cloned() else { continue };
+            let Some(pod) = kl.informer.get_shared("pods", ns, name) else { continue };
             let run = kl.pods.get_mut(&key).expect("listed above");
             if run.busy {
                 continue;
@@ -432,14 +445,14 @@ impl World {
             };
             match run.state {
                 Container::Creating { start_at_us } if !run.status_posted => {
-                    let mut p = with_rv(pod.clone());
+                    let mut p = with_rv(Object::clone(&pod));
                     p["status"] = status_creating(&pod, &host_ip, now);
                     writes.push((key.clone(), Write::update_status("pods", p)));
                     run.status_posted = true;
                     next_us = Some(next_us.map_or(start_at_us, |n| n.min(start_at_us)));
                 }
                 Container::Creating { start_at_us } if start_at_us <= now => {
-                    let mut p = with_rv(pod.clone());
+                    let mut p = with_rv(Object::clone(&pod));
                     p["status"] = status_running(&pod, &run.ip, run.restarts, now);
                     writes.push((key.clone(), Write::update_status("pods", p)));
                     run.state = Container::Running;
@@ -463,7 +476,7 @@ impl World {
                 Container::Running => {
                     // The node controller marked it not ready while this kubelet was away.
                     if !is_ready(&pod) && pod.pointer("/metadata/deletionTimestamp").is_none() {
-                        let mut p = with_rv(pod.clone());
+                        let mut p = with_rv(Object::clone(&pod));
                         p["status"] = status_running(&pod, &run.ip, run.restarts, now);
                         writes.push((key.clone(), Write::update_status("pods", p)));
                     }
