@@ -290,7 +290,9 @@ impl Robot for Scheduler {
         _now_us: u64,
     ) -> Plan {
         let mut plan = Plan::default();
-        let node = self.assumed.get(key).cloned().unwrap_or_default();
+        // The Binding names the node; the assumption may be gone already (the informer saw the
+        // bound pod before the answer came back).
+        let node = write.body.as_ref().map(|b| object::str_at(b, "/target/name")).unwrap_or("").to_string();
         match result {
             Ok(_) => {
                 let pod = json!({"metadata": {"name": write.name, "namespace": write.namespace,
