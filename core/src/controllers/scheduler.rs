@@ -371,6 +371,22 @@ mod tests {
         assert_ne!(first, second);
     }
 
+    /// KK `pkg/scheduler/schedule_one.go` `bind`: `Successfully assigned default/x to NODE`, the
+    /// node from the Binding even when the informer already showed the bound pod (and the
+    /// assumption is gone) before the answer came back.
+    #[test]
+    fn the_scheduled_event_names_the_node() {
+        let mut s = kind_nodes();
+        s.insert("pods", pod("new", "", "100m"));
+        let mut sched = Scheduler::default();
+        let plan = sched.sync("default/new", &s, 0);
+        let w = plan.batches[0][0].clone();
+        sched.assumed.clear();
+        let bound = pod("new", "challenge-cluster-worker2", "100m");
+        let plan = sched.answered("default/new", &w, Ok(&bound), 0);
+        assert_eq!(plan.notes[0].message, "Successfully assigned default/new to challenge-cluster-worker2");
+    }
+
     /// No node fits: a FailedScheduling event with the scheduler's summary, and a back-off.
     #[test]
     fn an_unschedulable_pod_gets_failed_scheduling_and_backs_off() {

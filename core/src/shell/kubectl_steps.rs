@@ -119,9 +119,9 @@ fn parse_timeout(v: &str) -> Result<u64, ParseError> {
     if v == "0" {
         return Ok(0);
     }
-    parse_duration_us(v)
-        .filter(|_| v.ends_with(|c: char| c.is_ascii_alphabetic()))
-        .ok_or_else(|| err(format!("invalid argument \"{0}\" for \"--timeout\" flag: time: invalid duration \"{0}\"", printable(v))))
+    parse_duration_us(v).filter(|_| v.ends_with(|c: char| c.is_ascii_alphabetic())).ok_or_else(|| {
+        err(format!("invalid argument \"{0}\" for \"--timeout\" flag: time: invalid duration \"{0}\"", printable(v)))
+    })
 }
 
 /// The one Deployment a rollout subcommand works on: `deployment/NAME` or `deployment NAME`.
@@ -144,7 +144,10 @@ fn rollout_target(sub: &str, words: &[String]) -> Result<String, ParseError> {
         ("apps", "deployments") => {}
         ("apps", "daemonsets" | "statefulsets") => {
             return Err(Text::new(
-                format!("kubectl rollout {sub}: 이 랩은 Deployment의 롤아웃만 시뮬레이션합니다 ({}는 아직 아님)", res.name),
+                format!(
+                    "kubectl rollout {sub}: 이 랩은 Deployment의 롤아웃만 시뮬레이션합니다 ({}는 아직 아님)",
+                    res.name
+                ),
                 format!("kubectl rollout {sub}: the lab simulates Deployment rollouts only (not {} yet)", res.name),
             ))
         }
@@ -416,17 +419,18 @@ mod tests {
             steps_of("kubectl rollout undo deployment/nginx --to-revision=1").what,
             Step::RolloutUndo { name: "nginx".into(), to_revision: 1 }
         );
-        assert_eq!(steps_of("kubectl rollout undo deployments.apps/nginx").what, Step::RolloutUndo {
-            name: "nginx".into(),
-            to_revision: 0
-        });
-        assert_eq!(steps_of("kubectl rollout restart deployment/nginx").what, Step::RolloutRestart {
-            name: "nginx".into()
-        });
-        assert_eq!(steps_of("kubectl rollout resume deployment nginx").what, Step::RolloutPause {
-            name: "nginx".into(),
-            pause: false
-        });
+        assert_eq!(
+            steps_of("kubectl rollout undo deployments.apps/nginx").what,
+            Step::RolloutUndo { name: "nginx".into(), to_revision: 0 }
+        );
+        assert_eq!(
+            steps_of("kubectl rollout restart deployment/nginx").what,
+            Step::RolloutRestart { name: "nginx".into() }
+        );
+        assert_eq!(
+            steps_of("kubectl rollout resume deployment nginx").what,
+            Step::RolloutPause { name: "nginx".into(), pause: false }
+        );
     }
 
     /// rollout_status.go / rollout_history.go `Validate`, pflag's value errors, and the
@@ -448,7 +452,10 @@ mod tests {
             error_of("kubectl rollout history rs/web"),
             "error: no history viewer has been implemented for \"ReplicaSet.apps\""
         );
-        assert_eq!(error_of("kubectl rollout frob deployment/x"), "error: unknown command \"frob\" for \"kubectl rollout\"");
+        assert_eq!(
+            error_of("kubectl rollout frob deployment/x"),
+            "error: unknown command \"frob\" for \"kubectl rollout\""
+        );
         assert_eq!(
             error_of("kubectl rollout status deployment/x --timeout=soon"),
             "error: invalid argument \"soon\" for \"--timeout\" flag: time: invalid duration \"soon\""
@@ -469,15 +476,15 @@ mod tests {
         assert_eq!((change_cause, &s.warning), (&None, &None));
         let s = steps_of("kubectl set image deployment nginx nginx=nginx:1.16.1 --record");
         let Step::SetImage { change_cause, .. } = &s.what else { panic!() };
-        assert_eq!(change_cause.as_deref(), Some("kubectl set image deployment nginx nginx=nginx:1.16.1 --record=true"));
+        assert_eq!(
+            change_cause.as_deref(),
+            Some("kubectl set image deployment nginx nginx=nginx:1.16.1 --record=true")
+        );
         assert_eq!(
             s.warning.as_deref(),
             Some("Flag --record has been deprecated, --record will be removed in the future")
         );
-        assert_eq!(
-            error_of("kubectl set image deployment/nginx"),
-            "error: at least one image update is required"
-        );
+        assert_eq!(error_of("kubectl set image deployment/nginx"), "error: at least one image update is required");
         assert_eq!(
             error_of("kubectl set image nginx=nginx:1.25"),
             "error: one or more resources must be specified as <resource> <name> or <resource>/<name>"
@@ -503,7 +510,10 @@ mod tests {
         );
         let s = steps_of("kubectl drain node/w --grace-period=5 --timeout=1m --delete-local-data");
         let Step::Drain(d) = &s.what else { panic!() };
-        assert_eq!((d.node.as_str(), d.grace_period_s, d.timeout_us, d.delete_emptydir_data), ("w", 5, 60_000_000, true));
+        assert_eq!(
+            (d.node.as_str(), d.grace_period_s, d.timeout_us, d.delete_emptydir_data),
+            ("w", 5, 60_000_000, true)
+        );
         assert!(s.warning.is_some_and(|w| w.starts_with("Flag --delete-local-data has been deprecated")));
         assert_eq!(
             error_of("kubectl drain"),

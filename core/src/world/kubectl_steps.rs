@@ -137,7 +137,10 @@ enum PodState {
     /// Refused with 429: evict again then.
     RetryAt(u64),
     /// Evicted; a GET is on its way (`in_flight`) or due at `next_us`.
-    Waiting { in_flight: bool, next_us: u64 },
+    Waiting {
+        in_flight: bool,
+        next_us: u64,
+    },
     Done,
 }
 
@@ -484,7 +487,8 @@ impl World {
             }
             Step::RolloutRestart { .. } => {
                 if paused {
-                    let e = format!("error: {d_name} {name:?} can't restart paused deployment (run rollout resume first)");
+                    let e =
+                        format!("error: {d_name} {name:?} can't restart paused deployment (run rollout resume first)");
                     return self.step_fail(cmd, Text::same(e));
                 }
                 // objectrestarter.go: `time.Now().Format(time.RFC3339)` (the lab's clock is UTC).
@@ -538,7 +542,11 @@ impl World {
                     set_state(self, State::Cordon);
                     let nodes = resources::resolve("nodes").expect("nodes are known");
                     let body = json!({"spec": {"unschedulable": true}});
-                    self.step_send(cmd, Req { body: Some(body), ..Req::new(Verb::Patch, nodes, None, &d.node) }, TAG_OBJECT);
+                    self.step_send(
+                        cmd,
+                        Req { body: Some(body), ..Req::new(Verb::Patch, nodes, None, &d.node) },
+                        TAG_OBJECT,
+                    );
                 }
             }
         }
@@ -585,17 +593,15 @@ impl World {
                     f.state = State::Watching;
                 }
             }
-            Step::RolloutHistory { revision, .. } => {
-                match rollout::rollout_history(&d, &rss, Some(*revision)) {
-                    Ok(lines) => {
-                        for l in lines {
-                            self.step_out(cmd, l);
-                        }
-                        self.step_end(cmd, false);
+            Step::RolloutHistory { revision, .. } => match rollout::rollout_history(&d, &rss, Some(*revision)) {
+                Ok(lines) => {
+                    for l in lines {
+                        self.step_out(cmd, l);
                     }
-                    Err(e) => self.step_fail(cmd, Text::same(e)),
+                    self.step_end(cmd, false);
                 }
-            }
+                Err(e) => self.step_fail(cmd, Text::same(e)),
+            },
             Step::RolloutUndo { to_revision, .. } => {
                 let name = object::name(&d).to_string();
                 match rollout::rollout_undo(&d, &rss, *to_revision) {
@@ -608,7 +614,8 @@ impl World {
                             let fail = format!("failed restoring revision {to_revision}: ");
                             f.state = State::Write { word: "rolled back".into(), fail };
                         }
-                        let req = Req { body: Some(patch), ..Req::new(Verb::Patch, deployments(), Some(&namespace), &name) };
+                        let req =
+                            Req { body: Some(patch), ..Req::new(Verb::Patch, deployments(), Some(&namespace), &name) };
                         self.step_send(cmd, req, TAG_OBJECT);
                     }
                     Err(e) => self.step_fail(cmd, Text::same(e)),
@@ -672,7 +679,10 @@ impl World {
             Response::List { items, .. } => items,
             Response::Status(s) => {
                 let e = message(&s);
-                self.step_err(cmd, format!("error: unable to drain node {:?} due to error:{e}, continuing command...", d.node));
+                self.step_err(
+                    cmd,
+                    format!("error: unable to drain node {:?} due to error:{e}, continuing command...", d.node),
+                );
                 self.step_err(cmd, "There are pending nodes to be drained:".into());
                 self.step_err(cmd, format!(" {}", d.node));
                 return self.step_fail(cmd, Text::same(s.kubectl_line()));
@@ -707,7 +717,8 @@ impl World {
             }
         }
         if !errors.is_empty() {
-            let errors: Vec<String> = grouped(&errors).into_iter().map(|(m, p)| format!("cannot delete {m}: {p}")).collect();
+            let errors: Vec<String> =
+                grouped(&errors).into_iter().map(|(m, p)| format!("cannot delete {m}: {p}")).collect();
             return self.drain_failed(cmd, &d.node, &errors);
         }
         if !warnings.is_empty() {
@@ -755,11 +766,13 @@ impl World {
             return;
         }
         self.step_out(cmd, format!("evicting pod {ns}/{name}"));
-        let mut eviction = json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name, "namespace": ns}});
+        let mut eviction =
+            json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name, "namespace": ns}});
         if grace_s >= 0 {
             eviction["deleteOptions"] = json!({"gracePeriodSeconds": grace_s});
         }
-        let req = Req { body: Some(eviction), subresource: "eviction", ..Req::new(Verb::Create, pods_res, Some(&ns), &name) };
+        let req =
+            Req { body: Some(eviction), subresource: "eviction", ..Req::new(Verb::Create, pods_res, Some(&ns), &name) };
         self.step_send(cmd, req, tag);
     }
 
@@ -899,6 +912,98 @@ impl World {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::apiserver::handler::Stage;
+
+    fn world_with(lines: &[&str]) -> World {
+        let mut w = World::with_kubernetes(1, 3);
+        for l in lines {
+            let id = w.submit(l);
+            w.run_until_done(id);
+        }
+        w
+    }
+
+    /// The requests command `cmd` sent, as `METHOD path code`.
+    fn requests_of(w: &World, cmd: u32) -> Vec<String> {
+        let office = w.office().expect("a cluster");
+        office
+            .requests()
+            .filter(|r| r.cmd == cmd && r.stage == Stage::Done)
+            .map(|r| format!("{} {} {}", r.call.verb.method(), r.call.path(), r.code.unwrap_or(0)))
+            .collect()
+    }
+
+    /// kubectl's requests, in kubectl's order, each through an API server (rollout_status.go:
+    /// the builder's GET, then the ListWatch's LIST; rollback.go: GET, LIST ReplicaSets, PATCH).
+    #[test]
+    fn each_step_is_a_request_through_an_api_server() {
+        let mut w = world_with(&["kubectl create deployment web --image=nginx --replicas=2"]);
+        let status = w.submit("kubectl rollout status deployment/web");
+        w.run_until_done(status);
+        assert!(!w.commands()[status as usize].failed);
+        assert_eq!(
+            requests_of(&w, status)[..2],
+            [
+                "GET /apis/apps/v1/namespaces/default/deployments/web 200".to_string(),
+                "GET /apis/apps/v1/namespaces/default/deployments 200".to_string(),
+            ]
+        );
+        let set = w.submit("kubectl set image deployment/web nginx=nginx:1.25");
+        w.run_until_done(set);
+        let undo = w.submit("kubectl rollout undo deployment/web");
+        w.run_until_done(undo);
+        assert_eq!(
+            requests_of(&w, undo),
+            [
+                "GET /apis/apps/v1/namespaces/default/deployments/web 200",
+                "GET /apis/apps/v1/namespaces/default/replicasets 200",
+                "PATCH /apis/apps/v1/namespaces/default/deployments/web 200",
+            ]
+        );
+        assert!(w.kubectl_steps.is_empty(), "finished commands leave nothing behind");
+    }
+
+    /// drain.go: cordon (PATCH), list the pods, POST each one's eviction, GET it until it is gone.
+    #[test]
+    fn a_drain_evicts_through_the_eviction_subresource() {
+        let mut w = world_with(&["kubectl create deployment web --image=nginx --replicas=4", "sleep 6"]);
+        let drain = w.submit("kubectl drain challenge-cluster-worker --ignore-daemonsets");
+        w.run_until_done(drain);
+        assert!(!w.commands()[drain as usize].failed);
+        let sent = requests_of(&w, drain);
+        assert_eq!(sent[0], "GET /api/v1/nodes/challenge-cluster-worker 200");
+        assert_eq!(sent[1], "PATCH /api/v1/nodes/challenge-cluster-worker 200");
+        assert_eq!(sent[2], "GET /api/v1/pods 200");
+        let evictions = sent.iter().filter(|r| r.starts_with("POST ") && r.ends_with("/eviction 201")).count();
+        let gone = sent
+            .iter()
+            .filter(|r| r.starts_with("GET /api/v1/namespaces/default/pods/") && r.ends_with(" 404"))
+            .count();
+        assert!(evictions > 0 && evictions == gone, "{sent:?}");
+        let cache = w.office_cache().expect("an API server");
+        let left = Informers::list(cache, "pods", "default")
+            .into_iter()
+            .filter(|p| object::str_at(p, "/spec/nodeName") == "challenge-cluster-worker")
+            .count();
+        assert_eq!(left, 0);
+    }
+
+    /// `^C` ends a `rollout status` that is still waiting, and its watch.
+    #[test]
+    fn interrupt_stops_a_waiting_rollout_status() {
+        let mut w = world_with(&["kubectl create deployment web --image=nginx --replicas=2", "sleep 5"]);
+        let set = w.submit("kubectl set image deployment/web nginx=nginx:1.25");
+        w.run_until_done(set);
+        let status = w.submit("kubectl rollout status deployment/web");
+        w.run_until(w.now_us() + 300_000);
+        assert_eq!(w.commands()[status as usize].done_at_us, None, "still waiting");
+        assert!(w.office().is_some_and(|o| o.watches.iter().any(|x| x.cmd == status)));
+        let stop = w.submit("^C");
+        w.run_until_done(stop);
+        assert!(w.commands()[status as usize].failed);
+        assert!(w.kubectl_steps.is_empty());
+        assert!(w.office().is_some_and(|o| o.watches.iter().all(|x| x.cmd != status)));
+    }
 
     fn drain(force: bool, ignore_daemonsets: bool, delete_emptydir_data: bool) -> Drain {
         Drain {
