@@ -114,12 +114,32 @@ fn parse_int(flag: &str, v: &str) -> Result<i64, ParseError> {
     })
 }
 
-/// A Go duration flag (`30s`, `5m`; `0` is zero). The lab reads one number and one unit.
-fn parse_timeout(v: &str) -> Result<u64, ParseError> {
+/// A Go duration (`time.ParseDuration`): `0`, or numbers each with a unit, `1h30m`, `1.5s`,
+/// `500ms` (the lab takes ms, s, m, h).
+fn parse_go_duration_us(v: &str) -> Option<u64> {
     if v == "0" {
-        return Ok(0);
+        return Some(0);
     }
-    parse_duration_us(v).filter(|_| v.ends_with(|c: char| c.is_ascii_alphabetic())).ok_or_else(|| {
+    if v.is_empty() {
+        return None;
+    }
+    let mut total: u64 = 0;
+    let mut rest = v;
+    while !rest.is_empty() {
+        let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        let unit_len = rest[num_end..].find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len() - num_end);
+        let unit_end = num_end + unit_len;
+        if num_end == 0 || !matches!(&rest[num_end..unit_end], "ms" | "s" | "m" | "h") {
+            return None;
+        }
+        total = total.checked_add(parse_duration_us(&rest[..unit_end])?)?;
+        rest = &rest[unit_end..];
+    }
+    Some(total)
+}
+
+fn parse_timeout(v: &str) -> Result<u64, ParseError> {
+    parse_go_duration_us(v).ok_or_else(|| {
         err(format!("invalid argument \"{0}\" for \"--timeout\" flag: time: invalid duration \"{0}\"", printable(v)))
     })
 }
@@ -491,6 +511,19 @@ mod tests {
         );
         assert!(parse_line("kubectl set image deployment/x *=a b=c").is_err());
         assert!(parse_line("kubectl set env deployment/x A=b").is_err());
+    }
+
+    /// Go's `time.ParseDuration` forms the lab takes.
+    #[test]
+    fn timeouts_are_go_durations() {
+        assert_eq!(parse_go_duration_us("0"), Some(0));
+        assert_eq!(parse_go_duration_us("30s"), Some(30_000_000));
+        assert_eq!(parse_go_duration_us("1h30m"), Some(5_400_000_000));
+        assert_eq!(parse_go_duration_us("1.5s"), Some(1_500_000));
+        assert_eq!(parse_go_duration_us("2m500ms"), Some(120_500_000));
+        for bad in ["", "30", "s", "1x", "-1s", "1h30"] {
+            assert_eq!(parse_go_duration_us(bad), None, "{bad}");
+        }
     }
 
     #[test]
