@@ -255,12 +255,16 @@ impl World {
             }
             return;
         };
-        let ours = node_obj
+        let ready = node_obj
             .pointer("/status/conditions")
             .and_then(Value::as_array)
-            .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"))
-            .is_some_and(|c| c["status"] == "True" && c["reason"] == "KubeletReady");
-        if ours || status_busy {
+            .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"));
+        let ours = ready.is_some_and(|c| c["status"] == "True" && c["reason"] == "KubeletReady");
+        // `tryUpdateNodeStatus`: an unchanged status is still posted once per
+        // nodeStatusReportFrequency (5 m; KW reference/node/node-status.md), with new heartbeats.
+        let reported_s = ready.and_then(|c| c["lastHeartbeatTime"].as_str()).and_then(object::parse_rfc3339);
+        let stale = reported_s.is_none_or(|s| object::unix_s(now) >= s + NODE_STATUS_REPORT_S);
+        if (ours && !stale) || status_busy {
             return;
         }
         let mut n = node_obj.clone();
@@ -500,6 +504,9 @@ impl World {
     }
 }
 
+/// The kubelet's `nodeStatusReportFrequency`: an unchanged node status is posted this often.
+const NODE_STATUS_REPORT_S: u64 = 5 * 60;
+
 /// A kubelet stops a container this long after its pod is marked for deletion.
 const CONTAINER_STOP: u64 = 600_000;
 
@@ -518,5 +525,27 @@ mod tests {
         assert_eq!(image_ref("nginx:1.25"), "docker.io/library/nginx:1.25");
         assert_eq!(image_ref("bitnami/nginx"), "docker.io/bitnami/nginx:latest");
         assert_eq!(image_ref("registry.k8s.io/pause:3.9"), "registry.k8s.io/pause:3.9");
+    }
+
+    /// KW `reference/node/node-status.md`: besides the Lease every 10 s, a kubelet posts its
+    /// unchanged node status every `nodeStatusReportFrequency` (5 m), so `describe node` never
+    /// shows a heartbeat older than that.
+    #[test]
+    fn an_unchanged_node_status_is_reported_every_five_minutes() {
+        let mut w = World::with_kubernetes(1, 3);
+        for minutes in [1, 6, 12] {
+            w.run_until(minutes * 60 * US_PER_S);
+            let now_s = object::unix_s(w.now_us());
+            let cache = w.office_cache().expect("an API server");
+            let nodes = crate::apiserver::Informers::list(cache, "nodes", "");
+            assert_eq!(nodes.len(), 5);
+            for n in nodes {
+                let ready =
+                    n["status"]["conditions"].as_array().and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"));
+                let beat = ready.and_then(|c| c["lastHeartbeatTime"].as_str()).and_then(object::parse_rfc3339);
+                let age_s = now_s - beat.expect("a heartbeat");
+                assert!(age_s <= NODE_STATUS_REPORT_S + 12, "{}: {age_s}s old at minute {minutes}", object::name(n));
+            }
+        }
     }
 }
