@@ -162,6 +162,32 @@ fn status_running(pod: &Object, ip: &str, restarts: u64, now_us: u64) -> Value {
     status
 }
 
+/// The pod's status once the kubelet has stopped its containers for a deletion: each container
+/// terminated (exit 0, `Completed`: nginx exits cleanly on SIGTERM), the pod not ready.
+fn status_stopped(pod: &Object, now_us: u64) -> Value {
+    let now = object::rfc3339(object::unix_s(now_us));
+    let mut status = pod.get("status").cloned().unwrap_or_else(|| json!({}));
+    if let Some(cs) = status["containerStatuses"].as_array_mut() {
+        for c in cs {
+            let started = c.pointer("/state/running/startedAt").cloned().unwrap_or_else(|| json!(now));
+            let id = c["containerID"].clone();
+            c["ready"] = json!(false);
+            c["started"] = json!(false);
+            c["state"] = json!({"terminated": {"containerID": id, "exitCode": 0, "finishedAt": now,
+                "reason": "Completed", "startedAt": started}});
+        }
+    }
+    let names: Vec<String> = container_names(pod).into_iter().map(|(n, _)| n).collect();
+    let message = format!("containers with unready status: [{}]", names.join(" "));
+    if let Some(conds) = status["conditions"].as_array_mut() {
+        for c in conds.iter_mut().filter(|c| c["type"] == "Ready" || c["type"] == "ContainersReady") {
+            *c = json!({"lastProbeTime": null, "lastTransitionTime": now, "message": message,
+                "reason": "ContainersNotReady", "status": "False", "type": c["type"].clone()});
+        }
+    }
+    status
+}
+
 fn is_ready(pod: &Object) -> bool {
     pod.pointer("/status/conditions")
         .and_then(Value::as_array)
@@ -343,6 +369,7 @@ impl World {
                 Some(run) if run.uid == uid => {
                     if terminating && !matches!(run.state, super::factory::Running::Stopping { .. }) {
                         run.state = super::factory::Running::Stopping { done_at_us: now + CONTAINER_STOP };
+                        run.status_posted = false;
                         for (c, _) in container_names(pod) {
                             notes.push(kubelet_note(
                                 pod,
@@ -472,6 +499,14 @@ impl World {
                         writes.push((key.clone(), Write::update_status("pods", p)));
                     }
                 }
+                Running::Stopping { done_at_us } if done_at_us <= now && !run.status_posted && is_ready(&pod) => {
+                    // `syncTerminatingPod`: the stopped containers' status first (READY 0/1, still
+                    // Terminating in `kubectl get pods -w`), then the final delete.
+                    let mut p = with_rv(pod.clone());
+                    p["status"] = status_stopped(&pod, now);
+                    writes.push((key.clone(), Write::update_status("pods", p)));
+                    run.status_posted = true;
+                }
                 Running::Stopping { done_at_us } if done_at_us <= now => {
                     let mut w = Write::delete("pods", ns, name);
                     w.grace_period_s = Some(0);
@@ -525,6 +560,29 @@ mod tests {
         assert_eq!(image_ref("nginx:1.25"), "docker.io/library/nginx:1.25");
         assert_eq!(image_ref("bitnami/nginx"), "docker.io/bitnami/nginx:latest");
         assert_eq!(image_ref("registry.k8s.io/pause:3.9"), "registry.k8s.io/pause:3.9");
+    }
+
+    /// KK `pkg/kubelet/kubelet.go` `syncTerminatingPod`: a pod deleted gracefully shows its
+    /// stopped containers (READY 0/1, still Terminating) before the kubelet's final delete.
+    #[test]
+    fn a_deleted_pod_shows_its_stopped_containers_before_it_goes() {
+        let mut w = World::with_kubernetes(1, 3);
+        for line in
+            ["kubectl run web --image=nginx", "sleep 6", "kubectl get pods -w", "kubectl delete pod web", "sleep 3"]
+        {
+            let id = w.submit(line);
+            w.run_until_done(id);
+        }
+        let out = w.render_transcript(0, crate::i18n::Lang::En);
+        let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("web ")).collect();
+        let ready = |r: &str| r.split_whitespace().nth(1).unwrap_or("").to_string();
+        let status = |r: &str| r.split_whitespace().nth(2).unwrap_or("").to_string();
+        assert_eq!(
+            rows.iter().map(|r| status(r)).collect::<Vec<_>>(),
+            ["Running", "Terminating", "Terminating", "Terminating"],
+            "{out}"
+        );
+        assert_eq!(rows.iter().map(|r| ready(r)).collect::<Vec<_>>(), ["1/1", "1/1", "0/1", "0/1"], "{out}");
     }
 
     /// KW `reference/node/node-status.md`: besides the Lease every 10 s, a kubelet posts its
