@@ -322,25 +322,7 @@ fn parse_set(args: &[String]) -> Result<Steps, ParseError> {
     }
     // record_flags.go `parseCommandArguments`: the command, its words, then each flag it was
     // given as `--long-name=value`, in the order typed.
-    let change_cause = record.then(|| {
-        let mut line = String::from("kubectl set image");
-        for w in &f.words {
-            line.push(' ');
-            line.push_str(w);
-        }
-        for a in &args[1..] {
-            if let Some(flag) = a.strip_prefix('-').filter(|_| !f.words.contains(a)) {
-                let (name, value) = flag.split_once('=').map_or((flag, None), |(n, v)| (n, Some(v)));
-                let name = match name.trim_start_matches('-') {
-                    "n" => "namespace",
-                    n => n,
-                };
-                let value = value.unwrap_or(if name == "record" { "true" } else { "" });
-                line.push_str(&format!(" --{name}={value}"));
-            }
-        }
-        line
-    });
+    let change_cause = record.then(|| change_cause(&args[1..]));
     let mut s = steps(Step::SetImage { resource: res, name, images, change_cause }, &mut f);
     f.done()?;
     if record {
@@ -348,6 +330,32 @@ fn parse_set(args: &[String]) -> Result<Steps, ParseError> {
         s.warning = Some("Flag --record has been deprecated, --record will be removed in the future".into());
     }
     Ok(s)
+}
+
+/// record_flags.go `parseCommandArguments`: `kubectl set image`, the words, then each flag as
+/// `--long-name=value` in the order typed (a bare `--record` is `--record=true`).
+fn change_cause(args: &[String]) -> String {
+    let mut words = String::from("kubectl set image");
+    let mut flags = String::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let Some(flag) = a.strip_prefix('-').filter(|f| !f.is_empty()) else {
+            words.push(' ');
+            words.push_str(a);
+            continue;
+        };
+        let (name, value) = match flag.split_once('=') {
+            Some((n, v)) => (n.trim_start_matches('-'), v.to_string()),
+            None => {
+                let n = flag.trim_start_matches('-');
+                let v = if n == "record" { "true".to_string() } else { it.next().cloned().unwrap_or_default() };
+                (n, v)
+            }
+        };
+        let name = if name == "n" { "namespace" } else { name };
+        flags.push_str(&format!(" --{name}={value}"));
+    }
+    words + &flags
 }
 
 fn parse_drain(args: &[String]) -> Result<Steps, ParseError> {
@@ -503,6 +511,12 @@ mod tests {
         assert_eq!(
             s.warning.as_deref(),
             Some("Flag --record has been deprecated, --record will be removed in the future")
+        );
+        let s = steps_of("kubectl set image -n dev deployment/nginx nginx=nginx:1.25 --record=true");
+        let Step::SetImage { change_cause, .. } = &s.what else { panic!() };
+        assert_eq!(
+            change_cause.as_deref(),
+            Some("kubectl set image deployment/nginx nginx=nginx:1.25 --namespace=dev --record=true")
         );
         assert_eq!(error_of("kubectl set image deployment/nginx"), "error: at least one image update is required");
         assert_eq!(
