@@ -290,7 +290,9 @@ impl Robot for Scheduler {
         _now_us: u64,
     ) -> Plan {
         let mut plan = Plan::default();
-        let node = self.assumed.get(key).cloned().unwrap_or_default();
+        // The Binding names the node; the assumption may be gone already (the informer saw the
+        // bound pod before the answer came back).
+        let node = write.body.as_ref().map(|b| object::str_at(b, "/target/name")).unwrap_or("").to_string();
         match result {
             Ok(_) => {
                 let pod = json!({"metadata": {"name": write.name, "namespace": write.namespace,
@@ -367,6 +369,22 @@ mod tests {
         let first = bound_to(&sched.sync("default/a", &s, 0));
         let second = bound_to(&sched.sync("default/b", &s, 0));
         assert_ne!(first, second);
+    }
+
+    /// KK `pkg/scheduler/schedule_one.go` `bind`: `Successfully assigned default/x to NODE`, the
+    /// node from the Binding even when the informer already showed the bound pod (and the
+    /// assumption is gone) before the answer came back.
+    #[test]
+    fn the_scheduled_event_names_the_node() {
+        let mut s = kind_nodes();
+        s.insert("pods", pod("new", "", "100m"));
+        let mut sched = Scheduler::default();
+        let plan = sched.sync("default/new", &s, 0);
+        let w = plan.batches[0][0].clone();
+        sched.assumed.clear();
+        let bound = pod("new", "challenge-cluster-worker2", "100m");
+        let plan = sched.answered("default/new", &w, Ok(&bound), 0);
+        assert_eq!(plan.notes[0].message, "Successfully assigned default/new to challenge-cluster-worker2");
     }
 
     /// No node fits: a FailedScheduling event with the scheduler's summary, and a back-off.

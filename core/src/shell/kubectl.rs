@@ -57,7 +57,7 @@ pub struct CanI {
 
 /// The kubectl commands the lab runs so far.
 const SIMULATED: &str =
-    "get, describe, create, run, delete, label, scale, cordon, uncordon, logs, exec, proxy, config, auth can-i, create token";
+    "get, describe, create, run, delete, label, scale, cordon, uncordon, drain, rollout, set image, logs, exec, proxy, config, auth can-i, create token";
 
 fn err(msg: String) -> ParseError {
     Text::same(format!("error: {msg}"))
@@ -66,6 +66,9 @@ fn err(msg: String) -> ParseError {
 pub(super) fn parse(args: &[String]) -> Result<Command, ParseError> {
     if let Some((sub, rest)) = args.split_first() {
         if let Some(parsed) = super::kubectl_objects::parse(sub, rest) {
+            return parsed;
+        }
+        if let Some(parsed) = super::kubectl_steps::parse(sub, rest) {
             return parsed;
         }
     }

@@ -29,6 +29,9 @@ pub enum Print {
     /// `kubectl describe`: the object(s) with their events (and pods, lease) from the answering
     /// API server's watch cache.
     Describe,
+    /// One request of a command of several (`shell::kubectl_steps`): the answer goes back to
+    /// that command, with this tag, instead of being printed.
+    Step(u32),
 }
 
 /// Who sends the request and with which credentials.
@@ -85,13 +88,13 @@ fn err(msg: String) -> ParseError {
 
 /// The flags every kubectl command takes, and the words left over.
 pub(super) struct Flags {
-    words: Vec<String>,
+    pub(super) words: Vec<String>,
     /// Flags kept for the subcommand: name → value ("" for a switch).
     values: Vec<(String, String)>,
 }
 
-/// Switches: flags without a value.
-const SWITCHES: [&str; 11] = [
+/// Switches: flags without a value (pflag bools: `--watch=false` gives one with `=`).
+const SWITCHES: [&str; 16] = [
     "-A",
     "--all-namespaces",
     "--show-labels",
@@ -104,6 +107,12 @@ const SWITCHES: [&str; 11] = [
     // pflag `NoOptDefVal`: a bare `--cascade` is `background`; a value needs `=`.
     "--cascade",
     "--force",
+    // `kubectl set image --record`, `kubectl drain`.
+    "--record",
+    "--ignore-daemonsets",
+    "--delete-emptydir-data",
+    "--delete-local-data",
+    "--disable-eviction",
 ];
 
 pub(super) fn split_flags_pub(args: &[String]) -> Result<Flags, ParseError> {
@@ -132,23 +141,23 @@ fn split_flags(args: &[String]) -> Result<Flags, ParseError> {
 }
 
 impl Flags {
-    fn take(&mut self, names: &[&str]) -> Option<String> {
+    pub(super) fn take(&mut self, names: &[&str]) -> Option<String> {
         let i = self.values.iter().position(|(f, _)| names.contains(&f.as_str()))?;
         Some(self.values.remove(i).1)
     }
 
-    fn take_all(&mut self, name: &str) -> Vec<String> {
+    pub(super) fn take_all(&mut self, name: &str) -> Vec<String> {
         let (hit, rest): (Vec<_>, Vec<_>) = self.values.drain(..).partition(|(f, _)| f == name);
         self.values = rest;
         hit.into_iter().map(|(_, v)| v).collect()
     }
 
-    fn has(&mut self, names: &[&str]) -> bool {
+    pub(super) fn has(&mut self, names: &[&str]) -> bool {
         self.take(names).is_some()
     }
 
     /// Any flag left over is one kubectl does not know (for this command).
-    fn done(&self) -> Result<(), ParseError> {
+    pub(super) fn done(&self) -> Result<(), ParseError> {
         match self.values.first() {
             Some((f, _)) => Err(err(format!("unknown flag: {}", printable(f)))),
             None => Ok(()),
@@ -156,7 +165,7 @@ impl Flags {
     }
 }
 
-fn resource(typed: &str) -> Result<&'static ApiResource, ParseError> {
+pub(super) fn resource(typed: &str) -> Result<&'static ApiResource, ParseError> {
     resources::resolve(typed)
         .ok_or_else(|| Text::same(format!("error: the server doesn't have a resource type \"{}\"", printable(typed))))
 }

@@ -9,6 +9,7 @@ mod etcdctl;
 pub mod exec;
 pub mod kubectl;
 pub mod kubectl_objects;
+pub mod kubectl_steps;
 pub mod pipe;
 
 use crate::etcd::client::ClientOp;
@@ -97,6 +98,8 @@ pub enum Command {
     CreateToken(kubectl::CreateToken),
     /// A kubectl command that is one API request (`get`, `create`, `run`, `delete`, `label`).
     Kube(Box<kubectl_objects::KubeCmd>),
+    /// A kubectl command of several requests (`rollout …`, `set image`, `drain`).
+    KubectlSteps(Box<kubectl_steps::Steps>),
     /// `lab apiserver crash|restart|slow NAME [DURATION]`: a teller (API server) fault.
     Teller {
         node: MemberRef,
@@ -761,6 +764,11 @@ kubectl delete TYPE NAME [--cascade=background|foreground|orphan] [--grace-perio
 kubectl label TYPE NAME k=v [k-]   kubectl scale deployment|rs NAME --replicas=N
 kubectl cordon|uncordon NODE       kubectl describe node|pod|deployment|rs [NAME] [-n NS]
 kubectl logs [-n NS] [-f] POD [-c CONTAINER] [--tail=N]
+kubectl rollout status|history|undo|restart|pause|resume deployment/NAME
+                                   (status: [-w=false] [--revision=N] [--timeout=1m];
+                                   history: [--revision=N]; undo: [--to-revision=N])
+kubectl set image deployment/NAME CONTAINER=IMAGE [--record]
+kubectl drain NODE [--ignore-daemonsets] [--delete-emptydir-data] [--force]
                                    one request through kind's load balancer to an API server:
                                    authentication, authorization, admission, validation, etcd.
                                    kubectl get reads etcd (a consistent read, as in v1.27);
@@ -822,6 +830,11 @@ kubectl delete TYPE NAME [--cascade=background|foreground|orphan] [--grace-perio
 kubectl label TYPE NAME k=v [k-]   kubectl scale deployment|rs NAME --replicas=N
 kubectl cordon|uncordon NODE       kubectl describe node|pod|deployment|rs [NAME] [-n NS]
 kubectl logs [-n NS] [-f] POD [-c CONTAINER] [--tail=N]
+kubectl rollout status|history|undo|restart|pause|resume deployment/NAME
+                                   (status: [-w=false] [--revision=N] [--timeout=1m];
+                                   history: [--revision=N]; undo: [--to-revision=N])
+kubectl set image deployment/NAME CONTAINER=IMAGE [--record]
+kubectl drain NODE [--ignore-daemonsets] [--delete-emptydir-data] [--force]
                                    kind의 로드 밸런서를 거쳐 API 서버 하나로 가는 요청:
                                    인증, 인가, 어드미션, 검증, etcd 순서.
                                    kubectl get은 etcd를 읽음(v1.27처럼 일관된 읽기);

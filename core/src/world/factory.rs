@@ -202,7 +202,8 @@ pub(super) struct PodRun {
     /// The resourceVersion this kubelet last wrote (newer than its informer's, for a while).
     pub(super) written: Option<u64>,
     pub(super) started_us: u64,
-    /// The `ContainerCreating` status was posted.
+    /// The `ContainerCreating` status was posted (while creating), or the stopped containers'
+    /// status (while stopping).
     pub(super) status_posted: bool,
 }
 

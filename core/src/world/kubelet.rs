@@ -162,6 +162,32 @@ fn status_running(pod: &Object, ip: &str, restarts: u64, now_us: u64) -> Value {
     status
 }
 
+/// The pod's status once the kubelet has stopped its containers for a deletion: each container
+/// terminated (exit 0, `Completed`: nginx exits cleanly on SIGTERM), the pod not ready.
+fn status_stopped(pod: &Object, now_us: u64) -> Value {
+    let now = object::rfc3339(object::unix_s(now_us));
+    let mut status = pod.get("status").cloned().unwrap_or_else(|| json!({}));
+    if let Some(cs) = status["containerStatuses"].as_array_mut() {
+        for c in cs {
+            let started = c.pointer("/state/running/startedAt").cloned().unwrap_or_else(|| json!(now));
+            let id = c["containerID"].clone();
+            c["ready"] = json!(false);
+            c["started"] = json!(false);
+            c["state"] = json!({"terminated": {"containerID": id, "exitCode": 0, "finishedAt": now,
+                "reason": "Completed", "startedAt": started}});
+        }
+    }
+    let names: Vec<String> = container_names(pod).into_iter().map(|(n, _)| n).collect();
+    let message = format!("containers with unready status: [{}]", names.join(" "));
+    if let Some(conds) = status["conditions"].as_array_mut() {
+        for c in conds.iter_mut().filter(|c| c["type"] == "Ready" || c["type"] == "ContainersReady") {
+            *c = json!({"lastProbeTime": null, "lastTransitionTime": now, "message": message,
+                "reason": "ContainersNotReady", "status": "False", "type": c["type"].clone()});
+        }
+    }
+    status
+}
+
 fn is_ready(pod: &Object) -> bool {
     pod.pointer("/status/conditions")
         .and_then(Value::as_array)
@@ -255,12 +281,16 @@ impl World {
             }
             return;
         };
-        let ours = node_obj
+        let ready = node_obj
             .pointer("/status/conditions")
             .and_then(Value::as_array)
-            .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"))
-            .is_some_and(|c| c["status"] == "True" && c["reason"] == "KubeletReady");
-        if ours || status_busy {
+            .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"));
+        let ours = ready.is_some_and(|c| c["status"] == "True" && c["reason"] == "KubeletReady");
+        // `tryUpdateNodeStatus`: an unchanged status is still posted once per
+        // nodeStatusReportFrequency (5 m; KW reference/node/node-status.md), with new heartbeats.
+        let reported_s = ready.and_then(|c| c["lastHeartbeatTime"].as_str()).and_then(object::parse_rfc3339);
+        let stale = reported_s.is_none_or(|s| object::unix_s(now) >= s + NODE_STATUS_REPORT_S);
+        if (ours && !stale) || status_busy {
             return;
         }
         let mut n = node_obj.clone();
@@ -352,6 +382,7 @@ impl World {
                 Some(run) if run.uid == uid => {
                     if terminating && !matches!(run.state, super::factory::Container::Stopping { .. }) {
                         run.state = super::factory::Container::Stopping { done_at_us: now + CONTAINER_STOP };
+                        run.status_posted = false;
                         for (c, _) in container_names(pod) {
                             notes.push(kubelet_note(
                                 pod,
@@ -481,6 +512,14 @@ impl World {
                         writes.push((key.clone(), Write::update_status("pods", p)));
                     }
                 }
+                Container::Stopping { done_at_us } if done_at_us <= now && !run.status_posted && is_ready(&pod) => {
+                    // `syncTerminatingPod`: the stopped containers' status first (READY 0/1, still
+                    // Terminating in `kubectl get pods -w`), then the final delete.
+                    let mut p = with_rv(Object::clone(&pod));
+                    p["status"] = status_stopped(&pod, now);
+                    writes.push((key.clone(), Write::update_status("pods", p)));
+                    run.status_posted = true;
+                }
                 Container::Stopping { done_at_us } if done_at_us <= now => {
                     let mut w = Write::delete("pods", ns, name);
                     w.grace_period_s = Some(0);
@@ -513,6 +552,9 @@ impl World {
     }
 }
 
+/// The kubelet's `nodeStatusReportFrequency`: an unchanged node status is posted this often.
+const NODE_STATUS_REPORT_S: u64 = 5 * 60;
+
 /// A kubelet stops a container this long after its pod is marked for deletion.
 const CONTAINER_STOP: u64 = 600_000;
 
@@ -531,5 +573,50 @@ mod tests {
         assert_eq!(image_ref("nginx:1.25"), "docker.io/library/nginx:1.25");
         assert_eq!(image_ref("bitnami/nginx"), "docker.io/bitnami/nginx:latest");
         assert_eq!(image_ref("registry.k8s.io/pause:3.9"), "registry.k8s.io/pause:3.9");
+    }
+
+    /// KK `pkg/kubelet/kubelet.go` `syncTerminatingPod`: a pod deleted gracefully shows its
+    /// stopped containers (READY 0/1, still Terminating) before the kubelet's final delete.
+    #[test]
+    fn a_deleted_pod_shows_its_stopped_containers_before_it_goes() {
+        let mut w = World::with_kubernetes(1, 3);
+        for line in
+            ["kubectl run web --image=nginx", "sleep 6", "kubectl get pods -w", "kubectl delete pod web", "sleep 3"]
+        {
+            let id = w.submit(line);
+            w.run_until_done(id);
+        }
+        let out = w.render_transcript(0, crate::i18n::Lang::En);
+        let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("web ")).collect();
+        let ready = |r: &str| r.split_whitespace().nth(1).unwrap_or("").to_string();
+        let status = |r: &str| r.split_whitespace().nth(2).unwrap_or("").to_string();
+        assert_eq!(
+            rows.iter().map(|r| status(r)).collect::<Vec<_>>(),
+            ["Running", "Terminating", "Terminating", "Terminating"],
+            "{out}"
+        );
+        assert_eq!(rows.iter().map(|r| ready(r)).collect::<Vec<_>>(), ["1/1", "1/1", "0/1", "0/1"], "{out}");
+    }
+
+    /// KW `reference/node/node-status.md`: besides the Lease every 10 s, a kubelet posts its
+    /// unchanged node status every `nodeStatusReportFrequency` (5 m), so `describe node` never
+    /// shows a heartbeat older than that.
+    #[test]
+    fn an_unchanged_node_status_is_reported_every_five_minutes() {
+        let mut w = World::with_kubernetes(1, 3);
+        for minutes in [1, 6, 12] {
+            w.run_until(minutes * 60 * US_PER_S);
+            let now_s = object::unix_s(w.now_us());
+            let cache = w.office_cache().expect("an API server");
+            let nodes = crate::apiserver::Informers::list(cache, "nodes", "");
+            assert_eq!(nodes.len(), 5);
+            for n in nodes {
+                let ready =
+                    n["status"]["conditions"].as_array().and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"));
+                let beat = ready.and_then(|c| c["lastHeartbeatTime"].as_str()).and_then(object::parse_rfc3339);
+                let age_s = now_s - beat.expect("a heartbeat");
+                assert!(age_s <= NODE_STATUS_REPORT_S + 12, "{}: {age_s}s old at minute {minutes}", object::name(n));
+            }
+        }
     }
 }

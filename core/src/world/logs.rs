@@ -20,6 +20,20 @@ impl World {
         };
         let namespace =
             l.namespace.clone().unwrap_or_else(|| CONTEXTS[self.kube_context].namespace_or_default().to_string());
+        // The handout's short static-pod names (`kube-controller-manager-control-plane`), as
+        // `kubectl exec` takes them: the real pod, with a note.
+        let mut l = l.clone();
+        let found = Informers::get(cache, "pods", &namespace, &l.pod).is_some();
+        if let Some(full) = crate::shell::exec::expand_short_name(&l.pod).filter(|_| !found) {
+            let note = Text::new(
+                format!("lab: {} → {full} (kind는 정적 파드 이름 뒤에 노드 이름을 붙입니다)", l.pod),
+                format!("lab: {} → {full} (kind names static pods after their node)", l.pod),
+            );
+            self.say(cmd, LineKind::Stderr, note);
+            l.pod = full;
+        }
+        // Saying the note changed no API server: the same cache as above.
+        let Some(cache) = self.office_cache() else { return Err(Text::same("Unable to connect to the server: EOF")) };
         let Some(pod) = Informers::get(cache, "pods", &namespace, &l.pod) else {
             return Err(Text::same(format!("Error from server (NotFound): pods \"{}\" not found", printable(&l.pod))));
         };

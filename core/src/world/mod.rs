@@ -24,6 +24,7 @@ use crate::sim::US_PER_S;
 use crate::watch::{self, WatchHub, WatchLog};
 
 mod factory;
+mod kubectl_steps;
 mod kubelet;
 mod logs;
 mod office;
@@ -127,6 +128,11 @@ pub enum Event {
     },
     /// Something in the robot factory (controllers, scheduler, kubelets) is due.
     Factory(factory::FactoryEvent),
+    /// A kubectl command of several requests has something due (a drain's next poll, a
+    /// `--timeout`).
+    KubectlWake {
+        cmd: u32,
+    },
 }
 
 #[derive(Clone, Debug, Hash)]
@@ -348,6 +354,8 @@ pub struct World {
     genesis: Option<Rc<MvccStore>>,
     /// `| grep` filters on commands' standard output, by command.
     filters: BTreeMap<u32, Vec<shell::pipe::Grep>>,
+    /// Running kubectl commands of several requests (`rollout`, `set image`, `drain`), by command.
+    kubectl_steps: BTreeMap<u32, kubectl_steps::Flow>,
 }
 
 const LINK_SLOTS: usize = 2 * MEMBERS_MAX as usize;
@@ -410,6 +418,7 @@ impl World {
             factory: None,
             genesis: None,
             filters: BTreeMap::new(),
+            kubectl_steps: BTreeMap::new(),
         };
         // Each member's ticker starts at its own phase, as independent processes do.
         for id in voters {
@@ -651,6 +660,7 @@ impl World {
             Event::ApiArrive { request } => self.api_arrive(request),
             Event::ApiRespond { request } => self.api_respond(request),
             Event::Factory(e) => self.handle_factory(e),
+            Event::KubectlWake { cmd } => self.kubectl_steps_wake(cmd),
             Event::Shutdown { member, generation } => {
                 let m = &self.members[(member - 1) as usize];
                 if m.up && m.generation == generation {
@@ -1603,7 +1613,13 @@ impl World {
                 let newest_etcd = self.watches.streams().last().map(|s| s.cmd);
                 let newest_api = self.office.as_ref().and_then(|o| o.watches.last()).map(|w| w.cmd);
                 let newer = newest_etcd.max(newest_api);
-                if let Some(cmd) = self.interrupt_log_follow(newer).or_else(|| self.interrupt_api_watch(newest_etcd)) {
+                let stopped = self
+                    .interrupt_kubectl_steps(newer)
+                    .or_else(|| self.interrupt_log_follow(newer))
+                    .or_else(|| self.interrupt_api_watch(newest_etcd));
+                if let Some(cmd) = stopped {
+                    // A command still running (`rollout status`, `drain`) ends with the stream.
+                    self.finish(cmd, true);
                     let what = shell::printable_line(&self.commands[cmd as usize].line);
                     let said = Text::new(
                         format!("lab: 스트림을 멈췄습니다: {what}"),
@@ -1740,6 +1756,7 @@ impl World {
                 self.finish(id, false);
             }
             Command::Kube(k) => self.submit_kube(id, *k)?,
+            Command::KubectlSteps(s) => self.start_kubectl_steps(id, *s)?,
             Command::Piped(inner, filters) => {
                 self.filters.insert(id, filters);
                 self.apply(id, *inner)?;
@@ -2299,6 +2316,10 @@ impl World {
         }
         if !self.filters.is_empty() {
             self.filters.hash(&mut h);
+        }
+        for (cmd, flow) in &self.kubectl_steps {
+            cmd.hash(&mut h);
+            flow.hash_into(&mut h);
         }
         // Likewise the kubeconfig context, once switched.
         if self.kube_context != crate::k8s::kubeconfig::default_context() {

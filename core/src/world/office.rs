@@ -62,6 +62,8 @@ pub struct ApiWatch {
     tw: printers::TabWriter,
     /// The list was empty: the first row printed brings the column headers.
     header_pending: bool,
+    /// `kubectl rollout status`: the one Deployment watched, and the `--revision` wanted.
+    rollout: Option<(String, i64)>,
 }
 
 /// A watch event on the wire: `{"type":"ADDED","object":{…}}` (type first, as the API writes it).
@@ -242,10 +244,14 @@ impl World {
         }
         let now_unix_s = crate::apiserver::object::unix_s(self.now_us);
         let mut out: Vec<(u32, LineKind, Text)> = Vec::new();
+        // Watches that ended, and whether their command failed (a `get -w` has finished
+        // already; a `rollout status` finishes here).
+        let mut ended: Vec<(u32, bool)> = Vec::new();
         let tellers = &office.tellers;
         office.watches.retain_mut(|w| {
             let t = &tellers[(w.server - 1) as usize];
             if !t.up {
+                ended.push((w.cmd, true));
                 out.push((
                     w.cmd,
                     LineKind::Stderr,
@@ -276,9 +282,42 @@ impl World {
                         (LineKind::Stderr, s.kubectl_line())
                     };
                     out.push((w.cmd, line.0, Text::same(line.1)));
+                    ended.push((w.cmd, true));
                     return false;
                 }
             };
+            if let Some((name, revision)) = &w.rollout {
+                for c in changes {
+                    let obj = &*c.object;
+                    let ns = crate::apiserver::object::namespace(obj);
+                    if c.resource.name != w.resource.name || ns != w.namespace || crate::apiserver::object::name(obj) != name
+                    {
+                        continue;
+                    }
+                    // rollout_status.go: Added/Modified print the status; Deleted ends the wait.
+                    let status = if c.kind.as_str() == "DELETED" {
+                        Err("error: object has been deleted".to_string())
+                    } else {
+                        crate::controllers::deployment::rollout::rollout_status(obj, Some(*revision))
+                    };
+                    match status {
+                        Ok((line, done)) => {
+                            out.push((w.cmd, LineKind::Stdout, Text::same(line)));
+                            if done {
+                                ended.push((w.cmd, false));
+                                return false;
+                            }
+                        }
+                        Err(e) => {
+                            out.push((w.cmd, LineKind::Stderr, Text::same(e)));
+                            ended.push((w.cmd, true));
+                            return false;
+                        }
+                    }
+                }
+                w.rv = t.cache.revision();
+                return true;
+            }
             for c in changes {
                 let ns = crate::apiserver::object::namespace(&c.object);
                 if c.resource.name != w.resource.name || (!w.namespace.is_empty() && ns != w.namespace) {
@@ -298,6 +337,10 @@ impl World {
         });
         for (cmd, kind, text) in out {
             self.push_line(cmd, kind, text);
+        }
+        for (cmd, failed) in ended {
+            self.finish(cmd, failed);
+            self.kubectl_steps.remove(&cmd);
         }
     }
 
@@ -664,6 +707,10 @@ impl World {
         }
         let Some(print) = print else { return };
         let now_unix_s = crate::apiserver::object::unix_s(now_us);
+        if let Print::Step(tag) = print.print {
+            self.kubectl_step_answered(cmd, tag, server, user, response);
+            return;
+        }
         if print.watch {
             if let Response::List { resource_version, items } = &response {
                 let lines =
@@ -760,8 +807,60 @@ impl World {
             opts: row_opts,
             tw,
             header_pending,
+            rollout: None,
         });
         lines.into_iter().map(|l| (LineKind::Stdout, l)).collect()
+    }
+
+    /// `kubectl rollout status`: after the list, watch the Deployment `name` from `rv` (kubectl's
+    /// `UntilWithSync`): every change prints the rollout's status line, and the command ends when
+    /// the rollout is done, fails, or the Deployment is deleted. Authorizes `watch` first;
+    /// `Err`: the line kubectl prints.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn start_rollout_watch(
+        &mut self,
+        cmd: u32,
+        server: MemberId,
+        user: Option<crate::k8s::rbac::UserInfo>,
+        namespace: &str,
+        name: &str,
+        revision: i64,
+        rv: u64,
+    ) -> Result<(), String> {
+        use crate::k8s::rbac::{self, Attributes};
+        let resource = crate::k8s::resources::resolve("deployments").expect("deployments are known");
+        let Some(office) = &mut self.office else { return Err("error: no API server".into()) };
+        let user = user.unwrap_or_else(crate::k8s::rbac::UserInfo::anonymous);
+        let a = Attributes::resource(&user, "watch", resource.group, resource.name).in_namespace(namespace);
+        let teller = &office.tellers[(server - 1) as usize];
+        let d = crate::k8s::node_authorizer::authorize(&teller.rbac, &teller.cache, &a);
+        if !d.allowed {
+            return Err(rbac::kubectl_forbidden(&a, &d.reason));
+        }
+        if office.watches.len() >= API_WATCHES_MAX {
+            return Err(format!("lab: {API_WATCHES_MAX} watches are running already — stop one with ^C"));
+        }
+        let opts = get_options(Output::Table, false, true, false);
+        office.watches.push(ApiWatch {
+            cmd,
+            server,
+            resource,
+            namespace: namespace.to_string(),
+            rv,
+            json: false,
+            opts,
+            tw: printers::TabWriter::kubectl(),
+            header_pending: false,
+            rollout: Some((name.to_string(), revision)),
+        });
+        Ok(())
+    }
+
+    /// Stops the watches command `cmd` holds.
+    pub(super) fn stop_api_watches_of(&mut self, cmd: u32) {
+        if let Some(o) = &mut self.office {
+            o.watches.retain(|w| w.cmd != cmd);
+        }
     }
 }
 
