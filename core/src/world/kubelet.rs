@@ -444,7 +444,10 @@ impl World {
         for n in notes {
             self.kubelet_event(k, &node_name, n);
         }
-        self.kubelet_pods(k, generation);
+        // Nothing of this node's changed: its pods' timers are already set (`KubeletPods`).
+        if first || !mine.is_empty() {
+            self.kubelet_pods(k, generation);
+        }
     }
 
     /// Pod work that is due: status writes, container starts and stops, final deletes.
