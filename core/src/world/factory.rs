@@ -24,6 +24,7 @@ use crate::controllers::scheduler::Scheduler;
 use crate::controllers::workqueue::WorkQueue;
 use crate::controllers::{Change, Diff, EventType, Note, Plan, Robot, Write};
 use crate::etcd::message::MemberId;
+use crate::etcd::mutant::Mutant;
 use crate::k8s::authn::{self, Credential};
 use crate::k8s::kubeconfig;
 use crate::k8s::status::Status;
@@ -98,12 +99,18 @@ impl Robots {
         }
     }
 
-    /// The robots of a fresh process of `component`.
-    fn all(component: Component) -> Vec<Robots> {
+    /// The robots of a fresh process of `component`; `mutant`: the world's deliberate bug, if
+    /// any (acts only with the `mutants` feature).
+    fn all(component: Component, mutant: Option<Mutant>) -> Vec<Robots> {
+        let ignore_expectations = Mutant::ENABLED && mutant == Some(Mutant::ReplicaSetIgnoresExpectations);
         match component {
             Component::ControllerManager => vec![
                 Robots::Deployment(DeploymentController::new()),
-                Robots::ReplicaSet(ReplicaSetController::new()),
+                Robots::ReplicaSet({
+                    let mut rs = ReplicaSetController::new();
+                    rs.ignore_expectations = ignore_expectations;
+                    rs
+                }),
                 Robots::NodeLifecycle(NodeLifecycle::default()),
                 Robots::GarbageCollector(GarbageCollector::new()),
                 Robots::Endpoints(EndpointsController::new()),
@@ -326,7 +333,7 @@ impl Instance {
         elector.leading = leading;
         let resources: Vec<&'static str> = {
             let mut r: Vec<&'static str> = Vec::new();
-            for robot in Robots::all(component) {
+            for robot in Robots::all(component, None) {
                 for w in robot.robot_ref().watches() {
                     if !r.contains(w) {
                         r.push(w);
@@ -366,8 +373,8 @@ impl Instance {
     }
 
     /// The leader's controllers start (`StartControllers` after winning the election).
-    fn start_robots(&mut self, now_us: u64) {
-        self.slots = Robots::all(self.component)
+    fn start_robots(&mut self, now_us: u64, mutant: Option<Mutant>) {
+        self.slots = Robots::all(self.component, mutant)
             .into_iter()
             .map(|robot| {
                 let n = robot.robot_ref().workers().clamp(1, WORKERS_PER_ROBOT_MAX);
@@ -392,6 +399,7 @@ impl World {
     /// Starts the factory of a fresh kind cluster: the first control plane's instances lead (as
     /// the Leases in etcd say), the others wait; a kubelet on every node.
     pub(super) fn start_factory(&mut self, control_planes: u8, workers: u8) {
+        let mutant = self.mutant();
         let mut f = Factory::default();
         for component in [Component::ControllerManager, Component::Scheduler] {
             for node in 1..=control_planes {
@@ -405,7 +413,7 @@ impl World {
                     let got = format!("successfully acquired lease kube-system/{}", component_lease(component));
                     inst.log(klog('I', boot_us, "leaderelection.go:255", &got));
                     inst.elector.renewed_us = 0;
-                    inst.start_robots(0);
+                    inst.start_robots(0, mutant);
                 }
                 f.instances.push(inst);
             }
@@ -608,6 +616,7 @@ impl World {
 
     fn elect_written(&mut self, inst: usize, generation: u32, ok: bool) {
         let now = self.now_us;
+        let mutant = self.mutant();
         let Some(i) = self.instance_mut(inst, generation) else { return };
         i.electing = false;
         if !ok {
@@ -624,7 +633,7 @@ impl World {
                 i.elector.identity
             );
             i.log(klog('I', now, "event.go:307", &msg));
-            i.start_robots(now);
+            i.start_robots(now, mutant);
             i.informer.stop();
             self.schedule_delivery(inst);
         }

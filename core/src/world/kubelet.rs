@@ -40,6 +40,20 @@ impl Kubelet {
         }
     }
 
+    /// The pods whose containers this kubelet runs (or is starting, or still stopping) at
+    /// `now_us`, as (`namespace/name`, uid): a crashed kubelet runs none (`lab check --factory`
+    /// asks which node runs which pod).
+    pub fn live_pods(&self, now_us: u64) -> Vec<(&str, &str)> {
+        if !self.up {
+            return Vec::new();
+        }
+        self.pods
+            .iter()
+            .filter(|(_, p)| !matches!(p.state, super::factory::Running::Stopping { done_at_us } if done_at_us <= now_us))
+            .map(|(k, p)| (k.as_str(), p.uid.as_str()))
+            .collect()
+    }
+
     fn credential(&self) -> Credential {
         Credential::ClientCert { cn: format!("system:node:{}", self.node), orgs: vec!["system:nodes".into()] }
     }
@@ -318,7 +332,13 @@ impl World {
         }
         let t = &office.tellers[(kl.server - 1) as usize];
         let first = !kl.informer.has_synced();
-        kl.informer.watch(&t.cache, now);
+        let deltas = kl.informer.watch(&t.cache, now);
+        // Only changes of this node's pods concern its pod workers (a real kubelet watches
+        // `spec.nodeName=<node>` only); the rest of the cluster's writes need no pass over them.
+        let on_node = |o: &Option<std::rc::Rc<Object>>| o.as_ref().is_some_and(|p| object::str_at(p, "/spec/nodeName") == kl.node);
+        if !first && !deltas.iter().any(|d| d.resource == "pods" && (on_node(&d.old) || on_node(&d.new))) {
+            return;
+        }
         let node = kl.node.clone();
         let mine: Vec<Object> = kl
             .informer
@@ -419,7 +439,8 @@ impl World {
         let keys: Vec<String> = kl.pods.keys().cloned().collect();
         for key in keys {
             let (ns, name) = key.split_once('/').unwrap_or(("", &key));
-            let Some(pod) = kl.informer.get("pods", ns, name).cloned() else { continue };
+            // Borrowed, not cloned: most passes write nothing.
+            let Some(pod) = kl.informer.get("pods", ns, name) else { continue };
             let run = kl.pods.get_mut(&key).expect("listed above");
             if run.busy {
                 continue;
@@ -433,14 +454,14 @@ impl World {
             match run.state {
                 Running::Creating { start_at_us } if !run.status_posted => {
                     let mut p = with_rv(pod.clone());
-                    p["status"] = status_creating(&pod, &host_ip, now);
+                    p["status"] = status_creating(pod, &host_ip, now);
                     writes.push((key.clone(), Write::update_status("pods", p)));
                     run.status_posted = true;
                     next_us = Some(next_us.map_or(start_at_us, |n| n.min(start_at_us)));
                 }
                 Running::Creating { start_at_us } if start_at_us <= now => {
                     let mut p = with_rv(pod.clone());
-                    p["status"] = status_running(&pod, &run.ip, run.restarts, now);
+                    p["status"] = status_running(pod, &run.ip, run.restarts, now);
                     writes.push((key.clone(), Write::update_status("pods", p)));
                     run.state = Running::Running;
                     let pulled_us = now - run.started_us;

@@ -644,12 +644,10 @@ impl World {
         let resource = req.call.resource;
         let name = req.call.name.clone();
         let print = office.prints.remove(&id);
-        if cmd == INTERNAL_CMD {
-            self.factory_answered(id, &response);
-            return;
-        }
         // Keep the last finished requests for the inspector: the users' and the robots' apart,
-        // so the robots' steady traffic never pushes a user's request out.
+        // so the robots' steady traffic never pushes a user's request out. (Before the robots'
+        // early return below: their requests were never dropped, and every request's
+        // `in_flight` count walked all of them, so the world slowed down as it ran.)
         let internal = cmd == INTERNAL_CMD;
         let done: Vec<u64> = office
             .requests
@@ -661,6 +659,10 @@ impl World {
             for k in &done[..done.len() - API_REQUESTS_KEPT] {
                 office.requests.remove(k);
             }
+        }
+        if internal {
+            self.factory_answered(id, &response);
+            return;
         }
         let Some(print) = print else { return };
         let now_unix_s = crate::apiserver::object::unix_s(now_us);
