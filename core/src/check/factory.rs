@@ -158,7 +158,7 @@ fn key(obj: &Object) -> String {
 }
 
 fn int(obj: &Object, pointer: &str) -> i64 {
-    obj.pointer(pointer).and_then(Value::as_i64).unwrap_or(0)
+    object::at(obj, pointer).and_then(Value::as_i64).unwrap_or(0)
 }
 
 impl Snapshot {
@@ -205,7 +205,7 @@ impl Snapshot {
     fn node_ready(&self, node: &str) -> bool {
         self.nodes.iter().any(|n| {
             object::name(n) == node
-                && n.pointer("/status/conditions").and_then(Value::as_array).is_some_and(|cs| {
+                && object::at(n, "/status/conditions").and_then(Value::as_array).is_some_and(|cs| {
                     cs.iter().any(|c| object::str_at(c, "/type") == "Ready" && object::str_at(c, "/status") == "True")
                 })
         })
@@ -219,7 +219,7 @@ impl Snapshot {
 fn fenceposts(d: &Object) -> (i64, i64) {
     let replicas = int(d, "/spec/replicas");
     let scaled = |field: &str, round_up: bool| -> i64 {
-        let v = d.pointer(&format!("/spec/strategy/rollingUpdate/{field}")).filter(|v| !v.is_null());
+        let v = object::at(d, &format!("/spec/strategy/rollingUpdate/{field}")).filter(|v| !v.is_null());
         match v {
             Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
             Some(Value::String(s)) => {
@@ -256,7 +256,7 @@ fn is_rolling(d: &Object) -> bool {
 /// What the rolling-update bounds of a Deployment depend on: a scale or a new strategy starts a
 /// new steady state to reach before they are promised again.
 fn bound_signature(d: &Object) -> String {
-    format!("{}/{}/{}", uid(d), int(d, "/spec/replicas"), d.pointer("/spec/strategy").unwrap_or(&Value::Null))
+    format!("{}/{}/{}", uid(d), int(d, "/spec/replicas"), object::at(d, "/spec/strategy").unwrap_or(&Value::Null))
 }
 
 /// Why a Deployment has not converged (KK `deploymentutil.DeploymentComplete`; KW
@@ -294,8 +294,8 @@ fn not_converged(s: &Snapshot, d: &Object) -> Option<String> {
     // Last, as the dearest: the ReplicaSet copies the template, so the pod specs are equal as
     // stored; only if not, compare as the controller does (ignoring the hash label, empties).
     if let Some(rs) = scaled.first() {
-        let same = rs.pointer("/spec/template/spec") == d.pointer("/spec/template/spec")
-            || equal_ignore_hash(rs.pointer("/spec/template"), d.pointer("/spec/template"));
+        let same = object::at(rs, "/spec/template/spec") == object::at(d, "/spec/template/spec")
+            || equal_ignore_hash(object::at(rs, "/spec/template"), object::at(d, "/spec/template"));
         if !same {
             return Some(format!("the scaled ReplicaSet {} is not the current template's", object::name(rs)));
         }
