@@ -29,6 +29,7 @@ use crate::apiserver::cache::WatchCache;
 use crate::apiserver::handler::{ApiCall, DeleteOptions, Stage, Verb};
 use crate::apiserver::{object, Object};
 use crate::check::Violation;
+use crate::controllers::informer::{Delta, Informer};
 use crate::controllers::deployment::equal_ignore_hash;
 use crate::controllers::leader::{LEASE_DURATION_US, RETRY_PERIOD_US};
 use crate::controllers::node_lifecycle::GRACE_PERIOD_US;
@@ -578,7 +579,7 @@ fn acknowledged_writes_present(s: &Snapshot, client: &mut Client, now_us: u64, v
 /// The faults, as the checkers must know them.
 #[derive(Clone, Debug, Default)]
 struct Faults {
-    /// Last etcd, API server or controller-manager fault (a leadership change counts).
+    /// Last etcd, API server or controller-manager fault (a change of leader counts).
     control_plane_us: u64,
     /// Last worker-node fault.
     node_us: u64,
@@ -588,12 +589,60 @@ struct Faults {
     count: u64,
 }
 
-/// A Deployment in a steady state from which a rolling update keeps its bounds.
-#[derive(Clone, Debug)]
-struct Armed {
+/// A Deployment as the rolling-update checkers follow it.
+#[derive(Clone, Debug, Default)]
+struct DeploymentState {
+    key: String,
     signature: String,
-    /// Availability is promised too (armed with the nodes calm; a node fault ends it).
-    availability: bool,
+    replicas: i64,
+    surge: i64,
+    unavailable: i64,
+    rss: BTreeSet<String>,
+    /// `Some(availability)`: in a steady state from which a rolling update keeps its bounds
+    /// (availability too when armed with the nodes calm; a node fault ends that part).
+    armed: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct ReplicaSetState {
+    key: String,
+    owner: String,
+    spec: i64,
+    /// Larger specs it had, with when they were lowered (kept `RS_LAG_US`).
+    lowered: VecDeque<(u64, i64)>,
+    /// First seen (a ReplicaSet found by a list may still be carrying out an older spec).
+    seen_us: u64,
+    /// Non-terminating pods, and those of them ready.
+    active: i64,
+    ready: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+struct PodState {
+    rs: String,
+    active: bool,
+    ready: bool,
+}
+
+/// The checkers' own informer on the freshest API server: every committed change of the
+/// Deployments, ReplicaSets and pods, in revision order, so a bound broken for a single
+/// revision is seen (sampling would miss an extra pod that lives for a few milliseconds).
+struct Tracker {
+    informer: Informer,
+    deployments: BTreeMap<String, DeploymentState>,
+    rss: BTreeMap<String, ReplicaSetState>,
+    pods: BTreeMap<String, PodState>,
+}
+
+impl Default for Tracker {
+    fn default() -> Tracker {
+        Tracker {
+            informer: Informer::new(&["deployments", "replicasets", "pods"]),
+            deployments: BTreeMap::new(),
+            rss: BTreeMap::new(),
+            pods: BTreeMap::new(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -601,9 +650,7 @@ struct Checks {
     violations: Vec<Violation>,
     /// (property, subject) already reported, so one broken object is reported once.
     reported: BTreeSet<(&'static str, String)>,
-    armed: BTreeMap<String, Armed>,
-    /// Per ReplicaSet uid: its spec.replicas over the last `RS_LAG_US`.
-    spec_history: BTreeMap<String, VecDeque<(u64, i64)>>,
+    tracker: Tracker,
     /// Pod uid → `namespace/name` as first seen.
     pod_names: BTreeMap<String, String>,
     factory_seen: usize,
@@ -611,8 +658,9 @@ struct Checks {
     leaders: Vec<(Component, usize)>,
     faults: Faults,
     samples: u64,
-    rollout_samples: u64,
-    surge_lag_samples: u64,
+    /// Changes seen while a rolling update was held to its bounds.
+    rollout_changes: u64,
+    surge_lag_changes: u64,
     last_lost_update_check_us: u64,
 }
 
@@ -627,29 +675,37 @@ impl Checks {
         self.faults.count += 1;
         if line.starts_with("lab node ") {
             self.faults.node_us = now_us;
-            for a in self.armed.values_mut() {
-                a.availability = false;
+            for d in self.tracker.deployments.values_mut() {
+                if let Some(a) = &mut d.armed {
+                    *a = false;
+                }
             }
         } else if !line.starts_with("lab scheduler ") && !line.contains(" slow ") {
-            self.control_plane_us_now(now_us);
+            self.control_plane_fault(now_us);
         }
     }
 
-    fn control_plane_us_now(&mut self, now_us: u64) {
+    fn control_plane_fault(&mut self, now_us: u64) {
         self.faults.control_plane_us = now_us;
         self.faults.settled = false;
     }
 
-    /// One sample: every per-step checker.
+    /// One step: every change since the last, then the per-step checkers.
     fn sample(&mut self, w: &World) {
         let now = w.now_us();
         self.samples += 1;
         self.leadership(w);
         self.settle(w);
         factory_records(w, self);
+        let Some(cache) = freshest(w) else { return };
+        let (synced, relists) = (self.tracker.informer.has_synced(), self.tracker.informer.relists);
+        let deltas = self.tracker.informer.watch(cache, now);
+        let listed = !synced || self.tracker.informer.relists != relists;
+        for d in deltas {
+            self.change(&d, listed, now);
+        }
         let Some(s) = Snapshot::of(w) else { return };
-        self.rolling_bounds(&s, now);
-        replica_sets_bounded(&s, self, now);
+        self.arm(&s, now);
         unique_pod_names(w, &s, self);
         if now >= self.last_lost_update_check_us + US_PER_S {
             self.last_lost_update_check_us = now;
@@ -666,18 +722,24 @@ impl Checks {
     /// control-plane fault for the checkers that need calm.
     fn leadership(&mut self, w: &World) {
         let Some(f) = w.factory() else { return };
-        let leaders: Vec<(Component, usize)> =
-            f.instances.iter().enumerate().filter(|(_, i)| i.up && i.elector.leading).map(|(n, i)| (i.component, n)).collect();
+        let leaders: Vec<(Component, usize)> = f
+            .instances
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.up && i.elector.leading)
+            .map(|(n, i)| (i.component, n))
+            .collect();
         for c in [Component::ControllerManager, Component::Scheduler] {
             let n = leaders.iter().filter(|l| l.0 == c).count();
             if n > 1 {
-                let detail = format!("{} instances of {} lead at once", n, c.binary());
-                self.report(w.now_us(), "one leader at a time (CG leaderelection)", format!("{c:?}{}", w.now_us() / US_PER_S), detail);
+                let detail = format!("{n} instances of {} lead at once", c.binary());
+                let subject = format!("{c:?}{}", w.now_us() / US_PER_S);
+                self.report(w.now_us(), "one leader at a time (CG leaderelection)", subject, detail);
             }
         }
         if leaders != self.leaders {
             self.leaders = leaders;
-            self.control_plane_us_now(w.now_us());
+            self.control_plane_fault(w.now_us());
         }
     }
 
@@ -690,120 +752,190 @@ impl Checks {
         self.faults.settled = !office.requests().any(|r| r.stage != Stage::Done && r.sent_us <= before);
     }
 
-    /// (a) Rolling updates keep their bounds (KK `pkg/controller/deployment/rolling.go`;
-    /// KW deployment.md "Max Surge", "Max Unavailable"), from a steady state on:
-    ///
-    /// - surge: the ReplicaSets' `spec.replicas` add up to at most replicas + maxSurge
-    ///   (`NewRSNewReplicas`: `maxTotalPods`), whatever fails: the controller sizes them from
-    ///   its cache and writes with resourceVersion preconditions;
-    /// - availability: at least replicas − maxUnavailable of the Deployment's pods are ready
-    ///   and not terminating (`scaleDownOldReplicaSetsForRollingUpdate`: `minAvailable`) — while
-    ///   no worker node fails: a dead node's pods stop being ready whatever the controller does.
-    ///
-    /// "Steady" means the Deployment was complete (`not_converged` is `None`) with its present
-    /// replicas and strategy; a scale or a new strategy ends it until it is complete again (a
-    /// scale mid-rollout resizes every ReplicaSet proportionally, KK `sync.go` `scale`). The
-    /// pods themselves can exceed replicas + maxSurge for a moment: an old ReplicaSet's lowered
-    /// spec lets the new one grow before the old pod's DELETE is through; that excess is bounded
-    /// per ReplicaSet by `replica_sets_bounded` and only counted here.
-    fn rolling_bounds(&mut self, s: &Snapshot, now_us: u64) {
+    /// Arms the rolling-update bounds of each Deployment that is complete (`not_converged` is
+    /// `None`) with its present replicas and strategy: the steady state the controller keeps
+    /// its promises from. Availability only with the worker nodes calm.
+    fn arm(&mut self, s: &Snapshot, now_us: u64) {
         let node_calm = now_us >= self.faults.node_us + NODE_SETTLE_US && WORKERS.iter().all(|n| s.node_ready(n));
-        let mut live = BTreeSet::new();
         for d in &s.deployments {
-            if is_terminating(d) || !is_rolling(d) {
+            let Some(t) = self.tracker.deployments.get_mut(uid(d)) else { continue };
+            if t.signature != bound_signature(d) || is_terminating(d) || !is_rolling(d) {
                 continue;
             }
-            let id = uid(d).to_string();
-            live.insert(id.clone());
-            let signature = bound_signature(d);
-            if self.armed.get(&id).is_some_and(|a| a.signature != signature) {
-                self.armed.remove(&id);
+            if t.armed == Some(true) || (t.armed == Some(false) && !node_calm) {
+                continue;
             }
             if not_converged(s, d).is_none() {
-                let availability = node_calm || self.armed.get(&id).is_some_and(|a| a.availability);
-                self.armed.insert(id.clone(), Armed { signature, availability });
-                continue;
-            }
-            let Some(armed) = self.armed.get(&id).cloned() else { continue };
-            self.rollout_samples += 1;
-            let replicas = int(d, "/spec/replicas");
-            let (surge, unavailable) = fenceposts(d);
-            let rss = s.rss_of(d);
-            let specs: i64 = rss.iter().map(|rs| int(rs, "/spec/replicas")).sum();
-            let subject = format!("{}/{}", key(d), signature);
-            if specs > replicas + surge {
-                let names: Vec<String> =
-                    rss.iter().map(|rs| format!("{}={}", object::name(rs), int(rs, "/spec/replicas"))).collect();
-                self.report(
-                    now_us,
-                    "rolling update: ReplicaSets ≤ replicas + maxSurge (KK rolling.go)",
-                    subject.clone(),
-                    format!("{}: replicas {replicas}, maxSurge {surge}, ReplicaSets {}", key(d), names.join(" ")),
-                );
-            }
-            let pods = s.active_pods(d);
-            if pods.len() as i64 > replicas + surge {
-                self.surge_lag_samples += 1;
-            }
-            if armed.availability {
-                let ready = pods.iter().filter(|p| is_pod_ready(p)).count() as i64;
-                if ready < replicas - unavailable {
-                    self.report(
-                        now_us,
-                        "rolling update: available ≥ replicas − maxUnavailable (KK rolling.go)",
-                        subject,
-                        format!(
-                            "{}: {ready} ready pods of {} active, replicas {replicas}, maxUnavailable {unavailable}",
-                            key(d),
-                            pods.len()
-                        ),
-                    );
-                }
+                t.armed = Some(node_calm || t.armed == Some(true));
             }
         }
-        self.armed.retain(|id, _| live.contains(id));
     }
-}
 
-/// (a, pods) A ReplicaSet's controller creates only what its spec asks for (KK
-/// `pkg/controller/replicaset/replica_set.go` `manageReplicas`, with expectations "to avoid
-/// creating too many pods" on a cache that lags its own creates): with the control plane
-/// settled, its non-terminating pods never exceed the largest `spec.replicas` it had over the
-/// last `RS_LAG_US` (the time to carry out a lowered spec). So a Deployment's pods exceed
-/// replicas + maxSurge only while an old ReplicaSet's DELETE is on its way.
-fn replica_sets_bounded(s: &Snapshot, c: &mut Checks, now_us: u64) {
-    let mut live = BTreeSet::new();
-    for rs in &s.rss {
-        let id = uid(rs).to_string();
-        let spec = int(rs, "/spec/replicas");
-        let h = c.spec_history.entry(id.clone()).or_default();
-        h.push_back((now_us, spec));
-        while h.front().is_some_and(|&(t, _)| t + RS_LAG_US < now_us) {
-            h.pop_front();
-        }
-        let most = h.iter().map(|&(_, n)| n).max().unwrap_or(spec);
-        // The window must be full: a ReplicaSet first seen now may still be carrying out an
-        // older spec.
-        let full = h.front().is_some_and(|&(t, _)| t + RS_LAG_US <= now_us + STEP_US);
-        live.insert(id);
-        if !c.faults.settled || !full {
-            continue;
-        }
-        let active = s.pods_of(rs).iter().filter(|p| is_pod_active(p)).count() as i64;
-        if active > most {
-            c.report(
-                now_us,
-                "a ReplicaSet's pods ≤ its replicas (KK replica_set.go expectations)",
-                uid(rs).to_string(),
-                format!(
-                    "{}: {active} active pods, spec.replicas at most {most} over the last {} s",
-                    key(rs),
-                    RS_LAG_US / US_PER_S
-                ),
-            );
+    /// One committed change: the tracker's counts, then the bounds it may break. `listed`: it
+    /// came from a list (the first, or after the watch fell behind), not from the watch.
+    fn change(&mut self, d: &Delta, listed: bool, now_us: u64) {
+        let Some(obj) = d.new.as_ref().or(d.old.as_ref()) else { return };
+        let id = uid(obj).to_string();
+        let t = &mut self.tracker;
+        match d.resource {
+            "deployments" => match &d.new {
+                None => {
+                    t.deployments.remove(&id);
+                }
+                Some(new) => {
+                    let e = t.deployments.entry(id.clone()).or_insert_with(|| DeploymentState {
+                        rss: t.rss.iter().filter(|(_, r)| r.owner == id).map(|(k, _)| k.clone()).collect(),
+                        ..DeploymentState::default()
+                    });
+                    let signature = bound_signature(new);
+                    if e.signature != signature || is_terminating(new) {
+                        e.armed = None;
+                    }
+                    let (surge, unavailable) = fenceposts(new);
+                    e.key = key(new);
+                    e.signature = signature;
+                    e.replicas = int(new, "/spec/replicas");
+                    e.surge = surge;
+                    e.unavailable = unavailable;
+                }
+            },
+            "replicasets" => {
+                let old_owner = t.rss.get(&id).map(|r| r.owner.clone());
+                if let Some(o) = old_owner.filter(|o| !o.is_empty()) {
+                    if let Some(dep) = t.deployments.get_mut(&o) {
+                        dep.rss.remove(&id);
+                    }
+                }
+                let Some(new) = &d.new else {
+                    t.rss.remove(&id);
+                    return;
+                };
+                let spec = int(new, "/spec/replicas");
+                let owner = owner_uid(new);
+                // One found by a list may still be carrying out an older spec; one created while
+                // watched has none.
+                let seen_us = if listed { now_us } else { 0 };
+                let e = t.rss.entry(id.clone()).or_insert_with(|| {
+                    // Its pods may have come first (a list hands out pods before ReplicaSets).
+                    let mine = t.pods.values().filter(|p| p.rs == id && p.active);
+                    let (active, ready) = mine.fold((0, 0), |(a, r), p| (a + 1, r + i64::from(p.ready)));
+                    ReplicaSetState { seen_us, active, ready, ..Default::default() }
+                });
+                if spec < e.spec {
+                    e.lowered.push_back((now_us, e.spec));
+                }
+                e.spec = spec;
+                e.key = key(new);
+                e.owner = owner.clone();
+                if let Some(dep) = t.deployments.get_mut(&owner) {
+                    dep.rss.insert(id);
+                }
+                self.surge_bound(&owner, now_us);
+            }
+            "pods" => {
+                if let Some(p) = t.pods.remove(&id) {
+                    if let Some(r) = t.rss.get_mut(&p.rs) {
+                        r.active -= i64::from(p.active);
+                        r.ready -= i64::from(p.active && p.ready);
+                    }
+                }
+                let Some(new) = &d.new else { return };
+                let p = PodState { rs: owner_uid(new), active: is_pod_active(new), ready: is_pod_ready(new) };
+                let rs = p.rs.clone();
+                let grew = p.active;
+                if let Some(r) = t.rss.get_mut(&rs) {
+                    r.active += i64::from(p.active);
+                    r.ready += i64::from(p.active && p.ready);
+                }
+                t.pods.insert(id, p);
+                if grew {
+                    self.replica_set_bound(&rs, now_us);
+                }
+                let owner = self.tracker.rss.get(&rs).map(|r| r.owner.clone()).unwrap_or_default();
+                self.availability_bound(&owner, now_us);
+            }
+            _ => {}
         }
     }
-    c.spec_history.retain(|id, _| live.contains(id));
+
+    /// (a, surge) KK `pkg/controller/deployment/rolling.go` `reconcileNewReplicaSet` →
+    /// `deploymentutil.NewRSNewReplicas`: the ReplicaSets' `spec.replicas` add up to at most
+    /// replicas + maxSurge (`maxTotalPods`; KW deployment.md "Max Surge"). Whatever fails: the
+    /// controller sizes them from its cache and writes with resourceVersion preconditions. From
+    /// a steady state on: a scale mid-rollout resizes every ReplicaSet proportionally first (KK
+    /// `sync.go` `scale`), a new strategy moves the bound.
+    fn surge_bound(&mut self, deployment: &str, now_us: u64) {
+        let t = &self.tracker;
+        let Some(d) = t.deployments.get(deployment).filter(|d| d.armed.is_some()) else { return };
+        let specs: i64 = d.rss.iter().filter_map(|r| t.rss.get(r)).map(|r| r.spec).sum();
+        if specs <= d.replicas + d.surge {
+            return;
+        }
+        let names: Vec<String> = d.rss.iter().filter_map(|r| t.rss.get(r)).map(|r| format!("{}={}", r.key, r.spec)).collect();
+        let detail = format!("{}: replicas {}, maxSurge {}, ReplicaSets {}", d.key, d.replicas, d.surge, names.join(" "));
+        let subject = format!("{}/{}", d.key, d.signature);
+        self.report(now_us, "rolling update: ReplicaSets ≤ replicas + maxSurge (KK rolling.go)", subject, detail);
+    }
+
+    /// (a, availability) KK `rolling.go` `reconcileOldReplicaSets` /
+    /// `scaleDownOldReplicaSetsForRollingUpdate`: old pods go only while at least
+    /// replicas − maxUnavailable stay available (`minAvailable`; KW deployment.md "Max
+    /// Unavailable"): ready and not terminating (minReadySeconds 0). Promised while no worker
+    /// node fails — a dead node's pods stop being ready whatever the controller does — from a
+    /// steady state on. Also counts the changes where the pods exceed replicas + maxSurge: an
+    /// old ReplicaSet's lowered spec let the new one grow before the old pod's DELETE was
+    /// through (bounded per ReplicaSet by `replica_set_bound`; not a violation).
+    fn availability_bound(&mut self, deployment: &str, now_us: u64) {
+        let t = &self.tracker;
+        let Some(d) = t.deployments.get(deployment) else { return };
+        let Some(availability) = d.armed else { return };
+        let rss: Vec<&ReplicaSetState> = d.rss.iter().filter_map(|r| t.rss.get(r)).collect();
+        let active: i64 = rss.iter().map(|r| r.active).sum();
+        let ready: i64 = rss.iter().map(|r| r.ready).sum();
+        self.rollout_changes += 1;
+        if active > d.replicas + d.surge {
+            self.surge_lag_changes += 1;
+        }
+        if availability && ready < d.replicas - d.unavailable {
+            let detail = format!(
+                "{}: {ready} ready pods of {active} active, replicas {}, maxUnavailable {}",
+                d.key, d.replicas, d.unavailable
+            );
+            let subject = format!("{}/{}", d.key, d.signature);
+            self.report(now_us, "rolling update: available ≥ replicas − maxUnavailable (KK rolling.go)", subject, detail);
+        }
+    }
+
+    /// (a, pods) A ReplicaSet's controller creates only what its spec asks for (KK
+    /// `pkg/controller/replicaset/replica_set.go` `manageReplicas`, with expectations "to avoid
+    /// creating too many pods" on a cache that lags its own creates): with the control plane
+    /// settled, its non-terminating pods never exceed the largest `spec.replicas` it had over
+    /// the last `RS_LAG_US` (the time to carry out a lowered spec). With the surge bound, a
+    /// Deployment's pods exceed replicas + maxSurge only while an old ReplicaSet's DELETE is on
+    /// its way.
+    fn replica_set_bound(&mut self, rs: &str, now_us: u64) {
+        if !self.faults.settled {
+            return;
+        }
+        let Some(r) = self.tracker.rss.get_mut(rs) else { return };
+        while r.lowered.front().is_some_and(|&(t, _)| t + RS_LAG_US < now_us) {
+            r.lowered.pop_front();
+        }
+        if r.seen_us + RS_LAG_US > now_us {
+            return;
+        }
+        let most = r.lowered.iter().map(|&(_, n)| n).max().unwrap_or(0).max(r.spec);
+        if r.active > most {
+            let detail = format!(
+                "{}: {} active pods, spec.replicas at most {most} over the last {} s",
+                r.key,
+                r.active,
+                RS_LAG_US / US_PER_S
+            );
+            let subject = rs.to_string();
+            self.report(now_us, "a ReplicaSet's pods ≤ its replicas (KK replica_set.go expectations)", subject, detail);
+        }
+    }
 }
 
 /// (b) No two pods of one ReplicaSet share a name, and no two live pods anywhere share
@@ -1263,10 +1395,10 @@ fn run(seed: u64, mutant: Option<Mutant>) -> FactoryOutcome {
         samples: r.checks.samples,
         writes_ok: r.client.writes_ok,
         rollouts: r.client.rollouts,
-        rollout_samples: r.checks.rollout_samples,
+        rollout_samples: r.checks.rollout_changes,
         faults: r.checks.faults.count,
         evicted,
-        surge_lag_samples: r.checks.surge_lag_samples,
+        surge_lag_samples: r.checks.surge_lag_changes,
         hash: r.w.state_hash(),
     }
 }
