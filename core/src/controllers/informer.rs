@@ -261,4 +261,39 @@ mod tests {
         assert_eq!(d.iter().filter(|d| d.old.is_none()).count(), 3, "p0, p1, p2 are new");
         assert_eq!(inf.list("pods", "").len(), 4);
     }
+
+    /// CG: one reflector (one watch) per resource, so streams run apart: a stream held back
+    /// keeps its place and later delivers its changes in order, while another one ran ahead;
+    /// `rv` is where every stream has been, and a delivery never takes changes past `upto`.
+    #[test]
+    fn each_resource_has_its_own_watch_stream() {
+        let mut store = MvccStore::new();
+        let mut cache = WatchCache::default();
+        cache.relist(&store);
+        let mut inf = Informer::new(&["pods", "replicasets"]);
+        inf.watch(&cache, 0);
+        put(&mut store, "a");
+        let rs = crate::apiserver::object::for_storage(&json!({
+            "apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "r", "namespace": "default", "uid": "r"},
+        }));
+        store.put("/registry/replicasets/default/r".into(), rs.into(), 0);
+        put(&mut store, "b");
+        cache.catch_up(&store);
+        let head = cache.revision();
+        // The pods' stream is held back; the ReplicaSets' arrives.
+        let d = inf.watch_each(&cache, |r| if r == "pods" { 0 } else { head }, 1);
+        let got: Vec<&str> = d.iter().map(|d| d.resource).collect();
+        assert_eq!(got, ["replicasets"]);
+        assert!(inf.rv < head, "the pods' stream is behind");
+        // Then the pods, in order; nothing twice.
+        let d = inf.watch_each(&cache, |_| head, 2);
+        let names: Vec<&str> = d.iter().map(|d| crate::apiserver::object::name(d.new.as_deref().unwrap())).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(inf.rv, head);
+        // A delivery that left before the last change does not bring it.
+        put(&mut store, "c");
+        cache.catch_up(&store);
+        assert!(inf.watch_upto(&cache, head, 3).is_empty());
+        assert_eq!(inf.watch_upto(&cache, cache.revision(), 4).len(), 1);
+    }
 }

@@ -171,7 +171,6 @@ impl World {
             })
             .collect();
         w.genesis = Some(Rc::new(genesis));
-        w.start_factory(members, WORKERS_DEFAULT);
         w.office = Some(Office { tellers, next_request: 1, ..Office::default() });
         // kind's cluster has run for minutes before the class: etcd has a leader that has
         // committed an entry of its term. Elect it now (a second or two of simulated time),
@@ -184,6 +183,10 @@ impl World {
                 break;
             }
         }
+        // The controller-managers, schedulers and kubelets have been running against that etcd
+        // (started before it served, their first requests would wait out etcd's 7 s timeout
+        // and a standby would learn of the leader's Lease late).
+        w.start_factory(members, WORKERS_DEFAULT);
         w
     }
 
