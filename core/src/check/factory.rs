@@ -27,7 +27,7 @@ use serde_json::{json, Value};
 
 use crate::apiserver::cache::WatchCache;
 use crate::apiserver::handler::{ApiCall, DeleteOptions, Stage, Verb};
-use crate::apiserver::{object, Object};
+use crate::apiserver::{object, Informers, Object};
 use crate::check::Violation;
 use crate::controllers::informer::{Delta, Informer};
 use crate::controllers::deployment::equal_ignore_hash;
@@ -46,8 +46,9 @@ use crate::world::{Component, World};
 /// every `SLOW_STEP_US`.
 pub const STEP_US: u64 = 100_000;
 pub const SLOW_STEP_US: u64 = US_PER_S;
-/// Storm/calm cycles per seed.
+/// Storm/calm cycles per seed, and at most.
 pub const CYCLES: usize = 2;
+pub const CYCLES_MAX: usize = 16;
 /// The Deployments the client writes (all in `default`).
 const NAMES: [&str; 6] = ["web0", "web1", "web2", "web3", "web4", "web5"];
 const NAMESPACE: &str = "default";
@@ -66,6 +67,8 @@ pub const SETTLE_US: u64 = 15 * US_PER_S;
 /// lifecycle controller may still mark pods not ready (40 s grace + a 10 s lease renewal + its
 /// 5 s monitor period).
 pub const NODE_SETTLE_US: u64 = 60 * US_PER_S;
+/// How often Deployments are looked at whole to arm their rolling-update bounds.
+pub const ARM_EVERY_US: u64 = US_PER_S;
 /// The liveness phase: every Deployment converges within this long once all is healed.
 pub const CONVERGE_US_MAX: u64 = 150 * US_PER_S;
 /// `DefaultTolerationSeconds` (KW admission-controllers.md): pods tolerate `unreachable` 300 s.
@@ -103,7 +106,29 @@ pub struct FactoryOutcome {
 
 /// Runs one seed and checks it. A panic in the lab is a violation too.
 pub fn check_factory_seed(seed: u64, mutant: Option<Mutant>) -> FactoryOutcome {
-    match std::panic::catch_unwind(move || run(seed, mutant)) {
+    check_factory_seed_with(seed, mutant, FactoryOptions::default())
+}
+
+/// How much of a seed to run (`lab check --factory` runs it all).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FactoryOptions {
+    /// Stop at the first violation (the mutant tests only need to know one is caught).
+    pub fail_fast: bool,
+    /// Storm/calm cycles.
+    pub cycles: usize,
+    /// Whether a worker dies for good at the end (`None`: the seed decides, one in two).
+    pub node_death: Option<bool>,
+}
+
+impl Default for FactoryOptions {
+    fn default() -> FactoryOptions {
+        FactoryOptions { fail_fast: false, cycles: CYCLES, node_death: None }
+    }
+}
+
+/// [`check_factory_seed`] with options.
+pub fn check_factory_seed_with(seed: u64, mutant: Option<Mutant>, options: FactoryOptions) -> FactoryOutcome {
+    match std::panic::catch_unwind(move || run(seed, mutant, options)) {
         Ok(o) => o,
         Err(panic) => {
             let detail = panic
@@ -662,6 +687,7 @@ struct Checks {
     rollout_changes: u64,
     surge_lag_changes: u64,
     last_lost_update_check_us: u64,
+    last_arm_us: u64,
 }
 
 impl Checks {
@@ -704,9 +730,15 @@ impl Checks {
         for d in deltas {
             self.change(&d, listed, now);
         }
-        let Some(s) = Snapshot::of(w) else { return };
-        self.arm(&s, now);
-        unique_pod_names(w, &s, self);
+        running_pods_unique(w, self);
+        // Arming is a look at whole Deployments: once a second is soon enough (later only
+        // holds the bounds to fewer changes).
+        if now >= self.last_arm_us + ARM_EVERY_US {
+            self.last_arm_us = now;
+            if let Some(s) = Snapshot::of(w) {
+                self.arm(&s, now);
+            }
+        }
         if now >= self.last_lost_update_check_us + US_PER_S {
             self.last_lost_update_check_us = now;
             let mut v = Vec::new();
@@ -840,6 +872,13 @@ impl Checks {
                     }
                 }
                 let Some(new) = &d.new else { return };
+                let name = key(new);
+                let first = self.pod_names.entry(id.clone()).or_insert_with(|| name.clone());
+                if *first != name {
+                    let detail = format!("pod uid {id} is {name} now, was {first}");
+                    self.report(now_us, "no two pods share a name", id.clone(), detail);
+                }
+                let t = &mut self.tracker;
                 let p = PodState { rs: owner_uid(new), active: is_pod_active(new), ready: is_pod_ready(new) };
                 let rs = p.rs.clone();
                 let grew = p.active;
@@ -938,45 +977,32 @@ impl Checks {
     }
 }
 
-/// (b) No two pods of one ReplicaSet share a name, and no two live pods anywhere share
-/// namespace/name (KK `names.SimpleNameGenerator` + the API server's create: a name is unique
-/// in its namespace while the object exists, and a pod exists until its kubelet confirms the
-/// container stopped, KW pods "Termination of Pods"). Checked on the API's pods (a uid is one
-/// name for life), on each ReplicaSet's pods, and on the containers the kubelets run: one
-/// namespace/name runs on at most one node, as the pod the API holds under that name.
-fn unique_pod_names(w: &World, s: &Snapshot, c: &mut Checks) {
+/// (b) No two pods share a name (KK `names.SimpleNameGenerator` and the API server's create: a
+/// name is unique in its namespace while the object exists — so no two pods of one ReplicaSet
+/// either — and a pod exists until its kubelet confirms the container stopped, KW pods
+/// "Termination of Pods"). The API side is followed change by change (`Checks::change`: a uid
+/// keeps its name for life); here the nodes' side: one namespace/name runs on at most one
+/// node, and as the pod the API holds under that name.
+fn running_pods_unique(w: &World, c: &mut Checks) {
     let now = w.now_us();
-    for p in &s.pods {
-        let k = key(p);
-        let first = c.pod_names.entry(uid(p).to_string()).or_insert_with(|| k.clone());
-        if *first != k {
-            let detail = format!("pod uid {} is {k} now, was {first}", uid(p));
-            c.report(now, "no two pods share a name", uid(p).to_string(), detail);
-        }
-    }
-    for rs in &s.rss {
-        let mut names = BTreeSet::new();
-        for p in s.pods_of(rs) {
-            if !names.insert(object::name(p)) {
-                let detail = format!("ReplicaSet {} has two pods named {}", key(rs), object::name(p));
-                c.report(now, "no two pods share a name", key(p), detail);
-            }
-        }
-    }
     let Some(f) = w.factory() else { return };
-    let held: BTreeMap<String, &str> = s.pods.iter().map(|p| (key(p), uid(p))).collect();
-    let mut running: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
+    let mut running: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut found = Vec::new();
     for k in &f.kubelets {
         for (pod, pod_uid) in k.live_pods(now) {
-            if let Some((other, _)) = running.insert(pod, (k.node.as_str(), pod_uid)) {
-                let detail = format!("{pod} runs on {other} and on {}", k.node);
-                c.report(now, "no two pods share a name", pod.to_string(), detail);
+            if let Some(other) = running.insert(pod, k.node.as_str()) {
+                found.push((pod.to_string(), format!("{pod} runs on {other} and on {}", k.node)));
             }
-            if held.get(pod).is_some_and(|&u| u != pod_uid) {
+            let (ns, name) = pod.split_once('/').unwrap_or(("", pod));
+            let held = c.tracker.informer.get("pods", ns, name).map(|p| uid(p).to_string());
+            if held.is_some_and(|u| u != pod_uid) {
                 let detail = format!("{} runs {pod} (uid {pod_uid}) while the API holds another pod by that name", k.node);
-                c.report(now, "no two pods share a name", pod.to_string(), detail);
+                found.push((pod.to_string(), detail));
             }
         }
+    }
+    for (subject, detail) in found {
+        c.report(now, "no two pods share a name", subject, detail);
     }
 }
 
@@ -1056,6 +1082,7 @@ fn report_convergence(s: &Snapshot, c: &mut Checks, now_us: u64, when: &str) {
 // The run.
 
 struct Run {
+    fail_fast: bool,
     w: World,
     rng: SimRng,
     client: Client,
@@ -1063,6 +1090,11 @@ struct Run {
 }
 
 impl Run {
+    /// Failing fast, and something failed.
+    fn stopped(&self) -> bool {
+        self.fail_fast && !self.checks.violations.is_empty()
+    }
+
     fn submit(&mut self, line: &str) {
         self.w.submit(line);
         self.checks.fault(line, self.w.now_us());
@@ -1158,7 +1190,7 @@ impl Run {
 
     fn storm(&mut self, until_us: u64) {
         let mut next_us = self.w.now_us();
-        while self.w.now_us() < until_us {
+        while !self.stopped() && self.w.now_us() < until_us {
             if self.w.now_us() >= next_us {
                 next_us = self.w.now_us() + self.rng.between(200_000, 2_000_000);
                 if self.rng.below(100) < 55 {
@@ -1176,7 +1208,7 @@ impl Run {
         self.heal_all();
         let mut next_us = self.w.now_us();
         let mut checked_writes = false;
-        while self.w.now_us() < until_us {
+        while !self.stopped() && self.w.now_us() < until_us {
             if self.w.now_us() >= next_us {
                 next_us = self.w.now_us() + self.rng.between(2 * US_PER_S, 8 * US_PER_S);
                 self.client.write(&mut self.w, &mut self.rng, true);
@@ -1197,7 +1229,7 @@ impl Run {
     fn converge(&mut self, when: &str) {
         self.heal_all();
         let deadline = self.w.now_us() + CONVERGE_US_MAX;
-        while self.w.now_us() < deadline {
+        while !self.stopped() && self.w.now_us() < deadline {
             self.step(SLOW_STEP_US);
             let idle = self.client.names.values().all(|n| n.in_flight.is_none());
             if idle && self.checks.faults.settled && self.snapshot().is_some_and(|s| convergence(&s).is_empty()) {
@@ -1233,7 +1265,7 @@ impl Run {
         self.submit(&format!("lab controller-manager crash {node}"));
         let crashed_us = self.w.now_us();
         let mut took_over = None;
-        while self.w.now_us() < crashed_us + FAILOVER_US_MAX + 10 * US_PER_S {
+        while !self.stopped() && self.w.now_us() < crashed_us + FAILOVER_US_MAX + 10 * US_PER_S {
             self.step(STEP_US);
             let (Some(f), Some(s)) = (self.w.factory(), self.snapshot()) else { continue };
             let new_leader = f
@@ -1315,7 +1347,7 @@ impl Run {
         // renewal was at most 10 s before the crash).
         let earliest_us = died_us + GRACE_PERIOD_US + TOLERATION_US - KUBELET_RENEW_US;
         let by_us = died_us + GRACE_PERIOD_US + TOLERATION_US + 40 * US_PER_S;
-        while self.w.now_us() < by_us {
+        while !self.stopped() && self.w.now_us() < by_us {
             self.step(SLOW_STEP_US);
             if self.w.now_us() >= earliest_us {
                 continue;
@@ -1371,12 +1403,14 @@ impl Run {
     }
 }
 
-fn run(seed: u64, mutant: Option<Mutant>) -> FactoryOutcome {
+fn run(seed: u64, mutant: Option<Mutant>, options: FactoryOptions) -> FactoryOutcome {
     let w = World::with_kubernetes_config(seed, 3, RaftConfig { mutant, ..RaftConfig::default() });
-    let mut r = Run { w, rng: SimRng::new(seed ^ 0x0fac_7013), client: Client::default(), checks: Checks::default() };
+    let rng = SimRng::new(seed ^ 0x0fac_7013);
+    let mut r = Run { fail_fast: options.fail_fast, w, rng, client: Client::default(), checks: Checks::default() };
     let started_us = r.w.now_us();
-    let node_death = r.rng.below(2) == 0;
-    for _ in 0..CYCLES {
+    let drawn = r.rng.below(2) == 0;
+    let node_death = options.node_death.unwrap_or(drawn);
+    for _ in 0..options.cycles.min(CYCLES_MAX) {
         let storm_us = r.rng.between(20, 40) * US_PER_S;
         let calm_us = r.rng.between(60, 90) * US_PER_S;
         let t = r.w.now_us();
@@ -1384,9 +1418,13 @@ fn run(seed: u64, mutant: Option<Mutant>) -> FactoryOutcome {
         let t = r.w.now_us();
         r.calm(t + calm_us);
     }
-    r.converge("after the faults stopped");
-    r.failover();
-    let evicted = if node_death { r.node_death() } else { 0 };
+    if !r.stopped() {
+        r.converge("after the faults stopped");
+    }
+    if !r.stopped() {
+        r.failover();
+    }
+    let evicted = if node_death && !r.stopped() { r.node_death() } else { 0 };
     let now = r.w.now_us();
     FactoryOutcome {
         seed,
