@@ -1440,3 +1440,152 @@ fn run(seed: u64, mutant: Option<Mutant>, options: FactoryOptions) -> FactoryOut
         hash: r.w.state_hash(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deployment(replicas: i64, surge: Value, unavailable: Value) -> Object {
+        json!({"metadata": {"name": "web", "namespace": "default", "uid": "d", "generation": 1},
+               "spec": {"replicas": replicas, "strategy": {"type": "RollingUpdate",
+                   "rollingUpdate": {"maxSurge": surge, "maxUnavailable": unavailable}}}})
+    }
+
+    fn rs(name: &str, replicas: i64) -> Object {
+        json!({"metadata": {"name": name, "namespace": "default", "uid": name,
+                   "ownerReferences": [{"kind": "Deployment", "name": "web", "uid": "d", "controller": true}]},
+               "spec": {"replicas": replicas}})
+    }
+
+    fn pod(name: &str, rs: &str, ready: bool) -> Object {
+        json!({"metadata": {"name": name, "namespace": "default", "uid": name,
+                   "ownerReferences": [{"kind": "ReplicaSet", "name": rs, "uid": rs, "controller": true}]},
+               "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" }}]}})
+    }
+
+    fn added(resource: &'static str, o: Object) -> Delta {
+        Delta { resource, old: None, new: Some(Rc::new(o)) }
+    }
+
+    /// KK `deploymentutil.ResolveFenceposts` / `intstr.GetScaledValueFromIntOrPercent`: surge
+    /// rounds up, unavailability down, both 0 → unavailability 1; at most `replicas` unavailable.
+    #[test]
+    fn fenceposts_round_surge_up_and_unavailability_down() {
+        for (replicas, s, u, want) in [
+            (10, json!("25%"), json!("25%"), (3, 2)),
+            (1, json!("25%"), json!("25%"), (1, 0)),
+            (3, json!(0), json!(0), (0, 1)),
+            (4, json!("0%"), json!("10%"), (0, 1)),
+            (2, json!(0), json!(5), (0, 2)),
+            (5, json!("100%"), json!(1), (5, 1)),
+        ] {
+            assert_eq!(fenceposts(&deployment(replicas, s.clone(), u.clone())), want, "{replicas} {s} {u}");
+        }
+        let absent = json!({"spec": {"replicas": 8, "strategy": {"type": "RollingUpdate"}}});
+        assert_eq!(fenceposts(&absent), (2, 2), "absent values are the API default 25 %");
+    }
+
+    /// The client's model: an acknowledged write must show, a refused one must not, one whose
+    /// answer says nothing (5xx, a cut connection) may or may not.
+    #[test]
+    fn the_client_model_follows_the_answers() {
+        let create = Op::Create { replicas: 3, image: "nginx:1.24".into() };
+        assert_eq!(create.apply(&None), Some((3, "nginx:1.24".into())));
+        assert_eq!(create.apply(&Some((1, "x".into()))), Some((1, "x".into())), "a create of an existing one is refused");
+        assert_eq!(Op::Scale(5).apply(&None), None, "a scale of a deleted one keeps it deleted");
+        assert_eq!(Op::Image("b".into()).apply(&Some((2, "a".into()))), Some((2, "b".into())));
+        assert_eq!(answer_of(201), Answer::Acked);
+        assert_eq!(answer_of(409), Answer::Refused);
+        assert_eq!(answer_of(403), Answer::Refused);
+        assert_eq!(answer_of(504), Answer::Unknown);
+        assert_eq!(answer_of(0), Answer::Unknown);
+        // The checker holds the cluster to what the answers allow.
+        let mut client = Client::default();
+        client.names.insert("web0", Name { possible: BTreeSet::from([Some((3, "a".into()))]), in_flight: None });
+        let empty = Snapshot {
+            deployments: vec![],
+            rss_of: BTreeMap::new(),
+            rss: vec![],
+            pods_of: BTreeMap::new(),
+            pods: vec![],
+            nodes: vec![],
+            leases: vec![],
+        };
+        let mut v = Vec::new();
+        acknowledged_writes_present(&empty, &mut client, 0, &mut v);
+        assert_eq!(v.len(), 1, "an acknowledged create that is not there");
+        assert_eq!(client.names["web0"].possible, BTreeSet::from([None]), "the model goes on from what is held");
+    }
+
+    fn settled() -> Checks {
+        let mut c = Checks::default();
+        c.faults.settled = true;
+        c
+    }
+
+    /// KK `replica_set.go` expectations: a ReplicaSet never has more pods than its spec asked
+    /// for lately — seen at the single change that breaks it; a lowered spec still allows the
+    /// old count for `RS_LAG_US`; nothing is checked while the control plane has not settled.
+    #[test]
+    fn a_replica_set_bound_is_checked_at_every_change() {
+        let now = 100 * US_PER_S;
+        let mut c = settled();
+        c.change(&added("replicasets", rs("r", 2)), false, now);
+        for p in ["a", "b"] {
+            c.change(&added("pods", pod(p, "r", true)), false, now);
+        }
+        assert!(c.violations.is_empty());
+        c.change(&added("pods", pod("c", "r", false)), false, now);
+        assert_eq!(c.violations.len(), 1, "{:?}", c.violations);
+
+        let mut c = settled();
+        c.change(&added("replicasets", rs("r", 3)), false, now);
+        for p in ["a", "b", "c"] {
+            c.change(&added("pods", pod(p, "r", true)), false, now);
+        }
+        let lowered = Delta { resource: "replicasets", old: None, new: Some(Rc::new(rs("r", 2))) };
+        c.change(&lowered, false, now);
+        c.change(&added("pods", pod("c", "r", true)), false, now + RS_LAG_US / 2);
+        assert!(c.violations.is_empty(), "the old spec still counts: {:?}", c.violations);
+        c.change(&added("pods", pod("c", "r", true)), false, now + RS_LAG_US + US_PER_S);
+        assert_eq!(c.violations.len(), 1, "not after the lag");
+
+        let mut c = Checks::default();
+        c.change(&added("replicasets", rs("r", 1)), false, now);
+        for p in ["a", "b"] {
+            c.change(&added("pods", pod(p, "r", true)), false, now);
+        }
+        assert!(c.violations.is_empty(), "faults may leave extra pods for a while");
+    }
+
+    /// KK `rolling.go`: once armed, ReplicaSets adding up to more than replicas + maxSurge, or
+    /// fewer ready pods than replicas − maxUnavailable, are violations; a scale disarms.
+    #[test]
+    fn rolling_bounds_hold_once_armed() {
+        let now = 100 * US_PER_S;
+        let mut c = Checks::default();
+        let d = deployment(4, json!(1), json!(1));
+        c.change(&added("deployments", d.clone()), false, now);
+        c.change(&added("replicasets", rs("old", 4)), false, now);
+        for p in ["a", "b", "c", "e"] {
+            c.change(&added("pods", pod(p, "old", true)), false, now);
+        }
+        c.tracker.deployments.get_mut("d").unwrap().armed = Some(true);
+        c.change(&added("replicasets", rs("new", 1)), false, now);
+        assert!(c.violations.is_empty(), "4 + 1 ≤ 4 + 1");
+        c.change(&added("replicasets", rs("new", 2)), false, now);
+        assert_eq!(c.violations.len(), 1, "4 + 2 > 4 + 1: {:?}", c.violations);
+        let gone = Delta { resource: "pods", old: None, new: Some(Rc::new(json!({"metadata": {"name": "a", "namespace": "default", "uid": "a",
+            "deletionTimestamp": "2026-11-27T09:00:00Z", "ownerReferences": [{"kind": "ReplicaSet", "uid": "old", "controller": true}]}}))) };
+        c.change(&gone, false, now);
+        assert_eq!(c.violations.len(), 1, "3 ready ≥ 4 − 1");
+        let unready = added("pods", pod("b", "old", false));
+        c.change(&unready, false, now);
+        assert_eq!(c.violations.len(), 2, "2 ready < 4 − 1: {:?}", c.violations);
+        // A scale ends the steady state: no bounds until complete again.
+        let mut scaled = d;
+        scaled["spec"]["replicas"] = json!(2);
+        c.change(&added("deployments", scaled), false, now);
+        assert_eq!(c.tracker.deployments["d"].armed, None);
+    }
+}
