@@ -3,7 +3,7 @@
 //!   lab shell [--scenario FILE|URL] [--seed N] [--etcd N] [--lang ko|en] [--save FILE]
 //!   lab run SCENARIO [--until 60s] [--hash] [--lang ko|en]
 //!   lab share FILE
-//!   lab check [--office] [--seeds N] [--start S] [--mutant NAME]   random faults, every checker
+//!   lab check [--office|--factory] [--seeds N] [--start S] [--mutant NAME]   random faults, every checker
 //!   lab bench            engine speed, one JSON object per line (read by `cargo xtask bench`)
 //!
 //! A malformed scenario, URL or flag prints one error line and exits 2; never a panic.
@@ -21,7 +21,7 @@ const USAGE: &str = "usage:
   lab shell [--scenario FILE|URL [--until DURATION]] [--seed N] [--etcd 1|3|5|7] [--etcd-only] [--lang ko|en] [--save FILE]
   lab run SCENARIO [--until DURATION] [--hash] [--lang ko|en]
   lab share FILE
-  lab check [--office] [--seeds N] [--start S] [--mutant NAME]
+  lab check [--office|--factory] [--seeds N] [--start S] [--mutant NAME]
   lab bench [factory [SECONDS]]";
 
 fn main() -> ExitCode {
@@ -44,6 +44,8 @@ struct Flags {
     etcd_only: bool,
     /// `lab check --office`: the API server's checks instead of etcd's.
     office: bool,
+    /// `lab check --factory`: the controllers', scheduler's and kubelets' checks.
+    factory: bool,
     lang: Lang,
     save: Option<String>,
     until_us: Option<u64>,
@@ -61,6 +63,7 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
         etcd: None,
         etcd_only: false,
         office: false,
+        factory: false,
         lang: Lang::Ko,
         save: None,
         until_us: None,
@@ -99,6 +102,7 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
             "--hash" => f.hash = true,
             "--etcd-only" => f.etcd_only = true,
             "--office" => f.office = true,
+            "--factory" => f.factory = true,
             "--seeds" => {
                 f.seeds = value(name)?.parse().map_err(|_| "--seeds must be a positive integer".to_string())?
             }
@@ -323,6 +327,48 @@ fn check_office(flags: &Flags, mutant: Option<lab_core::etcd::mutant::Mutant>) -
     Ok(())
 }
 
+/// `lab check --factory`: the robot factory's invariants over random Deployment writes and
+/// faults (`lab_core::check::factory`). Exit 1 when anything was violated.
+fn check_factory(flags: &Flags, mutant: Option<lab_core::etcd::mutant::Mutant>) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let (mut failed, mut simulated_us, mut writes, mut rollouts, mut evicted) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    let (mut rollout_samples, mut lag_samples) = (0u64, 0u64);
+    let end = flags.start.saturating_add(flags.seeds);
+    for seed in flags.start..end {
+        let o = lab_core::check::factory::check_factory_seed(seed, mutant);
+        simulated_us += o.simulated_us;
+        writes += o.writes_ok;
+        rollouts += o.rollouts;
+        evicted += o.evicted;
+        rollout_samples += o.rollout_samples;
+        lag_samples += o.surge_lag_samples;
+        if o.violations.is_empty() {
+            continue;
+        }
+        failed += 1;
+        println!("seed {seed}: {} violation(s)", o.violations.len());
+        for v in o.violations.iter().take(5) {
+            println!("  at {}: {} — {}", lab_core::view::format_time_us(v.at_us), v.property, v.detail);
+        }
+        let mutant_flag = flags.mutant.as_ref().map(|m| format!(" --mutant {m}")).unwrap_or_default();
+        println!("  reproduce: lab check --factory --seeds 1 --start {seed}{mutant_flag}");
+    }
+    let secs = started.elapsed().as_secs_f64().max(1e-9);
+    println!(
+        "checked {} factory seeds ({}..{}): {failed} with violations; {} s simulated; {writes} client writes acknowledged, {rollouts} rollouts, {rollout_samples} rollout samples within bounds ({lag_samples} with old pods still being deleted), {evicted} pods evicted from dead nodes; {:.2} seeds/s, {:.0} simulated s per wall s",
+        flags.seeds,
+        flags.start,
+        end.saturating_sub(1),
+        simulated_us / 1_000_000,
+        flags.seeds as f64 / secs,
+        simulated_us as f64 / 1e6 / secs
+    );
+    if failed > 0 {
+        return Err(format!("{failed} factory seed(s) violated an invariant"));
+    }
+    Ok(())
+}
+
 /// `lab check`: runs seeds with random faults and every checker; prints each failing seed with
 /// its parameters and how to reproduce it. Exit 1 when anything was violated.
 fn check(flags: Flags) -> Result<(), String> {
@@ -345,6 +391,9 @@ fn check(flags: Flags) -> Result<(), String> {
     };
     // Panics inside a seed are reported as violations; keep the default hook from printing them.
     std::panic::set_hook(Box::new(|_| {}));
+    if flags.factory || mutant.is_some_and(Mutant::is_factory) {
+        return check_factory(&flags, mutant);
+    }
     if flags.office || mutant.is_some_and(Mutant::is_office) {
         return check_office(&flags, mutant);
     }

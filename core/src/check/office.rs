@@ -217,7 +217,7 @@ fn only_authorized_writes(w: &World, v: &mut Vec<Violation>) {
 /// Optimistic concurrency (KW api-concepts.md "Resource versions"; etcd3 store
 /// `GuaranteedUpdate`): an update based on revision b that stored revision r leaves no other
 /// write of the key between them — the key's version just before r is b.
-fn no_lost_updates(w: &World, v: &mut Vec<Violation>) {
+pub(crate) fn no_lost_updates(w: &World, v: &mut Vec<Violation>) {
     let office = w.office().expect("office");
     let Some(store) = w.members().iter().filter(|m| m.up).map(|m| &m.store).max_by_key(|s| s.revision()) else {
         return;

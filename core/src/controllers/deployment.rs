@@ -91,7 +91,7 @@ pub const FAILED_RS_CREATE_REASON: &str = "ReplicaSetCreateError";
 // for fields a hand-built object may lack.
 
 fn i64_at(obj: &Object, pointer: &str) -> Option<i64> {
-    obj.pointer(pointer).and_then(Value::as_i64)
+    object::at(obj, pointer).and_then(Value::as_i64)
 }
 
 /// `spec.replicas` of a Deployment or ReplicaSet (both default to 1; validation keeps it ≥ 0,
@@ -121,7 +121,7 @@ fn paused(d: &Object) -> bool {
 }
 
 fn being_deleted(obj: &Object) -> bool {
-    obj.pointer("/metadata/deletionTimestamp").is_some_and(|v| !v.is_null())
+    object::at(obj, "/metadata/deletionTimestamp").is_some_and(|v| !v.is_null())
 }
 
 /// `spec.strategy.type` (default `RollingUpdate`).
@@ -164,7 +164,7 @@ fn revision_history_limit(d: &Object) -> Option<i64> {
 
 /// The owner reference with `controller: true` (`metav1.GetControllerOf`).
 pub fn controller_ref(obj: &Object) -> Option<&Value> {
-    obj.pointer("/metadata/ownerReferences")?
+    object::at(obj, "/metadata/ownerReferences")?
         .as_array()?
         .iter()
         .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))

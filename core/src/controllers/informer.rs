@@ -40,12 +40,21 @@ pub struct Informer {
     /// Watch events taken in.
     pub events: u64,
     next_resync_us: u64,
+    /// Per resource, the revision its watch has delivered up to: client-go runs one reflector,
+    /// one watch connection, per resource, so one can run ahead of another (a ReplicaSet's
+    /// status update can arrive before the pods created just before it). `rv` is the least.
+    positions: BTreeMap<&'static str, u64>,
 }
 
 impl Informer {
     pub fn new(resources: &[&'static str]) -> Informer {
         debug_assert!(resources.iter().all(|r| resources::resolve(r).is_some()), "unknown resource");
         Informer { resources: resources.to_vec(), ..Informer::default() }
+    }
+
+    /// The resources it lists and watches.
+    pub fn resources(&self) -> &[&'static str] {
+        &self.resources
     }
 
     pub fn has_synced(&self) -> bool {
@@ -93,6 +102,7 @@ impl Informer {
         }
         self.objects = fresh;
         self.rv = cache.revision().max(1);
+        self.positions = self.resources.iter().map(|&r| (r, self.rv)).collect();
         self.next_resync_us = now_us + RESYNC_US;
         out
     }
@@ -100,6 +110,19 @@ impl Informer {
     /// WATCH: takes in the changes `cache` has after the copy's resourceVersion, or lists again
     /// when the watch cache no longer reaches back that far (410 Gone).
     pub fn watch(&mut self, cache: &WatchCache, now_us: u64) -> Vec<Delta> {
+        self.watch_upto(cache, u64::MAX, now_us)
+    }
+
+    /// WATCH as a stream delivers it: the changes after the copy's resourceVersion up to
+    /// revision `upto` (what the API server had sent when this delivery left it; later changes
+    /// are still on their way). A list (first, or after 410) takes everything.
+    pub fn watch_upto(&mut self, cache: &WatchCache, upto: u64, now_us: u64) -> Vec<Delta> {
+        self.watch_each(cache, |_| upto, now_us)
+    }
+
+    /// WATCH with one stream per resource: each resource's changes up to `upto(resource)`,
+    /// after where its own stream stands, in order within the resource.
+    pub fn watch_each(&mut self, cache: &WatchCache, upto: impl Fn(&str) -> u64, now_us: u64) -> Vec<Delta> {
         if !self.has_synced() {
             return self.list(cache, now_us);
         }
@@ -109,6 +132,10 @@ impl Informer {
             Ok(changes) => {
                 for c in changes {
                     let Some(&r) = self.resources.iter().find(|r| **r == c.resource.name) else { continue };
+                    let at = self.positions.get(r).copied().unwrap_or(self.rv);
+                    if c.revision <= at || c.revision > upto(r) {
+                        continue;
+                    }
                     let o = &c.object;
                     let key = (
                         r,
@@ -128,7 +155,12 @@ impl Informer {
                 }
             }
         }
-        self.rv = self.rv.max(cache.revision());
+        let head = cache.revision();
+        for &r in &self.resources {
+            let at = self.positions.entry(r).or_insert(self.rv);
+            *at = (*at).max(head.min(upto(r)));
+        }
+        self.rv = self.positions.values().copied().min().unwrap_or(self.rv).max(self.rv);
         if now_us >= self.next_resync_us {
             // Resync: every object again, old = new (handlers decide whether it matters).
             self.next_resync_us = now_us + RESYNC_US;
@@ -244,5 +276,40 @@ mod tests {
             .any(|d| d.new.is_none() && crate::apiserver::object::name(d.old.as_deref().unwrap()) == "gone"));
         assert_eq!(d.iter().filter(|d| d.old.is_none()).count(), 3, "p0, p1, p2 are new");
         assert_eq!(inf.list("pods", "").len(), 4);
+    }
+
+    /// CG: one reflector (one watch) per resource, so streams run apart: a stream held back
+    /// keeps its place and later delivers its changes in order, while another one ran ahead;
+    /// `rv` is where every stream has been, and a delivery never takes changes past `upto`.
+    #[test]
+    fn each_resource_has_its_own_watch_stream() {
+        let mut store = MvccStore::new();
+        let mut cache = WatchCache::default();
+        cache.relist(&store);
+        let mut inf = Informer::new(&["pods", "replicasets"]);
+        inf.watch(&cache, 0);
+        put(&mut store, "a");
+        let rs = crate::apiserver::object::for_storage(&json!({
+            "apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "r", "namespace": "default", "uid": "r"},
+        }));
+        store.put("/registry/replicasets/default/r".into(), rs.into(), 0);
+        put(&mut store, "b");
+        cache.catch_up(&store);
+        let head = cache.revision();
+        // The pods' stream is held back; the ReplicaSets' arrives.
+        let d = inf.watch_each(&cache, |r| if r == "pods" { 0 } else { head }, 1);
+        let got: Vec<&str> = d.iter().map(|d| d.resource).collect();
+        assert_eq!(got, ["replicasets"]);
+        assert!(inf.rv < head, "the pods' stream is behind");
+        // Then the pods, in order; nothing twice.
+        let d = inf.watch_each(&cache, |_| head, 2);
+        let names: Vec<&str> = d.iter().map(|d| crate::apiserver::object::name(d.new.as_deref().unwrap())).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(inf.rv, head);
+        // A delivery that left before the last change does not bring it.
+        put(&mut store, "c");
+        cache.catch_up(&store);
+        assert!(inf.watch_upto(&cache, head, 3).is_empty());
+        assert_eq!(inf.watch_upto(&cache, cache.revision(), 4).len(), 1);
     }
 }

@@ -49,7 +49,7 @@ pub fn pod_phase(pod: &Object) -> &str {
 
 /// The pod's condition of `type` (`Ready`, `PodScheduled`, …).
 pub fn pod_condition<'a>(pod: &'a Object, kind: &str) -> Option<&'a Value> {
-    pod.pointer("/status/conditions")?.as_array()?.iter().find(|c| object::str_at(c, "/type") == kind)
+    object::at(pod, "/status/conditions")?.as_array()?.iter().find(|c| object::str_at(c, "/type") == kind)
 }
 
 /// podutil `IsPodReady`: condition `Ready` with status `"True"`.
@@ -68,7 +68,7 @@ pub fn pod_ready_since_s(pod: &Object) -> Option<u64> {
 
 /// `metadata.deletionTimestamp` is set (kubectl shows `Terminating`).
 pub fn is_terminating(obj: &Object) -> bool {
-    obj.pointer("/metadata/deletionTimestamp").is_some_and(|t| !t.is_null())
+    object::at(obj, "/metadata/deletionTimestamp").is_some_and(|t| !t.is_null())
 }
 
 /// controller `IsPodActive`: not Succeeded, not Failed, not terminating.
@@ -95,7 +95,7 @@ fn unix_us(now_us: u64) -> u64 {
 
 /// The owner references of `obj` (empty when none).
 pub fn owner_refs(obj: &Object) -> &[Value] {
-    obj.pointer("/metadata/ownerReferences").and_then(Value::as_array).map_or(&[], Vec::as_slice)
+    object::at(obj, "/metadata/ownerReferences").and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
 /// metav1 `GetControllerOf`: the owner reference with `controller: true`.
@@ -121,7 +121,7 @@ fn uid(obj: &Object) -> &str {
 }
 
 fn int_at(obj: &Object, pointer: &str) -> i64 {
-    obj.pointer(pointer).and_then(Value::as_i64).unwrap_or(0)
+    object::at(obj, pointer).and_then(Value::as_i64).unwrap_or(0)
 }
 
 // ---------------------------------------------------------------------------------------------

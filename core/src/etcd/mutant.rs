@@ -33,10 +33,14 @@ pub enum Mutant {
     /// An update writes without its `mod_revision` precondition, so a concurrent update is lost
     /// (KW api-concepts.md "Resource versions": optimistic concurrency).
     UpdateWithoutPrecondition,
+    /// The ReplicaSet controller acts on every sync as if its expectations were met, so a
+    /// cache that has not seen its own creates yet makes it create again (KK
+    /// `replica_set.go`: expectations exist "to avoid creating too many pods").
+    ReplicaSetIgnoresExpectations,
 }
 
 impl Mutant {
-    pub const ALL: [Mutant; 11] = [
+    pub const ALL: [Mutant; 12] = [
         Mutant::CommitOldTerm,
         Mutant::VoteWithoutLogCheck,
         Mutant::AcceptMismatchedPrevTerm,
@@ -48,6 +52,7 @@ impl Mutant {
         Mutant::WatchRepeatsRevision,
         Mutant::SkipAuthorization,
         Mutant::UpdateWithoutPrecondition,
+        Mutant::ReplicaSetIgnoresExpectations,
     ];
 
     pub fn name(self) -> &'static str {
@@ -63,6 +68,7 @@ impl Mutant {
             Mutant::WatchRepeatsRevision => "watch-repeats-revision",
             Mutant::SkipAuthorization => "skip-authorization",
             Mutant::UpdateWithoutPrecondition => "update-without-precondition",
+            Mutant::ReplicaSetIgnoresExpectations => "replicaset-ignores-expectations",
         }
     }
 
@@ -73,6 +79,11 @@ impl Mutant {
     /// A bug in the API server (caught by the office checks, `check::office`), not in etcd.
     pub fn is_office(self) -> bool {
         matches!(self, Mutant::SkipAuthorization | Mutant::UpdateWithoutPrecondition)
+    }
+
+    /// A bug in the robot factory's controllers (caught by `check::factory`).
+    pub fn is_factory(self) -> bool {
+        matches!(self, Mutant::ReplicaSetIgnoresExpectations)
     }
 
     /// Whether this build can run mutants at all.

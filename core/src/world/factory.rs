@@ -25,6 +25,7 @@ use crate::controllers::scheduler::Scheduler;
 use crate::controllers::workqueue::WorkQueue;
 use crate::controllers::{Change, Diff, EventType, Note, Plan, Robot, Write};
 use crate::etcd::message::MemberId;
+use crate::etcd::mutant::Mutant;
 use crate::k8s::authn::{self, Credential};
 use crate::k8s::kubeconfig;
 use crate::k8s::status::Status;
@@ -40,6 +41,10 @@ const RESTART_DELAY_US: u64 = 5 * US_PER_S;
 /// Rounds of syncing one instance does at one simulated instant before it waits a millisecond
 /// (a robot that keeps asking for "again now" cannot stop time).
 const SYNCS_PER_INSTANT_MAX: u32 = 64;
+/// At a delivery, one watch stream in this many stalls …
+const STREAM_STALLS_IN: u64 = 16;
+/// … for up to this long.
+const STREAM_STALL_US_MAX: u64 = 400_000;
 /// Workers per controller in the lab (kube-controller-manager's defaults are 5 for most).
 pub const WORKERS_PER_ROBOT_MAX: usize = 5;
 
@@ -103,12 +108,18 @@ impl Robots {
         }
     }
 
-    /// The robots of a fresh process of `component`.
-    fn all(component: Component) -> Vec<Robots> {
+    /// The robots of a fresh process of `component`; `mutant`: the world's deliberate bug, if
+    /// any (acts only with the `mutants` feature).
+    fn all(component: Component, mutant: Option<Mutant>) -> Vec<Robots> {
+        let ignore_expectations = Mutant::ENABLED && mutant == Some(Mutant::ReplicaSetIgnoresExpectations);
         match component {
             Component::ControllerManager => vec![
                 Robots::Deployment(DeploymentController::new()),
-                Robots::ReplicaSet(ReplicaSetController::new()),
+                Robots::ReplicaSet({
+                    let mut rs = ReplicaSetController::new();
+                    rs.ignore_expectations = ignore_expectations;
+                    rs
+                }),
                 Robots::NodeLifecycle(NodeLifecycle::default()),
                 Robots::GarbageCollector(GarbageCollector::new()),
                 Robots::Endpoints(EndpointsController::new()),
@@ -172,6 +183,11 @@ pub struct Instance {
     electing: bool,
     /// A watch delivery is on its way.
     delivery_pending: bool,
+    /// The teller's revision when that delivery left: it carries the changes up to there
+    /// (newer ones are still on the wire, a hop behind).
+    delivery_upto: u64,
+    /// Per watch stream (the informer's resources, in order): stalled until then.
+    stream_held_until_us: Vec<u64>,
     /// The work queues' wake-up already scheduled.
     timer_at_us: Option<u64>,
     /// (instant, rounds of syncing at it): bounds the work done at one simulated instant.
@@ -340,7 +356,7 @@ impl Instance {
         elector.leading = leading;
         let resources: Vec<&'static str> = {
             let mut r: Vec<&'static str> = Vec::new();
-            for robot in Robots::all(component) {
+            for robot in Robots::all(component, None) {
                 for w in robot.robot_ref().watches() {
                     if !r.contains(w) {
                         r.push(w);
@@ -362,6 +378,8 @@ impl Instance {
             restarts: 0,
             electing: false,
             delivery_pending: false,
+            delivery_upto: 0,
+            stream_held_until_us: Vec::new(),
             timer_at_us: None,
             syncs_at: (u64::MAX, 0),
         }
@@ -380,8 +398,8 @@ impl Instance {
     }
 
     /// The leader's controllers start (`StartControllers` after winning the election).
-    fn start_robots(&mut self, now_us: u64, rogue: Option<&RogueSpec>) {
-        let mut robots = Robots::all(self.component);
+    fn start_robots(&mut self, now_us: u64, mutant: Option<Mutant>, rogue: Option<&RogueSpec>) {
+        let mut robots = Robots::all(self.component, mutant);
         if let (Component::ControllerManager, Some(spec)) = (self.component, rogue) {
             robots.push(Robots::Rogue(Rogue::new(spec.clone())));
         }
@@ -404,6 +422,7 @@ impl World {
     /// Starts the factory of a fresh kind cluster: the first control plane's instances lead (as
     /// the Leases in etcd say), the others wait; a kubelet on every node.
     pub(super) fn start_factory(&mut self, control_planes: u8, workers: u8) {
+        let mutant = self.mutant();
         let mut f = Factory::default();
         for component in [Component::ControllerManager, Component::Scheduler] {
             for node in 1..=control_planes {
@@ -417,7 +436,7 @@ impl World {
                     let got = format!("successfully acquired lease kube-system/{}", component_lease(component));
                     inst.log(klog('I', boot_us, "leaderelection.go:255", &got));
                     inst.elector.renewed_us = 0;
-                    inst.start_robots(0, None);
+                    inst.start_robots(0, mutant, None);
                 }
                 f.instances.push(inst);
             }
@@ -625,6 +644,7 @@ impl World {
 
     fn elect_written(&mut self, inst: usize, generation: u32, ok: bool) {
         let now = self.now_us;
+        let mutant = self.mutant();
         let Some(i) = self.instance_mut(inst, generation) else { return };
         i.electing = false;
         if !ok {
@@ -643,7 +663,7 @@ impl World {
             i.log(klog('I', now, "event.go:307", &msg));
             let rogue = self.factory.as_ref().and_then(|f| f.rogue.as_ref().map(|r| r.1.clone()));
             let Some(i) = self.instance_mut(inst, generation) else { return };
-            i.start_robots(now, rogue.as_ref());
+            i.start_robots(now, mutant, rogue.as_ref());
             i.informer.stop();
             self.schedule_delivery(inst);
         }
@@ -673,6 +693,7 @@ impl World {
         i.generation += 1;
         i.elector.reset();
         i.informer.stop();
+        i.stream_held_until_us.clear();
         i.slots.clear();
         i.electing = false;
         i.delivery_pending = false;
@@ -721,12 +742,22 @@ impl World {
     }
 
     fn schedule_delivery(&mut self, inst: usize) {
-        let hop = self.hop_us();
-        let Some(i) = self.factory.as_mut().map(|f| &mut f.instances[inst]) else { return };
+        // Two hops: etcd's watch to the API server's cacher, the cacher to the informer (a
+        // write's answer takes two as well: etcd to the API server, the API server to the
+        // client). The lab's watch caches read their member at once, so the first hop is here.
+        let hop = self.hop_us() + self.hop_us();
+        let Some(f) = self.factory.as_mut() else { return };
+        let i = &mut f.instances[inst];
         if i.delivery_pending {
             return;
         }
         i.delivery_pending = true;
+        // A watch event is sent when the API server's cache has it and arrives a hop later: a
+        // delivery carries what the cache held when it left, not what it holds on arrival (so
+        // an answer to a write can reach a controller before the watch event of that write,
+        // as in a real cluster; the ReplicaSet controller's expectations exist for that).
+        i.delivery_upto =
+            self.office.as_ref().and_then(|o| o.tellers.get((i.node - 1) as usize)).map_or(0, |t| t.cache.revision());
         let generation = i.generation;
         self.queue.push(self.now_us + hop, Event::Factory(FactoryEvent::Deliver { inst, generation }));
     }
@@ -734,6 +765,29 @@ impl World {
     /// Watch events reach the informer; the handlers queue keys; workers run.
     fn informer_deliver(&mut self, inst: usize, generation: u32) {
         let now = self.now_us;
+        // Each resource has its own watch connection (CG: one reflector per informer), and
+        // now and then one falls behind the others for a while (a busy cacher, a slow
+        // connection): a ReplicaSet's own status update can then arrive before the pods it
+        // created, which is what the ReplicaSet controller's expectations are for.
+        let streams =
+            self.factory.as_ref().and_then(|f| f.instances.get(inst)).map_or(0, |i| i.informer.resources().len());
+        let stalls: Vec<u64> = (0..streams)
+            .map(|_| if self.rng.below(STREAM_STALLS_IN) == 0 { now + self.rng.below(STREAM_STALL_US_MAX) } else { 0 })
+            .collect();
+        let lagging: Vec<bool> = match self.factory.as_mut().and_then(|f| f.instances.get_mut(inst)) {
+            Some(i) => {
+                i.stream_held_until_us.resize(streams, 0);
+                i.stream_held_until_us
+                    .iter_mut()
+                    .zip(stalls)
+                    .map(|(held, stall)| {
+                        *held = (*held).max(stall);
+                        now < *held
+                    })
+                    .collect()
+            }
+            None => Vec::new(),
+        };
         let (Some(f), Some(office)) = (self.factory.as_mut(), self.office.as_ref()) else { return };
         let Some(i) = f.instances.get_mut(inst).filter(|i| i.up && i.generation == generation) else { return };
         i.delivery_pending = false;
@@ -742,7 +796,13 @@ impl World {
             return;
         }
         let first = !i.informer.has_synced();
-        let deltas: Vec<Delta> = i.informer.watch(&t.cache, now);
+        let upto = i.delivery_upto;
+        let resources: Vec<&'static str> = i.informer.resources().to_vec();
+        let stream_upto = |r: &str| match resources.iter().position(|x| *x == r) {
+            Some(n) if lagging.get(n) == Some(&true) => 0,
+            _ => upto,
+        };
+        let deltas: Vec<Delta> = i.informer.watch_each(&t.cache, stream_upto, now);
         let cache = &i.informer;
         for slot in &mut i.slots {
             let robot = slot.robot.robot();

@@ -40,6 +40,22 @@ impl Kubelet {
         }
     }
 
+    /// The pods whose containers this kubelet runs (or is starting, or still stopping) at
+    /// `now_us`, as (`namespace/name`, uid): a crashed kubelet runs none (`lab check --factory`
+    /// asks which node runs which pod).
+    pub fn live_pods(&self, now_us: u64) -> Vec<(&str, &str)> {
+        if !self.up {
+            return Vec::new();
+        }
+        self.pods
+            .iter()
+            .filter(
+                |(_, p)| !matches!(p.state, super::factory::Container::Stopping { done_at_us } if done_at_us <= now_us),
+            )
+            .map(|(k, p)| (k.as_str(), p.uid.as_str()))
+            .collect()
+    }
+
     fn credential(&self) -> Credential {
         Credential::ClientCert { cn: format!("system:node:{}", self.node), orgs: vec!["system:nodes".into()] }
     }

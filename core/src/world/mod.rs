@@ -432,6 +432,12 @@ impl World {
         self.seed
     }
 
+    /// The world's deliberate bug, if any (`lab check --mutant`; acts only with the `mutants`
+    /// feature). It rides in the Raft configuration every member shares.
+    pub fn mutant(&self) -> Option<Mutant> {
+        self.members.first().and_then(|m| m.node.config.mutant)
+    }
+
     pub fn now_us(&self) -> u64 {
         self.now_us
     }

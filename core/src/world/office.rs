@@ -173,7 +173,6 @@ impl World {
             })
             .collect();
         w.genesis = Some(Rc::new(genesis));
-        w.start_factory(members, WORKERS_DEFAULT);
         w.office = Some(Office { tellers, next_request: 1, ..Office::default() });
         // kind's cluster has run for minutes before the class: etcd has a leader that has
         // committed an entry of its term. Elect it now (a second or two of simulated time),
@@ -186,6 +185,10 @@ impl World {
                 break;
             }
         }
+        // The controller-managers, schedulers and kubelets have been running against that etcd
+        // (started before it served, their first requests would wait out etcd's 7 s timeout
+        // and a standby would learn of the leader's Lease late).
+        w.start_factory(members, WORKERS_DEFAULT);
         w
     }
 
@@ -688,7 +691,9 @@ impl World {
         let name = req.call.name.clone();
         let print = office.prints.remove(&id);
         // Keep the last finished requests for the inspector: the users' and the robots' apart,
-        // so the robots' steady traffic never pushes a user's request out.
+        // so the robots' steady traffic never pushes a user's request out. (Before the robots'
+        // early return below: their requests were never dropped, and every request's
+        // `in_flight` count walked all of them, so the world slowed down as it ran.)
         let internal = cmd == INTERNAL_CMD;
         let done: Vec<u64> = office
             .requests
