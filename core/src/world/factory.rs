@@ -10,6 +10,7 @@ use std::hash::{Hash, Hasher};
 
 use serde_json::{json, Value};
 
+use super::factory_view::{Drawing, FeedEntry, Reconcile};
 use super::{Event, World};
 use crate::apiserver::handler::{ApiCall, Response, Verb};
 use crate::apiserver::{object, Object};
@@ -98,8 +99,12 @@ impl Robots {
         }
     }
 
+    pub(super) fn name(&self) -> &'static str {
+        self.robot_ref().name()
+    }
+
     /// The robots of a fresh process of `component`.
-    fn all(component: Component) -> Vec<Robots> {
+    pub(super) fn all(component: Component) -> Vec<Robots> {
         match component {
             Component::ControllerManager => vec![
                 Robots::Deployment(DeploymentController::new()),
@@ -126,6 +131,8 @@ pub struct Worker {
     pub diff: Option<Diff>,
     /// What the worker did last (for the drawing): `created pod`, `409 Conflict`, …
     pub last: String,
+    /// The slot's sync number of the key it holds (ties answers to the drawn reconcile).
+    pub(super) sync_no: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -135,6 +142,16 @@ pub struct Slot {
     pub workers: Vec<Worker>,
     pub syncs: u64,
     pub conflicts: u64,
+    /// What the factory drawing shows of it (deduplicated adds, the last reconcile); never
+    /// read by the simulation.
+    pub(super) drawing: Drawing,
+}
+
+impl Worker {
+    /// Its writes still waiting for the API server's answer.
+    pub fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
 }
 
 impl Slot {
@@ -166,6 +183,10 @@ pub struct Instance {
     timer_at_us: Option<u64>,
     /// (instant, rounds of syncing at it): bounds the work done at one simulated instant.
     syncs_at: (u64, u32),
+    /// The newest watch deliveries its informer took in, for the drawing (never read by the
+    /// simulation; at most `factory_view::FEED_MAX`).
+    pub(super) feed: VecDeque<FeedEntry>,
+    pub(super) feed_total: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -350,6 +371,8 @@ impl Instance {
             delivery_pending: false,
             timer_at_us: None,
             syncs_at: (u64::MAX, 0),
+            feed: VecDeque::new(),
+            feed_total: 0,
         }
     }
 
@@ -371,7 +394,14 @@ impl Instance {
             .into_iter()
             .map(|robot| {
                 let n = robot.robot_ref().workers().clamp(1, WORKERS_PER_ROBOT_MAX);
-                Slot { robot, queue: WorkQueue::default(), workers: vec![Worker::default(); n], syncs: 0, conflicts: 0 }
+                Slot {
+                    robot,
+                    queue: WorkQueue::default(),
+                    workers: vec![Worker::default(); n],
+                    syncs: 0,
+                    conflicts: 0,
+                    drawing: Drawing::default(),
+                }
             })
             .collect();
         if self.component == Component::ControllerManager {
@@ -523,6 +553,9 @@ impl World {
             Waiter::ElectRead { inst, generation } => self.elect_read(inst, generation, result),
             Waiter::ElectWrite { inst, generation } => self.elect_written(inst, generation, result.is_ok()),
             Waiter::Robot { inst, generation, slot, worker, write } => {
+                if let Some(s) = self.instance_mut(inst, generation).and_then(|i| i.slots.get_mut(slot)) {
+                    s.drawing.answered(id, response.code(), result.as_ref().ok());
+                }
                 self.robot_answered(id, (inst, generation), slot, worker, &write, result)
             }
             Waiter::Event => {}
@@ -723,7 +756,10 @@ impl World {
             return;
         }
         let first = !i.informer.has_synced();
+        let relists = i.informer.relists;
         let deltas: Vec<Delta> = i.informer.watch(&t.cache, now);
+        let listed = first || i.informer.relists != relists;
+        i.record_feed(&deltas, listed, now);
         let cache = &i.informer;
         for slot in &mut i.slots {
             let robot = slot.robot.robot();
@@ -734,7 +770,9 @@ impl World {
                 }
                 let change = Change { resource: d.resource, old: d.old.as_deref(), new: d.new.as_deref() };
                 for key in robot.keys_for(change, cache, now) {
+                    let deduped = slot.queue.deduped();
                     slot.queue.add(&key);
+                    slot.drawing.added(&key, slot.queue.deduped() > deduped);
                 }
             }
         }
@@ -771,6 +809,9 @@ impl World {
                 }
                 slot.syncs += 1;
                 let plan = slot.robot.robot().sync(&key, &i.informer, now);
+                let sync_no = slot.syncs;
+                slot.drawing.synced(Reconcile::of(sync_no, &key, now, &plan));
+                worker.sync_no = sync_no;
                 let Plan { batches, notes: n, log, diff, requeue_after_us } = plan;
                 for (at, line) in log {
                     log_lines.push(klog('I', now, at, &line));
@@ -841,7 +882,10 @@ impl World {
             let waiter = Waiter::Robot { inst, generation, slot: s, worker: w, write: Box::new(write.clone()) };
             let id = self.factory_send(node, cred.clone(), &write, waiter);
             if let Some(f) = &mut self.factory {
-                f.instances[inst].slots[s].workers[w].pending.insert(id);
+                let slot = &mut f.instances[inst].slots[s];
+                slot.workers[w].pending.insert(id);
+                let sync_no = slot.workers[w].sync_no;
+                slot.drawing.sent(sync_no, id, &write);
             }
         }
     }
