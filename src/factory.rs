@@ -380,11 +380,19 @@ fn WatchFeed(lab: Lab) -> impl IntoView {
     let feed: Memo<Vec<FeedView>> = Memo::new(move |_| {
         lab.view.with(|v| v.factory.as_ref().map(|f| f.feed.iter().rev().cloned().collect()).unwrap_or_default())
     });
-    let total = Memo::new(move |_| lab.view.with(|v| v.factory.as_ref().map_or(0, |f| f.feed_total)));
+    let total = Memo::new(move |_| {
+        lab.view.with(|v| v.factory.as_ref().map_or((0, 0), |f| (f.feed_total, f.feed_heartbeats)))
+    });
     view! {
         <section id="factory-feed" class="panel watch-feed" aria-labelledby="feed-title">
             <h3 id="feed-title">{t(i18n::FEED_TITLE)}</h3>
-            <p class="hint">{move || format!("{}: {}", i18n::FEED_TOTAL.get(lang.get()), total.get())}</p>
+            <p class="hint" id="feed-total">
+                {move || {
+                    let l = lang.get();
+                    let (all, beats) = total.get();
+                    format!("{}: {all} · {}: {beats}", i18n::FEED_TOTAL.get(l), i18n::FEED_HEARTBEATS.get(l))
+                }}
+            </p>
             <Show when=move || feed.with(Vec::is_empty)>
                 <p class="empty">{t(i18n::FEED_EMPTY)}</p>
             </Show>
@@ -500,9 +508,7 @@ fn RobotCard(lab: Lab, name: &'static str) -> impl IntoView {
             aria-labelledby=format!("robot-{name}-title")
         >
             <header class="robot-head">
-                <span class="robot-icon" aria-hidden="true">
-                    "🤖"
-                </span>
+                <RobotIcon />
                 <h4 id=format!("robot-{name}-title")>
                     {i18n::tr(lang, title)}
                     <span class="robot-k8s">{format!(" · {name}")}</span>
@@ -620,6 +626,23 @@ fn RobotCard(lab: Lab, name: &'static str) -> impl IntoView {
                 }}
             </div>
         </article>
+    }
+}
+
+/// A small robot (drawn, so it needs no emoji font): head, antenna, eyes, arms.
+#[component]
+fn RobotIcon() -> impl IntoView {
+    view! {
+        <svg class="robot-icon" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+            <line x1="12" y1="2" x2="12" y2="6" />
+            <circle cx="12" cy="2.5" r="1.5" />
+            <rect x="5" y="6" width="14" height="11" rx="3" />
+            <circle class="robot-eye" cx="9.5" cy="11" r="1.6" />
+            <circle class="robot-eye" cx="14.5" cy="11" r="1.6" />
+            <line x1="2" y1="12" x2="5" y2="12" />
+            <line x1="19" y1="12" x2="22" y2="12" />
+            <rect x="8" y="18" width="8" height="4" rx="1" />
+        </svg>
     }
 }
 

@@ -423,6 +423,8 @@ pub const FEED_TITLE: Tr = Tr("감시실 — watch로 들어온 변화 (최신�
 pub const FEED_EMPTY: Tr = Tr("아직 없음 (리더가 없으면 아무도 지켜보지 않습니다)", "Nothing yet (with no leader, nobody watches)");
 pub const FEED_LIST: Tr = Tr("목록(LIST)", "LIST");
 pub const FEED_TOTAL: Tr = Tr("받은 변화", "changes received");
+pub const FEED_HEARTBEATS: Tr =
+    Tr("그중 Lease 갱신(하트비트)은 목록에서 뺌", "Lease renewals (heartbeats) among them, not listed");
 pub const ROBOTS_TITLE: Tr = Tr("로봇 작업장 — 컨트롤러", "Robot floor — controllers");
 pub const ROBOT_DEPLOYMENT: Tr = Tr("배포 로봇", "Deployment robot");
 pub const ROBOT_REPLICASET: Tr = Tr("복제 로봇", "ReplicaSet robot");

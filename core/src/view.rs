@@ -272,10 +272,13 @@ pub struct FactoryView {
     /// Every kube-controller-manager instance, then every kube-scheduler instance.
     pub instances: Vec<InstanceView>,
     /// The controller-manager leader's newest watch deliveries, oldest first (at most
-    /// `FACTORY_FEED_SHOWN`; empty while nobody leads).
+    /// `FACTORY_FEED_SHOWN`; empty while nobody leads). Lease renewals are left out (counted in
+    /// `feed_heartbeats`): they come every few seconds and would hide the rest.
     pub feed: Vec<FeedView>,
-    /// Deliveries its informer took in since it started leading.
+    /// Deliveries its informer took in since it started leading, and how many of them were
+    /// Lease renewals.
     pub feed_total: u64,
+    pub feed_heartbeats: u64,
     /// The controller-manager's robots, then the scheduler's.
     pub robots: Vec<RobotView>,
     /// Control-plane nodes first, then workers, as the API server lists them.

@@ -80,6 +80,8 @@ fn creating_and_scaling_a_deployment_is_drawn_step_by_step() {
         v.feed
     );
     assert!(v.feed.windows(2).all(|p| p[0].seq < p[1].seq), "oldest first");
+    assert!(v.feed.iter().all(|f| f.resource != "leases"), "heartbeats are only counted");
+    assert!(v.feed_heartbeats > 0 && v.feed_total > v.feed_heartbeats + v.feed.len() as u64 - 1);
     let d = robot(&v, "deployment").last.clone().expect("the deployment robot reconciled");
     assert_eq!(d.key, "default/nginx");
     assert!(d.actions.iter().any(|a| a.verb == "create" && a.resource == "replicasets"), "{d:?}");

@@ -114,6 +114,15 @@ const settled = (page) =>
     ),
   );
 
+/** A picture of the factory alone (the page is long), when artifacts are wanted. */
+async function shot(page, name) {
+  if (!process.env.LAB_ARTIFACTS) return;
+  mkdirSync(process.env.LAB_ARTIFACTS, { recursive: true });
+  await settled(page);
+  await page.locator('#factory').screenshot({ path: path.join(process.env.LAB_ARTIFACTS, name) });
+  console.log(`ok - screenshot ${name}`);
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: chromiumArgs,
@@ -195,6 +204,7 @@ try {
     JSON.stringify(pods),
   );
   await page.waitForSelector('#factory-deployments [data-deployment="default/nginx"][data-replicas="3"]', WAIT);
+  await shot(page, 'factory-running.png');
 
   // ---- (c) scale by clicking + -----------------------------------------------------------------
   const up = page.getByRole('button', { name: 'nginx 늘리기 → 4' });
@@ -223,10 +233,11 @@ try {
   const wall0 = Date.now();
   await page.waitForSelector(`[data-node="${WORKER}"][data-ready="Unknown"]`, LONG);
   const grace = (await simNow(page)) - crashedAt;
+  // The grace period counts from the kubelet's last Lease renewal (every 10 s), not the crash.
   check(
-    grace >= 40_000_000 && grace < 60_000_000 &&
+    grace >= 30_000_000 && grace < 60_000_000 &&
       (await page.textContent(`[data-node="${WORKER}"] .node-status`)).includes('NotReady (Unknown)'),
-    'after the 40 s grace period the node is drawn NotReady (Unknown)',
+    'after the 40 s grace period (from its last heartbeat) the node is drawn NotReady (Unknown)',
     `${(grace / 1e6).toFixed(1)} s simulated`,
   );
   await page.waitForSelector(`[data-node="${WORKER}"] .taint[data-taint="node.kubernetes.io/unreachable:NoExecute"]`, WAIT);
@@ -240,17 +251,13 @@ try {
   const wallS = (Date.now() - wall0) / 1000;
   pods = await nginxPods(page);
   check(
-    moved >= 340_000_000 && pods.filter((p) => p.node === WORKER).every((p) => p.phase === 'Terminating'),
-    `after grace + toleration the ${onWorker} evicted pods are Terminating on ${WORKER} and 4 run on ${WORKER2}`,
-    `${(moved / 1e6).toFixed(0)} s simulated in ${wallS.toFixed(0)} s wall; ${JSON.stringify(pods)}`,
+    moved >= 330_000_000 && pods.filter((p) => p.node === WORKER).every((p) => p.phase === 'Terminating'),
+    `after grace + toleration the ${onWorker} evicted pods are Terminating on ${WORKER} and 4 run on ${WORKER2} ` +
+      `(${(moved / 1e6).toFixed(0)} s simulated in ${wallS.toFixed(0)} s of wall time at 10×)`,
+    JSON.stringify(pods),
   );
-  if (process.env.LAB_ARTIFACTS) {
-    mkdirSync(process.env.LAB_ARTIFACTS, { recursive: true });
-    await page.selectOption('#speed', '1');
-    await settled(page);
-    await page.locator('#factory').screenshot({ path: path.join(process.env.LAB_ARTIFACTS, 'factory.png') });
-    console.log(`ok - screenshot ${path.join(process.env.LAB_ARTIFACTS, 'factory.png')}`);
-  }
+  await page.selectOption('#speed', '1');
+  await shot(page, 'factory.png');
 
   // ---- (e) crash the controller-manager leader by clicking --------------------------------------
   await page.selectOption('#speed', '10');
@@ -329,6 +336,7 @@ try {
       const shot = path.join(process.env.LAB_ARTIFACTS, 'factory-failure.png');
       await current.screenshot({ path: shot, fullPage: true });
       console.error(`factory.test: screenshot saved to ${shot}`);
+      await current.locator('#factory').screenshot({ path: path.join(process.env.LAB_ARTIFACTS, 'factory-failure-factory.png') });
     } catch {
       // the page may be gone
     }

@@ -10,7 +10,7 @@ use std::hash::{Hash, Hasher};
 
 use serde_json::{json, Value};
 
-use super::factory_view::{Drawing, FeedEntry, Reconcile};
+use super::factory_view::{Drawing, Feed, Reconcile};
 use super::{Event, World};
 use crate::apiserver::handler::{ApiCall, Response, Verb};
 use crate::apiserver::{object, Object};
@@ -184,9 +184,8 @@ pub struct Instance {
     /// (instant, rounds of syncing at it): bounds the work done at one simulated instant.
     syncs_at: (u64, u32),
     /// The newest watch deliveries its informer took in, for the drawing (never read by the
-    /// simulation; at most `factory_view::FEED_MAX`).
-    pub(super) feed: VecDeque<FeedEntry>,
-    pub(super) feed_total: u64,
+    /// simulation; bounded).
+    pub(super) feed: Feed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -371,8 +370,7 @@ impl Instance {
             delivery_pending: false,
             timer_at_us: None,
             syncs_at: (u64::MAX, 0),
-            feed: VecDeque::new(),
-            feed_total: 0,
+            feed: Feed::default(),
         }
     }
 
@@ -759,7 +757,7 @@ impl World {
         let relists = i.informer.relists;
         let deltas: Vec<Delta> = i.informer.watch(&t.cache, now);
         let listed = first || i.informer.relists != relists;
-        i.record_feed(&deltas, listed, now);
+        i.feed.record(&deltas, listed, now);
         let cache = &i.informer;
         for slot in &mut i.slots {
             let robot = slot.robot.robot();

@@ -8,7 +8,7 @@
 //! limits of `view`), and the view is built every frame, so it only reads and clones a few
 //! dozen small strings.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use super::factory::{Component, Factory, Instance, Robots, Slot};
 use super::World;
@@ -35,9 +35,21 @@ const DEDUPE_KEYS_MAX: usize = 256;
 /// factory offers no scale buttons for them.
 const SYSTEM_NAMESPACES: [&str; 2] = ["kube-system", "local-path-storage"];
 
+/// The newest changes an instance's informer took in, Lease renewals (heartbeats: the
+/// kubelets' every 10 s, the leaders' every 2 s) only counted, so that they do not hide the
+/// changes the robots act on.
+#[derive(Clone, Debug, Default)]
+pub struct Feed {
+    /// At most `FEED_MAX`, oldest first.
+    entries: VecDeque<FeedEntry>,
+    /// Changes taken in, heartbeats included.
+    total: u64,
+    heartbeats: u64,
+}
+
 /// One change an informer took in.
 #[derive(Clone, Debug)]
-pub struct FeedEntry {
+struct FeedEntry {
     seq: u64,
     at_us: u64,
     resource: &'static str,
@@ -172,23 +184,25 @@ impl Drawing {
     }
 }
 
-impl Instance {
-    /// Keeps the newest of `deltas` for the feed (a first list of hundreds builds only the
-    /// last `FEED_MAX`).
-    pub(super) fn record_feed(&mut self, deltas: &[Delta], listed: bool, now_us: u64) {
-        let skip = deltas.len().saturating_sub(FEED_MAX);
-        for (n, d) in deltas.iter().enumerate().skip(skip) {
+impl Feed {
+    /// Keeps the newest of `deltas` (a first list of hundreds builds only the last `FEED_MAX`).
+    pub(super) fn record(&mut self, deltas: &[Delta], listed: bool, now_us: u64) {
+        let heartbeats = deltas.iter().filter(|d| d.resource == "leases").count();
+        let mut newest: Vec<(usize, &Delta)> =
+            deltas.iter().enumerate().rev().filter(|(_, d)| d.resource != "leases").take(FEED_MAX).collect();
+        newest.reverse();
+        for (n, d) in newest {
             let (kind, obj) = match (&d.old, &d.new) {
                 (_, Some(new)) if d.old.is_none() => (ChangeKind::Added, new),
                 (_, Some(new)) => (ChangeKind::Modified, new),
                 (Some(old), None) => (ChangeKind::Deleted, old),
                 (None, None) => continue,
             };
-            if self.feed.len() == FEED_MAX {
-                self.feed.pop_front();
+            if self.entries.len() == FEED_MAX {
+                self.entries.pop_front();
             }
-            self.feed.push_back(FeedEntry {
-                seq: self.feed_total + n as u64 + 1,
+            self.entries.push_back(FeedEntry {
+                seq: self.total + n as u64 + 1,
                 at_us: now_us,
                 resource: d.resource,
                 kind,
@@ -197,8 +211,9 @@ impl Instance {
                 listed,
             });
         }
-        self.feed_total += deltas.len() as u64;
-        debug_assert!(self.feed.len() <= FEED_MAX);
+        self.total += deltas.len() as u64;
+        self.heartbeats += heartbeats as u64;
+        debug_assert!(self.entries.len() <= FEED_MAX);
     }
 }
 
@@ -410,8 +425,9 @@ impl World {
             .collect();
         let kcm = leader_of(f, Component::ControllerManager);
         let feed = kcm.map_or_else(Vec::new, |i| {
-            let skip = i.feed.len().saturating_sub(FACTORY_FEED_SHOWN);
+            let skip = i.feed.entries.len().saturating_sub(FACTORY_FEED_SHOWN);
             i.feed
+                .entries
                 .iter()
                 .skip(skip)
                 .map(|e| FeedView {
@@ -440,7 +456,8 @@ impl World {
             leases,
             instances,
             feed,
-            feed_total: kcm.map_or(0, |i| i.feed_total),
+            feed_total: kcm.map_or(0, |i| i.feed.total),
+            feed_heartbeats: kcm.map_or(0, |i| i.feed.heartbeats),
             robots,
             nodes,
             unscheduled,
