@@ -108,8 +108,7 @@ pub fn actions_summary(actions: &[ActionView], planned: usize) -> String {
             None => groups.push((what, 1)),
         }
     }
-    let mut parts: Vec<String> =
-        groups.into_iter().map(|(w, n)| if n > 1 { format!("{w} ×{n}") } else { w }).collect();
+    let mut parts: Vec<String> = groups.into_iter().map(|(w, n)| if n > 1 { format!("{w} ×{n}") } else { w }).collect();
     // Writes of later batches not sent yet (slow start), or beyond what the board keeps.
     if planned > actions.len() {
         parts.push(format!("+{}", planned - actions.len()));
@@ -121,14 +120,9 @@ pub fn actions_summary(actions: &[ActionView], planned: usize) -> String {
 pub fn diff_line(lang: Lang, diff: Option<&Diff>, r: &ReconcileView) -> String {
     let actions = actions_summary(&r.actions, r.planned);
     let gap = match diff {
-        Some(d) => format!(
-            "{}: {} {} / {} {}",
-            d.what,
-            i18n::DESIRED.get(lang),
-            d.desired,
-            i18n::CURRENT.get(lang),
-            d.current
-        ),
+        Some(d) => {
+            format!("{}: {} {} / {} {}", d.what, i18n::DESIRED.get(lang), d.desired, i18n::CURRENT.get(lang), d.current)
+        }
         None => String::new(),
     };
     match (gap.is_empty(), actions.is_empty()) {
@@ -199,7 +193,9 @@ pub fn lease_age_text(lang: Lang, l: &LeaseView) -> String {
         Some(ago) if ago >= l.duration_us && !l.holder.is_empty() => {
             format!("{} / {} · ⌛ {}", seconds_text(ago), seconds_text(l.duration_us), i18n::LEASE_EXPIRED.get(lang))
         }
-        Some(ago) => format!("{} / {} {}", seconds_text(ago), seconds_text(l.duration_us), i18n::LEASE_SINCE_RENEW.get(lang)),
+        Some(ago) => {
+            format!("{} / {} {}", seconds_text(ago), seconds_text(l.duration_us), i18n::LEASE_SINCE_RENEW.get(lang))
+        }
     }
 }
 
@@ -337,7 +333,8 @@ fn LeaseBoard(lab: Lab) -> impl IntoView {
 #[component]
 fn InstanceRow(lab: Lab, instances: Memo<Vec<InstanceView>>, component: &'static str, node: u8) -> impl IntoView {
     let lang = lab.lang;
-    let inst = Memo::new(move |_| instances.with(|i| i.iter().find(|i| i.component == component && i.node == node).cloned()));
+    let inst =
+        Memo::new(move |_| instances.with(|i| i.iter().find(|i| i.component == component && i.node == node).cloned()));
     let up = Memo::new(move |_| inst.with(|i| i.as_ref().is_some_and(|i| i.up)));
     let short = if component == "kube-scheduler" { "sched" } else { "kcm" };
     let label = move || {
@@ -380,9 +377,8 @@ fn WatchFeed(lab: Lab) -> impl IntoView {
     let feed: Memo<Vec<FeedView>> = Memo::new(move |_| {
         lab.view.with(|v| v.factory.as_ref().map(|f| f.feed.iter().rev().cloned().collect()).unwrap_or_default())
     });
-    let total = Memo::new(move |_| {
-        lab.view.with(|v| v.factory.as_ref().map_or((0, 0), |f| (f.feed_total, f.feed_heartbeats)))
-    });
+    let total =
+        Memo::new(move |_| lab.view.with(|v| v.factory.as_ref().map_or((0, 0), |f| (f.feed_total, f.feed_heartbeats))));
     view! {
         <section id="factory-feed" class="panel watch-feed" aria-labelledby="feed-title">
             <h3 id="feed-title">{t(i18n::FEED_TITLE)}</h3>
@@ -447,7 +443,9 @@ fn RobotCard(lab: Lab, name: &'static str) -> impl IntoView {
         lab.view.with(|v| v.factory.as_ref().and_then(|f| f.robots.iter().find(|r| r.name == name).cloned()))
     });
     let now = Memo::new(move |_| lab.view.with(|v| v.now_us));
-    let busy = Memo::new(move |_| robot.with(|r| r.as_ref().map_or(0, |r| r.workers.iter().filter(|w| w.key.is_some()).count())));
+    let busy = Memo::new(move |_| {
+        robot.with(|r| r.as_ref().map_or(0, |r| r.workers.iter().filter(|w| w.key.is_some()).count()))
+    });
     let running = Memo::new(move |_| robot.with(|r| r.as_ref().is_some_and(|r| r.running)));
     let state = move || {
         let l = lang.get();
@@ -463,21 +461,28 @@ fn RobotCard(lab: Lab, name: &'static str) -> impl IntoView {
     let queued = Memo::new(move |_| robot.with(|r| r.as_ref().map(|r| r.queued.clone()).unwrap_or_default()));
     let waiting = Memo::new(move |_| robot.with(|r| r.as_ref().map(|r| r.waiting.clone()).unwrap_or_default()));
     let more = Memo::new(move |_| {
-        robot.with(|r| {
-            r.as_ref().map_or(0, |r| r.queued_total - r.queued.len() + r.waiting_total - r.waiting.len())
-        })
+        robot.with(|r| r.as_ref().map_or(0, |r| r.queued_total - r.queued.len() + r.waiting_total - r.waiting.len()))
     });
     let workers = Memo::new(move |_| {
         robot.with(|r| {
             r.as_ref()
-                .map(|r| r.workers.iter().enumerate().filter(|(_, w)| w.key.is_some()).map(|(i, w)| (i, w.clone())).collect::<Vec<_>>())
+                .map(|r| {
+                    r.workers
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, w)| w.key.is_some())
+                        .map(|(i, w)| (i, w.clone()))
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     });
     let last = Memo::new(move |_| robot.with(|r| r.as_ref().and_then(|r| r.last.clone())));
     let latest = Memo::new(move |_| {
         robot.with(|r| {
-            r.as_ref().and_then(|r| r.latest.clone()).filter(|l| r.as_ref().and_then(|r| r.last.as_ref()).is_none_or(|x| x.at_us < l.at_us || x.key != l.key))
+            r.as_ref().and_then(|r| r.latest.clone()).filter(|l| {
+                r.as_ref().and_then(|r| r.last.as_ref()).is_none_or(|x| x.at_us < l.at_us || x.key != l.key)
+            })
         })
     });
     let counts = move || {
@@ -866,7 +871,11 @@ fn NodeBox(lab: Lab, nodes: Memo<Vec<NodeView>>, name: String) -> impl IntoView 
 }
 
 #[component]
-fn PodChips(lang: RwSignal<Lang>, #[prop(into)] pods: Signal<Vec<PodView>>, #[prop(into)] hidden: Signal<usize>) -> impl IntoView {
+fn PodChips(
+    lang: RwSignal<Lang>,
+    #[prop(into)] pods: Signal<Vec<PodView>>,
+    #[prop(into)] hidden: Signal<usize>,
+) -> impl IntoView {
     view! {
         <ul class="pod-list">
             <Show when=move || pods.with(Vec::is_empty) && hidden.get() == 0>
@@ -874,9 +883,12 @@ fn PodChips(lang: RwSignal<Lang>, #[prop(into)] pods: Signal<Vec<PodView>>, #[pr
             </Show>
             <For each=move || pods.get() key=|p| (p.namespace.clone(), p.name.clone(), p.status.clone()) let:p>
                 <li class="pod" data-pod=p.name.clone() data-phase=phase_attr(p.phase) data-status=p.status.clone()>
-                    <span class="pod-glyph" aria-hidden="true">{phase_glyph(p.phase)}</span>
+                    <span class="pod-state">
+                        <span class="pod-glyph" aria-hidden="true">{phase_glyph(p.phase)}</span>
+                        " "
+                        <span class="pod-status">{p.status.clone()}</span>
+                    </span>
                     <span class="pod-name">{if p.namespace == "default" { p.name.clone() } else { format!("{}/{}", p.namespace, p.name) }}</span>
-                    <span class="pod-status">{p.status.clone()}</span>
                 </li>
             </For>
             <Show when=move || hidden.get() != 0>
@@ -893,10 +905,16 @@ mod tests {
 
     #[test]
     fn the_buttons_submit_the_terminal_lines_and_they_run() {
-        assert_eq!(scale_command("default", "nginx", 4).as_deref(), Some("kubectl scale deployment nginx --replicas=4"));
+        assert_eq!(
+            scale_command("default", "nginx", 4).as_deref(),
+            Some("kubectl scale deployment nginx --replicas=4")
+        );
         assert_eq!(scale_command("web", "a", 0).as_deref(), Some("kubectl scale deployment a --replicas=0 -n web"));
         assert_eq!(scale_command("default", "x --all", 1), None);
-        assert_eq!(node_command("challenge-cluster-worker", true).as_deref(), Some("lab node crash challenge-cluster-worker"));
+        assert_eq!(
+            node_command("challenge-cluster-worker", true).as_deref(),
+            Some("lab node crash challenge-cluster-worker")
+        );
         assert_eq!(instance_command("kube-controller-manager", 1, true), "lab controller-manager crash 1");
         assert_eq!(instance_command("kube-scheduler", 2, false), "lab scheduler restart 2");
         let mut w = lab_core::World::with_kubernetes(1, 3);
@@ -936,8 +954,16 @@ mod tests {
         assert_eq!(action_line(&action("update", "replicasets", "x", Some(409))), "⊘ 409 update replicasets x");
         let slow_start = ReconcileView { planned: 7, actions: r.actions[..1].to_vec(), ..r.clone() };
         assert_eq!(actions_summary(&slow_start.actions, slow_start.planned), "create pods, +6");
-        let in_sync = ReconcileView { planned: 0, actions: vec![], diff: Some(Diff { current: "5".into(), ..r.diff.clone().unwrap() }), ..r };
-        assert_eq!(diff_line(Lang::En, in_sync.diff.as_ref(), &in_sync), "replicas: desired 5 / current 5 ✓ in sync — nothing to do");
+        let in_sync = ReconcileView {
+            planned: 0,
+            actions: vec![],
+            diff: Some(Diff { current: "5".into(), ..r.diff.clone().unwrap() }),
+            ..r
+        };
+        assert_eq!(
+            diff_line(Lang::En, in_sync.diff.as_ref(), &in_sync),
+            "replicas: desired 5 / current 5 ✓ in sync — nothing to do"
+        );
     }
 
     #[test]
@@ -964,13 +990,18 @@ mod tests {
             system_pods: 2,
         };
         assert_eq!(node_status(Lang::En, &n), "✓ Ready");
-        assert_eq!(kubelet_truth(Lang::En, &n).unwrap(), "⚠ kubelet down (really) — the API server learns it 40 s later");
+        assert_eq!(
+            kubelet_truth(Lang::En, &n).unwrap(),
+            "⚠ kubelet down (really) — the API server learns it 40 s later"
+        );
         n.ready = "Unknown";
         assert_eq!(node_status(Lang::En, &n), "? NotReady (Unknown) — kubelet stopped reporting");
         assert_eq!(kubelet_truth(Lang::En, &n).unwrap(), "⚠ kubelet down (really)");
         n.kubelet_up = true;
         assert_eq!(kubelet_truth(Lang::En, &n), None);
-        for p in [PodPhase::Pending, PodPhase::ContainerCreating, PodPhase::Running, PodPhase::Terminating, PodPhase::Other] {
+        for p in
+            [PodPhase::Pending, PodPhase::ContainerCreating, PodPhase::Running, PodPhase::Terminating, PodPhase::Other]
+        {
             assert!(!phase_glyph(p).is_empty() && !phase_attr(p).is_empty());
         }
     }

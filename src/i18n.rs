@@ -404,10 +404,8 @@ pub const FACTORY_NONE: Tr =
 pub const LEASE_TITLE: Tr = Tr("리더 임대 (Lease)", "Leader Lease");
 pub const LEASE_HOLDER: Tr = Tr("보유자", "Holder");
 pub const LEASE_NOBODY: Tr = Tr("없음", "nobody");
-pub const LEASE_EXPIRED: Tr = Tr(
-    "만료 — 대기 중인 인스턴스가 가져갈 수 있습니다",
-    "expired — a standby instance may take it",
-);
+pub const LEASE_EXPIRED: Tr =
+    Tr("만료 — 대기 중인 인스턴스가 가져갈 수 있습니다", "expired — a standby instance may take it");
 pub const LEASE_SINCE_RENEW: Tr = Tr("마지막 갱신 후", "since the last renewal");
 pub const LEASE_NOTE: Tr = Tr(
     "리더는 2초마다 갱신하고, 10초 동안 못 하면 물러납니다. 다른 인스턴스는 15초 동안 변화가 없으면 가져갑니다.",
@@ -419,8 +417,10 @@ pub const INSTANCE_DOWN: Tr = Tr("중지됨", "down");
 pub const INSTANCE_CRASH: Tr = Tr("멈추기 (crash)", "Crash");
 pub const INSTANCE_RESTART: Tr = Tr("다시 시작", "Restart");
 pub const CRASH_LEADER: Tr = Tr("리더 컨트롤러 매니저 멈추기", "Crash the leading controller-manager");
-pub const FEED_TITLE: Tr = Tr("감시실 — watch로 들어온 변화 (최신이 위)", "Watch room — changes arriving by watch (newest first)");
-pub const FEED_EMPTY: Tr = Tr("아직 없음 (리더가 없으면 아무도 지켜보지 않습니다)", "Nothing yet (with no leader, nobody watches)");
+pub const FEED_TITLE: Tr =
+    Tr("감시실 — watch로 들어온 변화 (최신이 위)", "Watch room — changes arriving by watch (newest first)");
+pub const FEED_EMPTY: Tr =
+    Tr("아직 없음 (리더가 없으면 아무도 지켜보지 않습니다)", "Nothing yet (with no leader, nobody watches)");
 pub const FEED_LIST: Tr = Tr("목록(LIST)", "LIST");
 pub const FEED_TOTAL: Tr = Tr("받은 변화", "changes received");
 pub const FEED_HEARTBEATS: Tr =
@@ -454,7 +454,8 @@ pub const DESIRED: Tr = Tr("원하는", "desired");
 pub const CURRENT: Tr = Tr("현재", "current");
 pub const IN_SYNC: Tr = Tr("일치 — 할 일 없음", "in sync — nothing to do");
 pub const RECONCILE_LATER: Tr = Tr("그 뒤", "since then");
-pub const DEPLOYMENTS_TITLE: Tr = Tr("Deployment 조절 — 클릭도 명령이 됩니다", "Deployments — every click is a command");
+pub const DEPLOYMENTS_TITLE: Tr =
+    Tr("Deployment 조절 — 클릭도 명령이 됩니다", "Deployments — every click is a command");
 pub const DEPLOYMENTS_EMPTY: Tr = Tr(
     "아직 없습니다. 명령 입력창에 kubectl create deployment nginx --image=nginx --replicas=3 을 입력해 보세요.",
     "None yet. Type kubectl create deployment nginx --image=nginx --replicas=3 in the command line.",
