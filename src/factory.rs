@@ -521,7 +521,7 @@ fn RobotCard(lab: Lab, name: &'static str) -> impl IntoView {
                 <span class="robot-state">{state}</span>
             </header>
             <ul class="worker-list" aria-label=move || i18n::ROBOT_WORKERS.get(lang.get())>
-                <For each=move || workers.get() key=|(i, w)| (*i, w.key.clone(), w.pending, w.dirty) let:iw>
+                <For each=move || workers.get() key=|(i, w)| (*i, w.key.clone(), w.pending, w.merged) let:iw>
                     <li class="worker" data-worker-key=iw.1.key.clone().unwrap_or_default()>
                         <span aria-hidden="true">"⚙ "</span>
                         {format!("#{} {}", iw.0 + 1, iw.1.key.clone().unwrap_or_default())}
@@ -533,7 +533,17 @@ fn RobotCard(lab: Lab, name: &'static str) -> impl IntoView {
                                     </span>
                                 }
                             })}
-                        {iw.1.dirty.then(|| view! { <span class="worker-note">{move || format!(" · ↻ {}", i18n::ROBOT_DIRTY.get(lang.get()))}</span> })}
+                        {iw
+                            .1
+                            .dirty
+                            .then(|| {
+                                let n = iw.1.merged;
+                                view! {
+                                    <span class="worker-note dirty" data-merged=n.to_string()>
+                                        {move || format!(" · ↻ ×{n} {}", i18n::ROBOT_DIRTY.get(lang.get()))}
+                                    </span>
+                                }
+                            })}
                     </li>
                 </For>
             </ul>

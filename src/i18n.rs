@@ -438,7 +438,8 @@ pub const ROBOT_IDLE: Tr = Tr("쉬는 중", "idle");
 pub const ROBOT_STOPPED: Tr = Tr("멈춤 — 리더 없음", "stopped — no leader");
 pub const ROBOT_WORKERS: Tr = Tr("작업자", "Workers");
 pub const ROBOT_WAITING_API: Tr = Tr("API 응답 대기", "awaiting the API");
-pub const ROBOT_DIRTY: Tr = Tr("처리 중 또 바뀜 → 다시", "changed meanwhile → again");
+pub const ROBOT_DIRTY: Tr =
+    Tr("처리 중에 바뀜 → 합쳐서 한 번 더 처리", "changes meanwhile → one more sync for all of them");
 pub const QUEUE_TITLE: Tr = Tr("작업 큐", "Work queue");
 pub const QUEUE_EMPTY: Tr = Tr("비어 있음", "empty");
 pub const QUEUE_MERGED: Tr = Tr("번 합침", "merged");
@@ -479,8 +480,8 @@ pub const NODE_RESTART: Tr = Tr("노드 다시 시작", "Restart node");
 pub const UNSCHEDULED: Tr = Tr("아직 노드 없음 (스케줄 대기)", "No node yet (waiting for the scheduler)");
 pub const PODS_MORE: Tr = Tr("개 더", "more");
 pub const FACTORY_LEGEND: Tr = Tr(
-    "⚙ 일하는 중 · ☾ 쉬는 중 · ✕ 멈춤 · ×2 = 변화 두 번이 한 번의 처리로 합쳐짐 · ⟳ 백오프 후 재시도 · ◷ 정해진 시각에 다시 · 파드: ◌ Pending, ◔ ContainerCreating, ● Running, ⊗ Terminating",
-    "⚙ working · ☾ idle · ✕ stopped · ×2 = two changes merged into one sync · ⟳ retry after back-off · ◷ again at a set time · pods: ◌ Pending, ◔ ContainerCreating, ● Running, ⊗ Terminating",
+    "⚙ 일하는 중 · ☾ 쉬는 중 · ✕ 멈춤 · ×2 = 변화 두 번이 한 번의 처리로 합쳐짐 · ↻ 처리 중에 또 바뀐 키 (끝나면 한 번 더) · ⟳ 백오프 후 재시도 · ◷ 정해진 시각에 다시 · 파드: ◌ Pending, ◔ ContainerCreating, ● Running, ⊗ Terminating",
+    "⚙ working · ☾ idle · ✕ stopped · ×2 = two changes merged into one sync · ↻ a key changed while being synced (synced once more after) · ⟳ retry after back-off · ◷ again at a set time · pods: ◌ Pending, ◔ ContainerCreating, ● Running, ⊗ Terminating",
 );
 pub const FACTORY_NOTE: Tr = Tr(
     "이 랩의 단순화: 로봇마다 작업자 수가 실제 기본값보다 적을 수 있고, 이미지 받기와 컨테이너 시작은 짧게 흉내 냅니다. 노드가 멈추면 40초 뒤 NotReady(Unknown)가 되고, 파드는 300초 톨러레이션이 끝난 뒤 다른 노드로 옮겨집니다. 속도를 올리면(10×, 50×) 몇 초 만에 볼 수 있습니다.",

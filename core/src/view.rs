@@ -383,6 +383,8 @@ pub struct WorkerView {
     pub key: Option<String>,
     /// The key changed again while it works (it goes back in line when done).
     pub dirty: bool,
+    /// Changes to its key seen meanwhile, all handled by that one next sync (0 unless dirty).
+    pub merged: u32,
     /// Its writes still waiting for the API server's answer.
     pub pending: usize,
 }

@@ -185,3 +185,25 @@ fn building_the_view_is_cheap() {
     // over; about 0.1 ms here natively (the bound is loose: the test machines are shared).
     assert!(per_view_us < 5_000, "{per_view_us} µs");
 }
+
+/// client-go's queue (CG `util/workqueue/queue.go`): a key that changes while a worker holds it
+/// is only marked dirty, and every further change folds into the one sync that follows. While
+/// a ReplicaSet's five pods start, the drawing shows its worker with the key changed meanwhile.
+#[test]
+fn changes_during_a_sync_are_drawn_folded_into_one_more_sync() {
+    let mut w = World::with_kubernetes(1, 3);
+    run(&mut w, "kubectl create deployment nginx --image=nginx --replicas=5");
+    let end = w.now_us() + 20 * S;
+    let mut most_merged = 0;
+    while w.now_us() < end && w.step_event() {
+        let v = view(&w);
+        for r in v.robots.iter().filter(|r| r.name == "replicaset") {
+            for wk in &r.workers {
+                assert!(wk.dirty || wk.merged == 0, "{wk:?}");
+                assert!(wk.key.is_some() || !wk.dirty, "{wk:?}");
+                most_merged = most_merged.max(wk.merged);
+            }
+        }
+    }
+    assert!(most_merged >= 2, "several pod changes folded into one sync: {most_merged}");
+}

@@ -318,10 +318,11 @@ fn robot_view(slot: &Slot, component: Component, now_us: u64) -> RobotView {
     let workers = slot
         .workers
         .iter()
-        .map(|w| WorkerView {
-            dirty: w.key.as_ref().is_some_and(|k| q.processing.iter().any(|p| p.strip_suffix('*') == Some(k))),
-            key: w.key.clone(),
-            pending: w.pending_len(),
+        .map(|w| {
+            let dirty = w.key.as_ref().is_some_and(|k| q.processing.iter().any(|p| p.strip_suffix('*') == Some(k)));
+            // The first change marks the key dirty; later ones are deduplicated (counted from 2).
+            let merged = w.key.as_ref().filter(|_| dirty).map_or(0, |k| adds.get(k).copied().unwrap_or(1));
+            WorkerView { dirty, merged, key: w.key.clone(), pending: w.pending_len() }
         })
         .collect();
     RobotView {
