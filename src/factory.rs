@@ -547,7 +547,7 @@ fn RobotCard(lab: Lab, name: &'static str) -> impl IntoView {
                     </li>
                 </For>
             </ul>
-            <div class="queue" aria-label=move || i18n::QUEUE_TITLE.get(lang.get())>
+            <div class="queue" role="group" aria-label=move || i18n::QUEUE_TITLE.get(lang.get())>
                 <span class="queue-label">{i18n::tr(lang, i18n::QUEUE_TITLE)}</span>
                 <Show when=move || queued.with(Vec::is_empty) && waiting.with(Vec::is_empty)>
                     <span class="queue-empty">{i18n::tr(lang, i18n::QUEUE_EMPTY)}</span>
