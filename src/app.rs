@@ -1,5 +1,5 @@
-//! The page: the controls, the bank vault diagram, the office (API servers), the command line,
-//! the event log, share, legend and notes.
+//! The page: the controls, the bank vault diagram, the office (API servers), the robot factory
+//! (controllers, scheduler, nodes), the command line, the event log, share, legend and notes.
 
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::browser;
 use crate::command_line::CommandLine;
 use crate::diagram::VaultDiagram;
+use crate::factory::FactorySection;
 use crate::i18n;
 use crate::lab::{start_from_url, Lab};
 use crate::office::OfficeSection;
@@ -56,6 +57,9 @@ pub fn App() -> impl IntoView {
                 </div>
                 <div class="office-column">
                     <OfficeSection lab />
+                </div>
+                <div class="factory-column">
+                    <FactorySection lab />
                 </div>
                 <div class="side">
                     <SharePanel lab />

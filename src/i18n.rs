@@ -389,3 +389,102 @@ pub const REQ_BEFORE: Tr = Tr("보낸 객체 (어드미션 전)", "The object as
 pub const REQ_AFTER: Tr = Tr("저장할 객체 (변경 후)", "The object as stored (after mutation)");
 pub const REQ_NONE: Tr = Tr("(없음)", "(none)");
 pub const REQ_CLUSTER_SCOPED: Tr = Tr("(클러스터 범위 또는 전체)", "(cluster-scoped or all)");
+
+// ---- the robot factory (controller-manager, scheduler, kubelets) ----------------------------------
+pub const FACTORY: Tr = Tr(
+    "자동화 로봇 공장 — kube-controller-manager · 스케줄러 · 노드",
+    "The robot factory — kube-controller-manager, scheduler, nodes",
+);
+pub const FACTORY_INTRO: Tr = Tr(
+    "감시실(informer)이 API 서버의 watch로 변화를 받으면, 각 로봇의 작업 큐에 키가 들어갑니다. 로봇(컨트롤러)은 키를 꺼내 원하는 상태와 현재 상태를 비교하고, 차이를 없애는 쓰기를 API 서버에 보냅니다. 스케줄러가 파드를 노드에 배정하면 그 노드의 kubelet이 컨테이너를 시작합니다.",
+    "When the watch room (the informer) gets a change through the API server's watch, a key goes into each robot's work queue. A robot (a controller) takes the key, compares the desired state with the current one, and sends the API server the writes that close the gap. Once the scheduler assigns a pod to a node, that node's kubelet starts its containers.",
+);
+pub const FACTORY_NONE: Tr =
+    Tr("이 시나리오에는 Kubernetes 노드가 없습니다.", "This scenario has no Kubernetes nodes.");
+pub const LEASE_TITLE: Tr = Tr("리더 임대 (Lease)", "Leader Lease");
+pub const LEASE_HOLDER: Tr = Tr("보유자", "Holder");
+pub const LEASE_NOBODY: Tr = Tr("없음", "nobody");
+pub const LEASE_EXPIRED: Tr =
+    Tr("만료 — 대기 중인 인스턴스가 가져갈 수 있습니다", "expired — a standby instance may take it");
+pub const LEASE_SINCE_RENEW: Tr = Tr("마지막 갱신 후", "since the last renewal");
+pub const LEASE_NOTE: Tr = Tr(
+    "리더는 2초마다 갱신하고, 10초 동안 못 하면 물러납니다. 다른 인스턴스는 15초 동안 변화가 없으면 가져갑니다.",
+    "The leader renews every 2 s and steps down if it cannot for 10 s; another instance takes the Lease once it has not changed for 15 s.",
+);
+pub const INSTANCE_LEADER: Tr = Tr("리더", "leader");
+pub const INSTANCE_STANDBY: Tr = Tr("대기", "standby");
+pub const INSTANCE_DOWN: Tr = Tr("중지됨", "down");
+pub const INSTANCE_CRASH: Tr = Tr("멈추기 (crash)", "Crash");
+pub const INSTANCE_RESTART: Tr = Tr("다시 시작", "Restart");
+pub const CRASH_LEADER: Tr = Tr("리더 컨트롤러 매니저 멈추기", "Crash the leading controller-manager");
+pub const FEED_TITLE: Tr =
+    Tr("감시실 — watch로 들어온 변화 (최신이 위)", "Watch room — changes arriving by watch (newest first)");
+pub const FEED_EMPTY: Tr =
+    Tr("아직 없음 (리더가 없으면 아무도 지켜보지 않습니다)", "Nothing yet (with no leader, nobody watches)");
+pub const FEED_LIST: Tr = Tr("목록(LIST)", "LIST");
+pub const FEED_TOTAL: Tr = Tr("받은 변화", "changes received");
+pub const FEED_HEARTBEATS: Tr =
+    Tr("그중 Lease 갱신(하트비트)은 목록에서 뺌", "Lease renewals (heartbeats) among them, not listed");
+pub const ROBOTS_TITLE: Tr = Tr("로봇 작업장 — 컨트롤러", "Robot floor — controllers");
+pub const ROBOT_DEPLOYMENT: Tr = Tr("배포 로봇", "Deployment robot");
+pub const ROBOT_REPLICASET: Tr = Tr("복제 로봇", "ReplicaSet robot");
+pub const ROBOT_NODE: Tr = Tr("노드 로봇", "Node robot");
+pub const ROBOT_GC: Tr = Tr("청소 로봇 (가비지 컬렉터)", "Garbage collector robot");
+pub const ROBOT_ENDPOINTS: Tr = Tr("엔드포인트 로봇", "Endpoints robot");
+pub const ROBOT_SCHEDULER: Tr = Tr("배정 로봇 (스케줄러)", "Scheduler robot");
+pub const ROBOT_ROGUE: Tr = Tr("두 번째 작성자 (rogue 컨트롤러)", "Second writer (rogue controller)");
+pub const ROBOT_OTHER: Tr = Tr("로봇", "robot");
+pub const ROBOT_BUSY: Tr = Tr("일하는 중", "working");
+pub const ROBOT_IDLE: Tr = Tr("쉬는 중", "idle");
+pub const ROBOT_STOPPED: Tr = Tr("멈춤 — 리더 없음", "stopped — no leader");
+pub const ROBOT_WORKERS: Tr = Tr("작업자", "Workers");
+pub const ROBOT_WAITING_API: Tr = Tr("API 응답 대기", "awaiting the API");
+pub const ROBOT_DIRTY: Tr =
+    Tr("처리 중에 바뀜 → 합쳐서 한 번 더 처리", "changes meanwhile → one more sync for all of them");
+pub const QUEUE_TITLE: Tr = Tr("작업 큐", "Work queue");
+pub const QUEUE_EMPTY: Tr = Tr("비어 있음", "empty");
+pub const QUEUE_MERGED: Tr = Tr("번 합침", "merged");
+pub const QUEUE_RETRY_IN: Tr = Tr("후 재시도", "retry in");
+pub const QUEUE_AGAIN_IN: Tr = Tr("후 다시", "again in");
+pub const QUEUE_MORE: Tr = Tr("외", "more");
+pub const ROBOT_SYNCS: Tr = Tr("처리", "syncs");
+pub const ROBOT_DEDUPED: Tr = Tr("중복 합침", "deduplicated");
+pub const ROBOT_CONFLICTS: Tr = Tr("충돌(409)", "conflicts (409)");
+pub const RECONCILE_TITLE: Tr = Tr("마지막 조정", "Last reconcile");
+pub const RECONCILE_NONE: Tr = Tr("아직 없음", "none yet");
+pub const DESIRED: Tr = Tr("원하는", "desired");
+pub const CURRENT: Tr = Tr("현재", "current");
+pub const IN_SYNC: Tr = Tr("일치 — 할 일 없음", "in sync — nothing to do");
+pub const RECONCILE_LATER: Tr = Tr("그 뒤", "since then");
+pub const DEPLOYMENTS_TITLE: Tr =
+    Tr("Deployment 조절 — 클릭도 명령이 됩니다", "Deployments — every click is a command");
+pub const DEPLOYMENTS_EMPTY: Tr = Tr(
+    "아직 없습니다. 명령 입력창에 kubectl create deployment nginx --image=nginx --replicas=3 을 입력해 보세요.",
+    "None yet. Type kubectl create deployment nginx --image=nginx --replicas=3 in the command line.",
+);
+pub const REPLICAS_READY: Tr = Tr("준비됨", "ready");
+pub const SCALE_DOWN: Tr = Tr("줄이기", "Scale down");
+pub const SCALE_UP: Tr = Tr("늘리기", "Scale up");
+pub const NODES_TITLE: Tr = Tr("노드와 파드", "Nodes and pods");
+pub const NODE_CONTROL_PLANE: Tr = Tr("컨트롤 플레인", "control plane");
+pub const NODE_WORKER: Tr = Tr("워커", "worker");
+pub const NODE_NO_STATUS: Tr = Tr("상태 없음", "no status");
+pub const NODE_UNKNOWN_NOTE: Tr = Tr("kubelet 보고 끊김", "kubelet stopped reporting");
+pub const NODE_CORDONED: Tr = Tr("배정 금지 (cordon)", "cordoned");
+pub const KUBELET_DOWN: Tr = Tr("kubelet 멈춤 (실제)", "kubelet down (really)");
+pub const KUBELET_CUT: Tr = Tr("네트워크 분리됨 (실제)", "cut off (really)");
+pub const KUBELET_API_LATE: Tr = Tr("API 서버는 40초 뒤에야 압니다", "the API server learns it 40 s later");
+pub const NODE_SYSTEM_PODS: Tr = Tr("kube-system 파드", "kube-system pods");
+pub const NODE_NO_PODS: Tr = Tr("파드 없음", "no pods");
+pub const NODE_CRASH: Tr = Tr("노드 멈추기 (crash)", "Crash node");
+pub const NODE_RESTART: Tr = Tr("노드 다시 시작", "Restart node");
+pub const UNSCHEDULED: Tr = Tr("아직 노드 없음 (스케줄 대기)", "No node yet (waiting for the scheduler)");
+pub const PODS_MORE: Tr = Tr("개 더", "more");
+pub const FACTORY_LEGEND: Tr = Tr(
+    "⚙ 일하는 중 · ☾ 쉬는 중 · ✕ 멈춤 · ×2 = 변화 두 번이 한 번의 처리로 합쳐짐 · ↻ 처리 중에 또 바뀐 키 (끝나면 한 번 더) · ⟳ 백오프 후 재시도 · ◷ 정해진 시각에 다시 · 파드: ◌ Pending, ◔ ContainerCreating, ● Running, ⊗ Terminating",
+    "⚙ working · ☾ idle · ✕ stopped · ×2 = two changes merged into one sync · ↻ a key changed while being synced (synced once more after) · ⟳ retry after back-off · ◷ again at a set time · pods: ◌ Pending, ◔ ContainerCreating, ● Running, ⊗ Terminating",
+);
+pub const FACTORY_NOTE: Tr = Tr(
+    "이 랩의 단순화: 로봇마다 작업자 수가 실제 기본값보다 적을 수 있고, 이미지 받기와 컨테이너 시작은 짧게 흉내 냅니다. 노드가 멈추면 40초 뒤 NotReady(Unknown)가 되고, 파드는 300초 톨러레이션이 끝난 뒤 다른 노드로 옮겨집니다. 속도를 올리면(10×, 50×) 몇 초 만에 볼 수 있습니다.",
+    "What the lab simplifies: robots may have fewer workers than the real defaults, and pulling images and starting containers are short imitations. A crashed node turns NotReady (Unknown) after 40 s, and its pods move to another node once their 300 s toleration ends; raise the speed (10×, 50×) to see it in seconds.",
+);

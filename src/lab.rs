@@ -21,8 +21,9 @@ pub const DEFAULT_SEED: u64 = 1;
 /// As in the class's diagram: three vaults, three tellers.
 pub const DEFAULT_MEMBERS: u8 = 3;
 /// Speeds offered (× simulated time per wall time), with their `<option>` value and label
-/// (written out, so the bundle needs no float formatting or parsing).
-pub const SPEEDS: [(f64, &str, &str); 8] = [
+/// (written out, so the bundle needs no float formatting or parsing). 50× lets a class watch a
+/// dead node's pods move (40 s grace + 300 s toleration) in seconds.
+pub const SPEEDS: [(f64, &str, &str); 9] = [
     (0.01, "0.01", "0.01×"),
     (0.1, "0.1", "0.1×"),
     (0.25, "0.25", "0.25×"),
@@ -31,6 +32,7 @@ pub const SPEEDS: [(f64, &str, &str); 8] = [
     (2.0, "2", "2×"),
     (5.0, "5", "5×"),
     (10.0, "10", "10×"),
+    (50.0, "50", "50×"),
 ];
 
 /// The speed an `<option>` value stands for.

@@ -6,6 +6,7 @@ pub mod app;
 pub mod browser;
 pub mod command_line;
 pub mod diagram;
+pub mod factory;
 pub mod geometry;
 pub mod i18n;
 pub mod inspector;

@@ -216,3 +216,43 @@ async fn the_command_line_runs_kubectl_and_the_office_draws_the_request() {
     assert_eq!(t3.get_attribute("data-up").as_deref(), Some("false"));
     drop(handle);
 }
+
+#[wasm_bindgen_test]
+async fn the_factory_draws_robots_and_nodes_and_its_buttons_are_commands() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let body = doc.body().unwrap();
+    let handle = leptos::mount::mount_to(body, control_plane_lab::app::App);
+    next_task().await;
+    let robots = doc.query_selector_all("#factory [data-robot]").unwrap().length();
+    assert_eq!(robots, 6, "deployment, replicaset, node-lifecycle, garbagecollector, endpoint, scheduler");
+    assert_eq!(doc.query_selector_all("#factory-nodes .node[data-node^=\"challenge-cluster\"]").unwrap().length(), 5);
+    let title = doc.get_element_by_id("factory-title").unwrap().text_content().unwrap();
+    assert!(title.contains("로봇 공장"), "{title}");
+
+    // A worker's crash button is the terminal's line; the lab draws the kubelet down at once.
+    let crash: web_sys::HtmlElement =
+        doc.get_element_by_id("node-challenge-cluster-worker-toggle").unwrap().unchecked_into();
+    assert!(crash.get_attribute("aria-label").unwrap().contains("challenge-cluster-worker"));
+    crash.click();
+    next_task().await;
+    let log = doc.get_element_by_id("event-log").unwrap().text_content().unwrap();
+    assert!(log.contains("lab node crash challenge-cluster-worker"), "{log}");
+    let node = doc.query_selector("[data-node=\"challenge-cluster-worker\"]").unwrap().unwrap();
+    assert_eq!(node.get_attribute("data-kubelet").as_deref(), Some("down"));
+
+    // A typed Deployment gets a row with scale buttons; + is `kubectl scale … --replicas=2`.
+    let input: web_sys::HtmlInputElement = doc.get_element_by_id("command-input").unwrap().unchecked_into();
+    input.set_value("kubectl create deployment web --image=nginx");
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    next_task().await;
+    let run: web_sys::HtmlElement = doc.get_element_by_id("command-run").unwrap().unchecked_into();
+    run.click();
+    let listed = until(|| doc.get_element_by_id("scale-default-web-up").is_some()).await;
+    assert!(listed, "the Deployment is listed with its scale buttons");
+    let up: web_sys::HtmlElement = doc.get_element_by_id("scale-default-web-up").unwrap().unchecked_into();
+    up.click();
+    next_task().await;
+    let log = doc.get_element_by_id("event-log").unwrap().text_content().unwrap();
+    assert!(log.contains("kubectl scale deployment web --replicas=2"), "{log}");
+    drop(handle);
+}

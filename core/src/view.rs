@@ -163,6 +163,8 @@ pub struct View {
     pub watches: Vec<WatchView>,
     /// The office (API servers and their recent requests); `None` in an etcd-only world.
     pub office: Option<OfficeView>,
+    /// The robot factory (controller-manager, scheduler, nodes); `None` without Kubernetes.
+    pub factory: Option<FactoryView>,
 }
 
 /// One API server, as the office drawing shows it.
@@ -247,6 +249,227 @@ pub struct OfficeView {
 
 /// Requests the inspector lists.
 pub const OFFICE_REQUESTS_SHOWN: usize = 30;
+
+// ---- the robot factory (issue 5) ----------------------------------------------------------
+
+/// Watch deliveries the factory's feed shows (the newest).
+pub const FACTORY_FEED_SHOWN: usize = 12;
+/// Keys shown per part of a queue (in line, waiting); the rest are counted.
+pub const FACTORY_KEYS_SHOWN: usize = 8;
+/// Pods shown per node (and unscheduled); the rest are counted.
+pub const FACTORY_PODS_SHOWN: usize = 16;
+/// Deployments the factory lists with scale buttons.
+pub const FACTORY_DEPLOYMENTS_SHOWN: usize = 8;
+/// Taints shown per node.
+pub const FACTORY_TAINTS_SHOWN: usize = 4;
+
+/// The factory, as its drawing shows it: the Leases, the controller-manager leader's watch
+/// feed, each robot with its queue and workers, the nodes with their pods, the Deployments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FactoryView {
+    /// kube-controller-manager's Lease, then kube-scheduler's.
+    pub leases: Vec<LeaseView>,
+    /// Every kube-controller-manager instance, then every kube-scheduler instance.
+    pub instances: Vec<InstanceView>,
+    /// The controller-manager leader's newest watch deliveries, oldest first (at most
+    /// `FACTORY_FEED_SHOWN`; empty while nobody leads). Lease renewals are left out (counted in
+    /// `feed_heartbeats`): they come every few seconds and would hide the rest.
+    pub feed: Vec<FeedView>,
+    /// Deliveries its informer took in since it started leading, and how many of them were
+    /// Lease renewals.
+    pub feed_total: u64,
+    pub feed_heartbeats: u64,
+    /// The controller-manager's robots, then the scheduler's.
+    pub robots: Vec<RobotView>,
+    /// Control-plane nodes first, then workers, as the API server lists them.
+    pub nodes: Vec<NodeView>,
+    /// Pods not bound to any node yet (the scheduler's queue).
+    pub unscheduled: Vec<PodView>,
+    pub unscheduled_hidden: usize,
+    /// Deployments outside the system namespaces (at most `FACTORY_DEPLOYMENTS_SHOWN`).
+    pub deployments: Vec<DeploymentView>,
+}
+
+/// A leader-election Lease (`kube-system/kube-controller-manager`) as the API server has it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeaseView {
+    /// `kube-controller-manager` or `kube-scheduler`.
+    pub component: &'static str,
+    /// `holderIdentity` (`""`: none).
+    pub holder: String,
+    /// The pod of the instance that holds it.
+    pub holder_pod: Option<String>,
+    /// How long ago `renewTime` was (`None`: no renewTime).
+    pub renewed_ago_us: Option<u64>,
+    pub duration_us: u64,
+    /// The holder gives up leading when it could not renew for this long.
+    pub renew_deadline_us: u64,
+}
+
+/// One kube-controller-manager or kube-scheduler process.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceView {
+    pub component: &'static str,
+    /// Its control-plane node (`lab controller-manager crash N` takes this number).
+    pub node: MemberId,
+    pub node_name: String,
+    pub pod: String,
+    pub up: bool,
+    pub leading: bool,
+    pub restarts: u32,
+}
+
+/// One change the leader's informer took in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeedView {
+    /// Counts deliveries (a stable key for the drawing).
+    pub seq: u64,
+    pub at_us: u64,
+    /// The resource's plural name (`pods`).
+    pub resource: &'static str,
+    /// `ADDED`, `MODIFIED` or `DELETED`.
+    pub kind: &'static str,
+    /// `namespace/name` (or `name`).
+    pub key: String,
+    pub resource_version: u64,
+    /// From a LIST (the informer's first sync or a relist after 410 Gone), not a WATCH event.
+    pub listed: bool,
+}
+
+/// One controller (a robot) of the leader.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RobotView {
+    /// As kube-controller-manager logs it (`deployment`, `replicaset`, …; `scheduler`).
+    pub name: &'static str,
+    pub component: &'static str,
+    /// A leader runs it (false: nobody leads; its queue went with the process).
+    pub running: bool,
+    /// Keys in line, first out first (at most `FACTORY_KEYS_SHOWN`).
+    pub queued: Vec<QueuedKeyView>,
+    pub queued_total: usize,
+    /// Keys parked until a time (a back-off or a requeue-after), soonest first.
+    pub waiting: Vec<WaitingKeyView>,
+    pub waiting_total: usize,
+    pub workers: Vec<WorkerView>,
+    /// Adds that found their key already in line (each one a sync saved).
+    pub deduped: u64,
+    pub syncs: u64,
+    /// Writes answered 409 Conflict.
+    pub conflicts: u64,
+    /// The newest reconcile that found a difference or wrote something.
+    pub last: Option<ReconcileView>,
+    /// The newest sync of all (often the same; else a later one that found nothing to do).
+    pub latest: Option<ReconcileView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueuedKeyView {
+    pub key: String,
+    /// Adds since it got in line (2 or more: deduplicated into one sync).
+    pub adds: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaitingKeyView {
+    pub key: String,
+    pub due_us: u64,
+    /// Failed syncs so far: > 0 is an exponential back-off, 0 a requeue-after.
+    pub failures: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkerView {
+    /// The key it syncs (`None`: idle).
+    pub key: Option<String>,
+    /// The key changed again while it works (it goes back in line when done).
+    pub dirty: bool,
+    /// Changes to its key seen meanwhile, all handled by that one next sync (0 unless dirty).
+    pub merged: u32,
+    /// Its writes still waiting for the API server's answer.
+    pub pending: usize,
+}
+
+/// One sync of a key: desired against current, and the writes it sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReconcileView {
+    pub key: String,
+    pub at_us: u64,
+    pub diff: Option<crate::controllers::Diff>,
+    /// Writes the plan holds (batches after a failure are never sent).
+    pub planned: usize,
+    /// The writes sent, in order (at most `world::factory_view::ACTIONS_MAX`).
+    pub actions: Vec<ActionView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActionView {
+    /// `create`, `update`, `patch`, `delete`.
+    pub verb: &'static str,
+    pub resource: &'static str,
+    /// `""`, `status` or `binding`.
+    pub subresource: &'static str,
+    /// The object's name (a created pod's generated name once answered).
+    pub name: String,
+    /// The HTTP status (`None`: not answered yet; 0: no answer, the connection was lost).
+    pub code: Option<u16>,
+}
+
+/// A pod's state as `kubectl get pods` words it, for the drawing's icons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PodPhase {
+    /// Not bound to a node, or bound and not started by its kubelet yet.
+    Pending,
+    /// Bound; its kubelet pulls the image.
+    ContainerCreating,
+    Running,
+    /// Marked for deletion (its kubelet stops it, or the node is gone).
+    Terminating,
+    /// Anything else (`Completed`, `Error`, `NotReady`, …; see `PodView::status`).
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodView {
+    pub namespace: String,
+    pub name: String,
+    pub phase: PodPhase,
+    /// kubectl's STATUS column (`Running`, `ContainerCreating`, `Terminating`, …).
+    pub status: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeView {
+    pub name: String,
+    pub control_plane: bool,
+    /// The Ready condition's status as the API server has it: `True`, `False`, `Unknown`
+    /// (`""`: no condition yet).
+    pub ready: &'static str,
+    /// Cordoned (`spec.unschedulable`).
+    pub unschedulable: bool,
+    /// `key:Effect` (at most `FACTORY_TAINTS_SHOWN`).
+    pub taints: Vec<String>,
+    /// The lab's own truth, which the API server only learns late: its kubelet runs, and
+    /// reaches the API servers.
+    pub kubelet_up: bool,
+    pub reachable: bool,
+    /// The pods bound to it outside kube-system (at most `FACTORY_PODS_SHOWN`).
+    pub pods: Vec<PodView>,
+    pub pods_hidden: usize,
+    /// kube-system pods bound to it (static pods, kube-proxy, kindnet, CoreDNS).
+    pub system_pods: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeploymentView {
+    pub namespace: String,
+    pub name: String,
+    /// `spec.replicas`.
+    pub replicas: u64,
+    /// `status.readyReplicas`, `updatedReplicas`, `availableReplicas`.
+    pub ready: u64,
+    pub updated: u64,
+    pub available: u64,
+}
 
 impl World {
     pub fn view(&self) -> View {
@@ -397,6 +620,7 @@ impl World {
             snapshot_count: self.snapshot_count,
             watches: self.watch_views(),
             office: self.office_view(),
+            factory: self.factory_view(),
         }
     }
 

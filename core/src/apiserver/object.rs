@@ -238,6 +238,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn at_finds_what_serde_json_pointer_finds() {
+        let v = serde_json::json!({
+            "a": {"b": [10, {"c": "x"}], "": {"e": 1}, "m~n": 2, "p/q": 3, "01": 4},
+            "s": "str",
+        });
+        for p in [
+            "",
+            "/",
+            "/a",
+            "/a/b",
+            "/a/b/0",
+            "/a/b/1/c",
+            "/a/b/2",
+            "/a/b/01",
+            "/a/b/+1",
+            "/a/b/-1",
+            "/a//e",
+            "/a/m~0n",
+            "/a/p~1q",
+            "/a/01",
+            "/s/0",
+            "a",
+            "/missing/x",
+            "/a/b/1/c/d",
+        ] {
+            assert_eq!(at(&v, p), v.pointer(p), "{p}");
+        }
+    }
+
+    #[test]
     fn timestamps_round_trip_and_match_known_dates() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(EPOCH_UNIX_S), "2026-11-27T09:00:00Z");

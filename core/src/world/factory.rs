@@ -10,6 +10,7 @@ use std::hash::{Hash, Hasher};
 
 use serde_json::{json, Value};
 
+use super::factory_view::{Drawing, Feed, Reconcile};
 use super::{Event, World};
 use crate::apiserver::handler::{ApiCall, Response, Verb};
 use crate::apiserver::{object, Object};
@@ -108,9 +109,13 @@ impl Robots {
         }
     }
 
+    pub(super) fn name(&self) -> &'static str {
+        self.robot_ref().name()
+    }
+
     /// The robots of a fresh process of `component`; `mutant`: the world's deliberate bug, if
     /// any (acts only with the `mutants` feature).
-    fn all(component: Component, mutant: Option<Mutant>) -> Vec<Robots> {
+    pub(super) fn all(component: Component, mutant: Option<Mutant>) -> Vec<Robots> {
         let ignore_expectations = Mutant::ENABLED && mutant == Some(Mutant::ReplicaSetIgnoresExpectations);
         match component {
             Component::ControllerManager => vec![
@@ -142,6 +147,8 @@ pub struct Worker {
     pub diff: Option<Diff>,
     /// What the worker did last (for the drawing): `created pod`, `409 Conflict`, …
     pub last: String,
+    /// The slot's sync number of the key it holds (ties answers to the drawn reconcile).
+    pub(super) sync_no: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -151,12 +158,29 @@ pub struct Slot {
     pub workers: Vec<Worker>,
     pub syncs: u64,
     pub conflicts: u64,
+    /// What the factory drawing shows of it (deduplicated adds, the last reconcile); never
+    /// read by the simulation.
+    pub(super) drawing: Drawing,
+}
+
+impl Worker {
+    /// Its writes still waiting for the API server's answer.
+    pub fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
 }
 
 impl Slot {
     fn new(robot: Robots) -> Slot {
         let n = robot.robot_ref().workers().clamp(1, WORKERS_PER_ROBOT_MAX);
-        Slot { robot, queue: WorkQueue::default(), workers: vec![Worker::default(); n], syncs: 0, conflicts: 0 }
+        Slot {
+            robot,
+            queue: WorkQueue::default(),
+            workers: vec![Worker::default(); n],
+            syncs: 0,
+            conflicts: 0,
+            drawing: Drawing::default(),
+        }
     }
 
     pub fn name(&self) -> &'static str {
@@ -192,6 +216,9 @@ pub struct Instance {
     timer_at_us: Option<u64>,
     /// (instant, rounds of syncing at it): bounds the work done at one simulated instant.
     syncs_at: (u64, u32),
+    /// The newest watch deliveries its informer took in, for the drawing (never read by the
+    /// simulation; bounded).
+    pub(super) feed: Feed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -382,6 +409,7 @@ impl Instance {
             stream_held_until_us: Vec::new(),
             timer_at_us: None,
             syncs_at: (u64::MAX, 0),
+            feed: Feed::default(),
         }
     }
 
@@ -559,6 +587,9 @@ impl World {
             Waiter::ElectRead { inst, generation } => self.elect_read(inst, generation, result),
             Waiter::ElectWrite { inst, generation } => self.elect_written(inst, generation, result.is_ok()),
             Waiter::Robot { inst, generation, slot, worker, write } => {
+                if let Some(s) = self.instance_mut(inst, generation).and_then(|i| i.slots.get_mut(slot)) {
+                    s.drawing.answered(id, response.code(), result.as_ref().ok());
+                }
                 self.robot_answered(id, (inst, generation), slot, worker, &write, result)
             }
             Waiter::Event => {}
@@ -802,7 +833,10 @@ impl World {
             Some(n) if lagging.get(n) == Some(&true) => 0,
             _ => upto,
         };
+        let relists = i.informer.relists;
         let deltas: Vec<Delta> = i.informer.watch_each(&t.cache, stream_upto, now);
+        let listed = first || i.informer.relists != relists;
+        i.feed.record(&deltas, listed, now);
         let cache = &i.informer;
         for slot in &mut i.slots {
             let robot = slot.robot.robot();
@@ -813,7 +847,9 @@ impl World {
                 }
                 let change = Change { resource: d.resource, old: d.old.as_deref(), new: d.new.as_deref() };
                 for key in robot.keys_for(change, cache, now) {
+                    let deduped = slot.queue.deduped();
                     slot.queue.add(&key);
+                    slot.drawing.added(&key, slot.queue.deduped() > deduped);
                 }
             }
         }
@@ -850,6 +886,9 @@ impl World {
                 }
                 slot.syncs += 1;
                 let plan = slot.robot.robot().sync(&key, &i.informer, now);
+                let sync_no = slot.syncs;
+                slot.drawing.synced(Reconcile::of(sync_no, &key, now, &plan));
+                worker.sync_no = sync_no;
                 let Plan { batches, notes: n, log, diff, requeue_after_us } = plan;
                 for (at, line) in log {
                     log_lines.push(klog('I', now, at, &line));
@@ -921,7 +960,10 @@ impl World {
             let waiter = Waiter::Robot { inst, generation, slot: s, worker: w, write: Box::new(write.clone()) };
             let id = self.factory_send(node, cred.clone(), &write, waiter);
             if let Some(f) = &mut self.factory {
-                f.instances[inst].slots[s].workers[w].pending.insert(id);
+                let slot = &mut f.instances[inst].slots[s];
+                slot.workers[w].pending.insert(id);
+                let sync_no = slot.workers[w].sync_no;
+                slot.drawing.sent(sync_no, id, &write);
             }
         }
     }

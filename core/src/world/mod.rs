@@ -24,6 +24,7 @@ use crate::sim::US_PER_S;
 use crate::watch::{self, WatchHub, WatchLog};
 
 mod factory;
+mod factory_view;
 mod kubectl_steps;
 mod kubelet;
 mod logs;
